@@ -1,0 +1,15 @@
+//! `orch`: scaffold and check Rust applications built on the event-driven orchestrator pattern.
+//!
+//! The binary (`main.rs`) only parses arguments and maps the result to an exit code; the
+//! modules here do the work. See `ARCHITECTURE.md` for the codemap and invariants.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod names;
+pub mod output;
+pub mod plan;
+pub mod project;
+pub mod templates;
+pub mod writer;

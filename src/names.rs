@@ -1,0 +1,138 @@
+//! Names given on the command line: `FetchUser`, `fetch-user` and `fetch_user` all map to one
+//! canonical module name (`fetch_user`) and type stem (`FetchUser`). Refuses empty names, path
+//! separators, Rust keywords, non-identifiers and absurd lengths with a usage error (exit 2).
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use crate::error::Failure;
+
+/// Longest accepted module name, in bytes.
+pub const MAX_LEN: usize = 64;
+
+/// A validated name in its canonical forms.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name {
+    /// snake_case module / file stem: `fetch_user`.
+    pub snake: String,
+    /// UpperCamelCase type stem: `FetchUser`.
+    pub pascal: String,
+}
+
+/// Words Rust reserves (strict, reserved and edition-2024 keywords), plus names that would
+/// clash with the generated layout or the standard prelude's modules.
+const RESERVED: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof",
+    "unsized", "virtual", "yield", "union",
+];
+
+/// Module names that would collide with the generated layout itself.
+const LAYOUT: &[&str] =
+    &["mod", "jobs", "events", "executors", "orchestrators", "features", "core", "main", "lib", "tests"];
+
+impl Name {
+    /// Validate `raw` as the name of a `what` ("feature", "job", ...).
+    pub fn parse(raw: &str, what: &str) -> anyhow::Result<Name> {
+        let refuse = |why: String, hint: &str| -> anyhow::Error {
+            Failure::usage(format!("invalid {what} name {raw:?}: {why}")).hint(hint.to_string()).into()
+        };
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(refuse("the name is empty".into(), "give a name such as `fetch_user`"));
+        }
+        if trimmed.contains(['/', '\\']) || trimmed.contains("..") {
+            return Err(refuse(
+                "names cannot contain path separators or `..`".into(),
+                "give a plain name; use --feature or -o/--path to choose where it goes",
+            ));
+        }
+        if trimmed.len() > MAX_LEN * 2 {
+            return Err(refuse(format!("longer than {MAX_LEN} characters"), "use a shorter name"));
+        }
+        if let Some(bad) =
+            trimmed.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ' ')))
+        {
+            return Err(refuse(
+                format!("{bad:?} is not allowed"),
+                "use ASCII letters, digits, `-` or `_` (e.g. `fetch-user`)",
+            ));
+        }
+        let snake = trimmed.to_snake_case();
+        if snake.is_empty() || !snake.chars().any(|c| c.is_ascii_alphabetic()) {
+            return Err(refuse("it has no letters".into(), "give a name such as `fetch_user`"));
+        }
+        if snake.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(refuse(
+                "Rust identifiers cannot start with a digit".into(),
+                "start the name with a letter",
+            ));
+        }
+        if snake.len() > MAX_LEN {
+            return Err(refuse(format!("longer than {MAX_LEN} characters"), "use a shorter name"));
+        }
+        if RESERVED.contains(&snake.as_str()) {
+            return Err(refuse(
+                format!("`{snake}` is a Rust keyword"),
+                "pick another word, e.g. add a qualifier (`user_type` instead of `type`)",
+            ));
+        }
+        if LAYOUT.contains(&snake.as_str()) {
+            return Err(refuse(
+                format!("`{snake}` is a folder name of the orch layout"),
+                "pick a name that says what it does",
+            ));
+        }
+        let pascal = snake.to_upper_camel_case();
+        Ok(Name { snake, pascal })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_map_to_one_canonical_form() {
+        for raw in ["FetchUser", "fetch-user", "fetch_user", "fetchUser", "Fetch User", " fetch_user "] {
+            let n = Name::parse(raw, "job").unwrap();
+            assert_eq!((n.snake.as_str(), n.pascal.as_str()), ("fetch_user", "FetchUser"), "{raw}");
+        }
+    }
+
+    #[test]
+    fn digits_inside_are_fine() {
+        assert_eq!(Name::parse("oauth2-login", "job").unwrap().snake, "oauth2_login");
+    }
+
+    #[test]
+    fn refuses_bad_names_with_exit_code_2() {
+        for raw in [
+            "",
+            "   ",
+            "a/b",
+            "..",
+            "../x",
+            "a\\b",
+            "type",
+            "Self",
+            "crate",
+            "async",
+            "gen",
+            "1user",
+            "9",
+            "fetch$user",
+            "ünïcode",
+            "---",
+            "mod",
+            "jobs",
+            &"a".repeat(65),
+            &"a".repeat(500),
+        ] {
+            let err = Name::parse(raw, "job").expect_err(raw);
+            assert_eq!(crate::error::classify(&err).0.code(), 2, "{raw}");
+            assert!(err.to_string().starts_with("invalid job name"), "{raw}: {err}");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The only module that writes to the terminal: stdout for results, stderr for status,
+//! warnings and errors. Colour follows `--color`, `NO_COLOR` and whether the stream is a
+//! terminal. Interactive prompts also live here (and only run on a terminal).
+
+use std::io::{self, IsTerminal, Write};
+
+use console::Style;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::error::{self, Failure};
+
+/// Terminal output settings and printing helpers.
+#[derive(Debug, Clone)]
+pub struct Output {
+    quiet: bool,
+    verbose: u8,
+    color_out: bool,
+    color_err: bool,
+    interactive: bool,
+}
+
+/// Which stream a styled string is meant for (colour is decided per stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Out,
+    /// Standard error.
+    Err,
+}
+
+impl Output {
+    /// Settings from the global flags and the environment.
+    pub fn from_global(global: &GlobalArgs) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Output {
+            quiet: global.quiet,
+            verbose: global.verbose,
+            color_out: decide(io::stdout().is_terminal()),
+            color_err: decide(io::stderr().is_terminal()),
+            interactive: !global.no_input && io::stdin().is_terminal() && io::stderr().is_terminal(),
+        }
+    }
+
+    /// Plain settings: no colour, not interactive (tests, library use).
+    pub fn plain() -> Self {
+        Output { quiet: false, verbose: 0, color_out: false, color_err: false, interactive: false }
+    }
+
+    /// `-q` was given.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// The `-v` count.
+    pub fn verbosity(&self) -> u8 {
+        self.verbose
+    }
+
+    /// Whether prompts may be shown (stdin and stderr are terminals and `--no-input` is off).
+    pub fn is_interactive(&self) -> bool {
+        self.interactive
+    }
+
+    /// Whether output to `stream` is coloured.
+    pub fn colored(&self, stream: Stream) -> bool {
+        match stream {
+            Stream::Out => self.color_out,
+            Stream::Err => self.color_err,
+        }
+    }
+
+    /// A painter for `stream`.
+    pub fn paint(&self, stream: Stream) -> Paint {
+        Paint { enabled: self.colored(stream) }
+    }
+
+    /// Write `text` to stdout as is (results: plans, reports, diagrams). Errors (including a
+    /// closed pipe) are returned so the caller stops; `main` exits quietly on BrokenPipe.
+    pub fn stdout(&self, text: &str) -> anyhow::Result<()> {
+        let mut lock = io::stdout().lock();
+        lock.write_all(text.as_bytes())?;
+        lock.flush()?;
+        Ok(())
+    }
+
+    /// A status line on stderr, unless `-q`.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// A detail line on stderr, only with `-v`.
+    pub fn detail(&self, text: &str) {
+        if self.verbose > 0 && !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// A warning on stderr (shown even with `-q`).
+    pub fn warn(&self, text: &str) {
+        let p = self.paint(Stream::Err);
+        let _ = writeln!(io::stderr().lock(), "{}: {text}", p.yellow_bold("warning"));
+    }
+
+    /// Ask for a value on the terminal. Fails with a usage error naming `what` when not
+    /// interactive, so CI never hangs.
+    pub fn prompt(&self, what: &str, flag_hint: &str) -> anyhow::Result<String> {
+        if !self.interactive {
+            return Err(Failure::usage(format!("missing {what}"))
+                .hint(format!("pass it as {flag_hint} (no prompt without a terminal)"))
+                .into());
+        }
+        let term = console::Term::stderr();
+        loop {
+            term.write_str(&format!("{what}: "))?;
+            let line = term.read_line()?;
+            let line = line.trim();
+            if !line.is_empty() {
+                return Ok(line.to_string());
+            }
+        }
+    }
+
+    /// Print `err` as `error: ...` with its `caused by:` chain and hint; return the exit code.
+    /// A closed stdout pipe exits 0 silently (like ripgrep).
+    pub fn report_error(&self, err: &anyhow::Error) -> u8 {
+        if error::is_broken_pipe(err) {
+            return 0;
+        }
+        let (kind, hint) = error::classify(err);
+        if err.chain().next().is_some_and(|c| c.is::<error::Silent>()) {
+            return kind.code();
+        }
+        let p = self.paint(Stream::Err);
+        let mut text = format!("{}: {err}\n", p.red_bold("error"));
+        let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
+        for cause in causes {
+            text.push_str(&format!("  {} {cause}\n", p.bold("caused by:")));
+        }
+        if let Some(hint) = hint {
+            text.push_str(&format!("  {} {hint}\n", p.cyan_bold("hint:")));
+        }
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+        kind.code()
+    }
+}
+
+/// Applies colours when enabled, returns the text unchanged otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Paint {
+    enabled: bool,
+}
+
+impl Paint {
+    /// A painter that never colours.
+    pub fn none() -> Self {
+        Paint { enabled: false }
+    }
+
+    fn apply(&self, style: Style, text: &str) -> String {
+        if self.enabled { style.force_styling(true).apply_to(text).to_string() } else { text.to_string() }
+    }
+
+    /// Green (created, pass).
+    pub fn green(&self, text: &str) -> String {
+        self.apply(Style::new().green(), text)
+    }
+    /// Yellow (updated, warn).
+    pub fn yellow(&self, text: &str) -> String {
+        self.apply(Style::new().yellow(), text)
+    }
+    /// Bold yellow (warning label).
+    pub fn yellow_bold(&self, text: &str) -> String {
+        self.apply(Style::new().yellow().bold(), text)
+    }
+    /// Red (deleted, fail).
+    pub fn red(&self, text: &str) -> String {
+        self.apply(Style::new().red(), text)
+    }
+    /// Bold red (error label).
+    pub fn red_bold(&self, text: &str) -> String {
+        self.apply(Style::new().red().bold(), text)
+    }
+    /// Bold cyan (hint label).
+    pub fn cyan_bold(&self, text: &str) -> String {
+        self.apply(Style::new().cyan().bold(), text)
+    }
+    /// Cyan.
+    pub fn cyan(&self, text: &str) -> String {
+        self.apply(Style::new().cyan(), text)
+    }
+    /// Bold.
+    pub fn bold(&self, text: &str) -> String {
+        self.apply(Style::new().bold(), text)
+    }
+    /// Dim (skipped, details).
+    pub fn dim(&self, text: &str) -> String {
+        self.apply(Style::new().dim(), text)
+    }
+}

@@ -1,0 +1,429 @@
+//! The only module that writes to the user's project: applies a [`Plan`] all-or-nothing.
+//!
+//! [`apply`] checks every path stays inside the root (symlinks included), takes an advisory
+//! lock on the root directory (two orch processes never interleave), re-checks that files
+//! still hold the content the plan was made from, stages every new content in a temp file next
+//! to its target, then renames them into place. On any error, every file already touched is
+//! restored and created directories are removed: the tree is left byte-for-byte as it was.
+//! [`MemoryWriter`] applies a plan to an in-memory map instead, for tests.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::Failure;
+use crate::plan::{OpKind, Plan, display};
+
+/// What [`apply`] did, for the summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Files created.
+    pub created: usize,
+    /// Files updated.
+    pub updated: usize,
+    /// Files deleted.
+    pub deleted: usize,
+}
+
+/// Apply `plan` to the disk, all-or-nothing.
+pub fn apply(plan: &Plan) -> anyhow::Result<Applied> {
+    let root = plan.root();
+    for op in plan.ops() {
+        check_inside(root, &op.path)?;
+    }
+    let _lock = lock_root(root)?;
+    // Re-check preconditions under the lock: nothing changed since planning.
+    for op in plan.ops() {
+        let abs = root.join(&op.path);
+        let current = match fs::read(&abs) {
+            Ok(bytes) => Some(bytes),
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) =>
+            {
+                None
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(Failure::failed("cannot read file").at(&abs))),
+        };
+        if current.as_deref() != op.before.as_ref().map(String::as_bytes) {
+            return Err(Failure::failed("changed on disk while orch was planning; nothing was written")
+                .at(&op.path)
+                .hint("run the command again")
+                .into());
+        }
+    }
+    let mut tx = Transaction { root, created_dirs: Vec::new(), done: Vec::new() };
+    match tx.run(plan) {
+        Ok(applied) => {
+            tx.prune_emptied_dirs(plan);
+            Ok(applied)
+        }
+        Err(err) => {
+            let restore = tx.rollback();
+            let err = err.context(
+                Failure::failed("could not apply the changes; every file was restored")
+                    .hint("fix the cause above (permissions, disk space) and run the command again"),
+            );
+            match restore {
+                Ok(()) => Err(err),
+                Err(restore_err) => {
+                    Err(err.context(format!("rollback was incomplete ({restore_err:#}); check `git status`")))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Test-only fault injection: fail before committing the N-th staged file.
+    static FAIL_AT_COMMIT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+struct Done {
+    path: PathBuf,
+    before: Option<String>,
+}
+
+struct Transaction<'a> {
+    root: &'a Path,
+    created_dirs: Vec<PathBuf>,
+    done: Vec<Done>,
+}
+
+impl Transaction<'_> {
+    fn run(&mut self, plan: &Plan) -> anyhow::Result<Applied> {
+        // Stage every new content first: most failures (permissions, disk full) happen here,
+        // before anything visible changed.
+        let mut staged = Vec::new();
+        for op in plan.ops() {
+            let Some(after) = &op.after else { continue };
+            let abs = self.root.join(&op.path);
+            let parent = abs.parent().unwrap_or(self.root);
+            self.create_dirs(parent)?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".orch-tmp-")
+                .tempfile_in(parent)
+                .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs)))?;
+            tmp.write_all(after.as_bytes())
+                .and_then(|()| tmp.as_file().sync_data())
+                .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs)))?;
+            set_permissions(tmp.as_file(), &abs)?;
+            staged.push((op, tmp));
+        }
+        let mut applied = Applied::default();
+        for (op, tmp) in staged {
+            let abs = self.root.join(&op.path);
+            #[cfg(test)]
+            if FAIL_AT_COMMIT.with(|f| f.get()) == Some(self.done.len()) {
+                anyhow::bail!("injected failure before committing {}", op.path.display());
+            }
+            let result =
+                if op.kind == OpKind::Create { tmp.persist_noclobber(&abs) } else { tmp.persist(&abs) };
+            result.map_err(|e| {
+                anyhow::Error::new(e.error).context(Failure::failed("cannot write file").at(&abs))
+            })?;
+            self.done.push(Done { path: op.path.clone(), before: op.before.clone() });
+            match op.kind {
+                OpKind::Create => applied.created += 1,
+                _ => applied.updated += 1,
+            }
+        }
+        for op in plan.ops().filter(|op| op.kind == OpKind::Delete) {
+            let abs = self.root.join(&op.path);
+            fs::remove_file(&abs)
+                .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot delete file").at(&abs)))?;
+            self.done.push(Done { path: op.path.clone(), before: op.before.clone() });
+            applied.deleted += 1;
+        }
+        Ok(applied)
+    }
+
+    fn create_dirs(&mut self, dir: &Path) -> anyhow::Result<()> {
+        let mut missing = Vec::new();
+        let mut cur = dir;
+        while !cur.exists() {
+            missing.push(cur.to_path_buf());
+            match cur.parent() {
+                Some(parent) => cur = parent,
+                None => break,
+            }
+        }
+        for dir in missing.into_iter().rev() {
+            fs::create_dir(&dir).map_err(|e| {
+                anyhow::Error::new(e).context(Failure::failed("cannot create directory").at(&dir))
+            })?;
+            self.created_dirs.push(dir);
+        }
+        Ok(())
+    }
+
+    fn rollback(&mut self) -> anyhow::Result<()> {
+        let mut first_err = None;
+        for done in self.done.drain(..).rev() {
+            let abs = self.root.join(&done.path);
+            let result = match &done.before {
+                None => fs::remove_file(&abs),
+                Some(before) => fs::write(&abs, before),
+            };
+            if let Err(e) = result {
+                first_err
+                    .get_or_insert(anyhow::Error::new(e).context(format!("restoring {}", abs.display())));
+            }
+        }
+        for dir in self.created_dirs.drain(..).rev() {
+            let _ = fs::remove_dir(&dir);
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+
+    /// After deletes, remove directories the plan left empty (up to, not including, the root).
+    fn prune_emptied_dirs(&self, plan: &Plan) {
+        for op in plan.ops().filter(|op| op.kind == OpKind::Delete) {
+            let mut dir = self.root.join(&op.path);
+            while let Some(parent) = dir.parent() {
+                if parent == self.root || !parent.starts_with(self.root) {
+                    break;
+                }
+                if fs::remove_dir(parent).is_err() {
+                    break;
+                }
+                dir = parent.to_path_buf();
+            }
+        }
+    }
+}
+
+/// New files get 0644; updated files keep their mode.
+fn set_permissions(tmp: &File, target: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(target).map(|m| m.permissions().mode()).unwrap_or(0o644);
+        tmp.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| {
+            anyhow::Error::new(e).context(Failure::failed("cannot set permissions").at(target))
+        })?;
+    }
+    #[cfg(not(unix))]
+    let _ = (tmp, target);
+    Ok(())
+}
+
+/// Refuse any path whose existing part resolves (through symlinks) outside the root, and
+/// writing through a symlink.
+fn check_inside(root: &Path, rel: &Path) -> anyhow::Result<()> {
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err(Failure::usage("path leaves the project root").at(rel).into());
+    }
+    let abs = root.join(rel);
+    if abs.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Failure::failed("is a symbolic link; orch does not write through links")
+            .at(rel)
+            .hint("replace the link with a regular file, or generate elsewhere")
+            .into());
+    }
+    let mut existing = abs.as_path();
+    while existing.symlink_metadata().is_err() {
+        match existing.parent() {
+            Some(parent) => existing = parent,
+            None => break,
+        }
+    }
+    let resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    if !resolved.starts_with(root) {
+        return Err(Failure::failed(format!(
+            "resolves outside the project (to {}) through a symbolic link; nothing was written",
+            resolved.display()
+        ))
+        .at(rel)
+        .hint("remove the link or run orch in the directory it points to")
+        .into());
+    }
+    Ok(())
+}
+
+/// Exclusive advisory lock on the root directory for the duration of a write.
+fn lock_root(root: &Path) -> anyhow::Result<File> {
+    let dir = File::open(root).map_err(|e| {
+        anyhow::Error::new(e).context(Failure::failed("cannot open project directory").at(root))
+    })?;
+    match dir.try_lock() {
+        Ok(()) => Ok(dir),
+        Err(fs::TryLockError::WouldBlock) => {
+            Err(Failure::failed("another orch process is writing to this project")
+                .at(root)
+                .hint("wait for it to finish, then run the command again")
+                .into())
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            Err(anyhow::Error::new(e).context(Failure::failed("cannot lock project directory").at(root)))
+        }
+    }
+}
+
+/// Applies plans to an in-memory file map (tests and previews).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryWriter {
+    /// Path (forward slashes, root-relative) → content.
+    pub files: BTreeMap<String, String>,
+}
+
+impl MemoryWriter {
+    /// Apply `plan`: creates and updates set content, deletes remove entries.
+    pub fn apply(&mut self, plan: &Plan) -> Applied {
+        let mut applied = Applied::default();
+        for op in plan.ops() {
+            let key = display(&op.path);
+            match (&op.kind, &op.after) {
+                (OpKind::Delete, _) | (_, None) => {
+                    self.files.remove(&key);
+                    applied.deleted += 1;
+                }
+                (kind, Some(after)) => {
+                    self.files.insert(key, after.clone());
+                    if *kind == OpKind::Create {
+                        applied.created += 1;
+                    } else {
+                        applied.updated += 1;
+                    }
+                }
+            }
+        }
+        applied
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| {
+                let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().to_string();
+                let bytes =
+                    if e.file_type().is_file() { fs::read(e.path()).unwrap() } else { b"<dir>".to_vec() };
+                (rel, bytes)
+            })
+            .collect()
+    }
+
+    fn project() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("src")).unwrap();
+        fs::write(tmp.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+        tmp
+    }
+
+    #[test]
+    fn applies_creates_updates_and_deletes() {
+        let tmp = project();
+        let root = tmp.path().canonicalize().unwrap();
+        fs::write(root.join("old.rs"), "x").unwrap();
+        let mut plan = Plan::new(&root);
+        plan.create("src/a/b/new.rs", "new\n", false).unwrap();
+        plan.edit("src/main.rs", |s| Ok(format!("mod a;\n{s}"))).unwrap();
+        plan.delete("old.rs").unwrap();
+        let applied = apply(&plan).unwrap();
+        assert_eq!(applied, Applied { created: 1, updated: 1, deleted: 1 });
+        assert_eq!(fs::read_to_string(root.join("src/a/b/new.rs")).unwrap(), "new\n");
+        assert_eq!(fs::read_to_string(root.join("src/main.rs")).unwrap(), "mod a;\nfn main() {}\n");
+        assert!(!root.join("old.rs").exists());
+        let leftovers: Vec<_> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".orch-tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_failure_midway_restores_everything() {
+        let tmp = project();
+        let root = tmp.path().canonicalize().unwrap();
+        let before = snapshot(&root);
+        let mut plan = Plan::new(&root);
+        plan.create("src/a/new.rs", "new\n", false).unwrap();
+        plan.edit("src/main.rs", |s| Ok(format!("mod a;\n{s}"))).unwrap();
+        plan.create("src/zz/file.rs", "z\n", false).unwrap();
+        // A file appears where a directory is needed: staging the last op fails even as root.
+        fs::write(root.join("src/zz"), "in the way").unwrap();
+        let mut before_with_blocker = before.clone();
+        before_with_blocker.insert("src/zz".into(), b"in the way".to_vec());
+        let err = apply(&plan).unwrap_err();
+        assert!(format!("{err:#}").contains("every file was restored"), "{err:#}");
+        assert_eq!(snapshot(&root), before_with_blocker);
+    }
+
+    #[test]
+    fn a_failure_after_some_renames_restores_every_file() {
+        let tmp = project();
+        let root = tmp.path().canonicalize().unwrap();
+        fs::write(root.join("src/lib.rs"), "// lib\n").unwrap();
+        let before = snapshot(&root);
+        let mut plan = Plan::new(&root);
+        plan.create("src/a/new.rs", "new\n", false).unwrap();
+        plan.edit("src/lib.rs", |s| Ok(format!("{s}mod a;\n"))).unwrap();
+        plan.edit("src/main.rs", |s| Ok(format!("mod a;\n{s}"))).unwrap();
+        FAIL_AT_COMMIT.with(|f| f.set(Some(2)));
+        let err = apply(&plan).unwrap_err();
+        FAIL_AT_COMMIT.with(|f| f.set(None));
+        assert!(format!("{err:#}").contains("injected failure"), "{err:#}");
+        assert_eq!(snapshot(&root), before);
+    }
+
+    #[test]
+    fn files_changed_since_planning_abort_before_writing() {
+        let tmp = project();
+        let root = tmp.path().canonicalize().unwrap();
+        let mut plan = Plan::new(&root);
+        plan.create("src/new.rs", "new\n", false).unwrap();
+        plan.edit("src/main.rs", |s| Ok(format!("mod new;\n{s}"))).unwrap();
+        fs::write(root.join("src/main.rs"), "fn main() { /* edited */ }\n").unwrap();
+        let err = apply(&plan).unwrap_err();
+        assert!(err.to_string().contains("changed on disk"), "{err}");
+        assert!(!root.join("src/new.rs").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_project_are_refused() {
+        let tmp = project();
+        let outside = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("src/escape")).unwrap();
+        let mut plan = Plan::new(&root);
+        plan.create("src/escape/evil.rs", "x", false).unwrap();
+        let err = apply(&plan).unwrap_err();
+        assert!(err.to_string().contains("outside the project"), "{err}");
+        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_lock_is_held() {
+        let tmp = project();
+        let root = tmp.path().canonicalize().unwrap();
+        let held = lock_root(&root).unwrap();
+        let err = lock_root(&root).unwrap_err();
+        assert!(err.to_string().contains("another orch process"), "{err}");
+        drop(held);
+        assert!(lock_root(&root).is_ok());
+    }
+
+    #[test]
+    fn deleting_the_last_file_prunes_emptied_directories() {
+        let tmp = project();
+        let root = tmp.path().canonicalize().unwrap();
+        let mut plan = Plan::new(&root);
+        plan.create("src/features/auth/jobs/login.rs", "x", false).unwrap();
+        apply(&plan).unwrap();
+        let mut undo = Plan::new(&root);
+        undo.delete("src/features/auth/jobs/login.rs").unwrap();
+        apply(&undo).unwrap();
+        assert!(!root.join("src/features").exists());
+        assert!(root.join("src").exists());
+    }
+}
