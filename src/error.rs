@@ -90,6 +90,11 @@ impl std::error::Error for Silent {}
 /// The exit kind and hint of an error chain: the outermost [`Failure`] or [`Silent`] decides;
 /// anything else is a failure (1) without a hint.
 pub fn classify(err: &anyhow::Error) -> (ExitKind, Option<&str>) {
+    // `anyhow::Error::context(failure)` wraps the failure in a private type that `chain()` does
+    // not downcast through; `downcast_ref` does (outermost context first).
+    if let Some(f) = err.downcast_ref::<Failure>() {
+        return (f.kind, f.hint.as_deref());
+    }
     for cause in err.chain() {
         if let Some(f) = cause.downcast_ref::<Failure>() {
             return (f.kind, f.hint.as_deref());
@@ -119,6 +124,13 @@ mod tests {
         let (kind, hint) = classify(&err);
         assert_eq!(kind.code(), 2);
         assert_eq!(hint, Some("use snake_case"));
+    }
+
+    #[test]
+    fn a_failure_given_as_context_decides_too() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let err = anyhow::Error::new(io).context(Failure::usage("cannot use directory x").hint("check -C"));
+        assert_eq!(classify(&err), (ExitKind::Usage, Some("check -C")));
     }
 
     #[test]

@@ -3,13 +3,21 @@
 //! The binary (`main.rs`) only parses arguments and maps the result to an exit code; the
 //! modules here do the work. See `ARCHITECTURE.md` for the codemap and invariants.
 
+pub mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod generate;
+pub mod graph;
+pub mod lint;
 pub mod names;
 pub mod output;
 pub mod plan;
 pub mod project;
+pub mod record;
+pub mod remove;
 pub mod templates;
+pub mod unwire;
+pub mod wiring;
 pub mod writer;

@@ -127,6 +127,33 @@ impl Output {
         }
     }
 
+    /// Ask for a value with a default (shown in brackets, used for an empty answer). Fails
+    /// like [`Output::prompt`] when not interactive.
+    pub fn prompt_default(&self, what: &str, default: &str) -> anyhow::Result<String> {
+        if !self.interactive {
+            return Err(Failure::usage(format!("cannot ask for {what} without a terminal")).into());
+        }
+        let term = console::Term::stderr();
+        let shown = if default.is_empty() { String::new() } else { format!(" [{default}]") };
+        term.write_str(&format!("{what}{shown}: "))?;
+        let line = term.read_line()?;
+        let line = line.trim();
+        Ok(if line.is_empty() { default.to_string() } else { line.to_string() })
+    }
+
+    /// Ask a yes/no question with a default. Fails like [`Output::prompt`] when not interactive.
+    pub fn confirm(&self, question: &str, default: bool) -> anyhow::Result<bool> {
+        loop {
+            let answer =
+                self.prompt_default(&format!("{question} (y/n)"), if default { "y" } else { "n" })?;
+            match answer.to_ascii_lowercase().as_str() {
+                "y" | "yes" => return Ok(true),
+                "n" | "no" => return Ok(false),
+                _ => {}
+            }
+        }
+    }
+
     /// Print `err` as `error: ...` with its `caused by:` chain and hint; return the exit code.
     /// A closed stdout pipe exits 0 silently (like ripgrep).
     pub fn report_error(&self, err: &anyhow::Error) -> u8 {

@@ -1,9 +1,17 @@
 //! `orch init`: adopt an existing cargo project in place; never overwrites.
 
-use super::Ctx;
+use super::{Ctx, runtime_source};
 use crate::cli::InitArgs;
+use crate::generate;
+use crate::plan::Plan;
 
 /// Run the command.
-pub fn run(_ctx: &Ctx<'_>, _args: InitArgs) -> anyhow::Result<()> {
-    Err(crate::error::Failure::failed("not implemented yet").into())
+pub fn run(ctx: &Ctx<'_>, args: InitArgs) -> anyhow::Result<()> {
+    let project = ctx.project()?;
+    let runtime = runtime_source(&args.runtime, &ctx.cwd, &project.root)?;
+    let templates = super::project_templates(&project)?;
+    let mut plan = Plan::new(&project.root);
+    generate::plan_init(&mut plan, &project, &templates, runtime)?;
+    super::finish(ctx, &plan, &args.write, "init")?;
+    Ok(())
 }

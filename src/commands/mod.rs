@@ -2,12 +2,15 @@
 //! write files lives here too: [`finish`] prints a plan (dry run, diff, JSON) or applies it
 //! through [`crate::writer`] and prints the summary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, Format, NewCommand, WriteArgs};
+use crate::cli::{Cli, Command, Format, NewCommand, RuntimeSourceArgs, WriteArgs};
+use crate::error::Failure;
+use crate::generate::{RuntimeSource, relative_path};
 use crate::output::{Output, Stream};
 use crate::plan::Plan;
 use crate::project::{self, Project};
+use crate::templates::Templates;
 
 pub mod add;
 pub mod completions;
@@ -35,6 +38,81 @@ impl Ctx<'_> {
     pub fn project(&self) -> anyhow::Result<Project> {
         Project::discover(&self.cwd)
     }
+}
+
+/// The project containing the working directory, which must have an `orch.toml` (generators
+/// only run in projects set up for orch).
+pub fn orch_project(ctx: &Ctx<'_>) -> anyhow::Result<Project> {
+    let project = ctx.project()?;
+    if !project.has_config {
+        return Err(Failure::usage(format!(
+            "not an orch project: no {} in {} or its parents",
+            crate::config::FILE_NAME,
+            project.root.display()
+        ))
+        .hint("run `orch init` to adopt this cargo project (or `orch new project <name>` to start one)")
+        .into());
+    }
+    Ok(project)
+}
+
+/// The templates for `project`: built-ins overridden by its `[paths] templates` directory.
+pub fn project_templates(project: &Project) -> anyhow::Result<Templates> {
+    Templates::load(Some(&project.abs(&project.config.paths.templates)))
+}
+
+/// `value`, or (on a terminal) the answer to a prompt for `what`; without a terminal a usage
+/// error naming the missing argument and how to pass it (`flag_hint`).
+pub fn ask(out: &Output, value: Option<String>, what: &str, flag_hint: &str) -> anyhow::Result<String> {
+    match value {
+        Some(value) => Ok(value),
+        None => out.prompt(what, flag_hint),
+    }
+}
+
+/// The runtime source chosen with `--runtime-path` / `--runtime-version`, if any. A path is
+/// resolved from `cwd`, must hold the `orch-runtime` package, and is returned relative to
+/// `project_dir` (absolute, possibly not existing yet).
+pub fn runtime_source(
+    args: &RuntimeSourceArgs,
+    cwd: &Path,
+    project_dir: &Path,
+) -> anyhow::Result<Option<RuntimeSource>> {
+    if let Some(version) = &args.runtime_version {
+        let version = version.trim();
+        if version.is_empty() || version.contains(char::is_whitespace) {
+            return Err(Failure::usage(format!("invalid --runtime-version {version:?}"))
+                .hint("give a version requirement such as `0.1`")
+                .into());
+        }
+        return Ok(Some(RuntimeSource::Version(version.to_string())));
+    }
+    let Some(path) = &args.runtime_path else { return Ok(None) };
+    let abs = cwd.join(path);
+    let manifest = abs.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).map_err(|e| {
+        anyhow::Error::new(e).context(
+            Failure::usage(format!("--runtime-path {}: no Cargo.toml there", path.display()))
+                .hint("point it at the orch-runtime crate directory (e.g. ../orch/crates/orch-runtime)"),
+        )
+    })?;
+    let name = text
+        .parse::<toml_edit::DocumentMut>()
+        .ok()
+        .and_then(|doc| doc.get("package")?.get("name")?.as_str().map(str::to_string));
+    if name.as_deref() != Some(crate::generate::RUNTIME_PACKAGE) {
+        return Err(Failure::usage(format!(
+            "--runtime-path {}: the package there is {}, not orch-runtime",
+            path.display(),
+            name.map_or_else(|| "unnamed".to_string(), |n| format!("`{n}`"))
+        ))
+        .at(&manifest)
+        .hint("point it at the orch-runtime crate directory")
+        .into());
+    }
+    let abs = abs.canonicalize()?;
+    let rel = relative_path(&abs, project_dir);
+    Ok(Some(RuntimeSource::Path(crate::plan::display(&rel))))
 }
 
 /// Run the parsed command line.
@@ -82,7 +160,10 @@ pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyh
         }
         return Ok(false);
     }
-    let applied = crate::writer::apply(plan)?;
+    // Every applied plan also updates the project's record of generated files (`orch remove`).
+    crate::writer::apply(&crate::record::with_record(plan)?)?;
+    let (created, updated, deleted) = plan.counts();
+    let applied = crate::writer::Applied { created, updated, deleted };
     match write.format {
         Format::Json => out.stdout(&format!("{:#}\n", plan.to_json(true)))?,
         Format::Human => {

@@ -1,9 +1,53 @@
 //! `orch new project <name>`: a new cargo project in the orch layout.
 
-use super::Ctx;
+use super::{Ctx, ask, runtime_source};
 use crate::cli::NewProjectArgs;
+use crate::config::Config;
+use crate::error::Failure;
+use crate::generate::{self, RuntimeSource};
+use crate::names::Name;
+use crate::plan::Plan;
+use crate::project::Project;
+use crate::templates::Templates;
+
+/// Crate names a project cannot take: they would shadow the crates generated code uses.
+const TAKEN: &[&str] = &["std", "alloc", "core", "proc_macro", "test", "orch_runtime", "tokio"];
 
 /// Run the command.
-pub fn run(_ctx: &Ctx<'_>, _args: NewProjectArgs) -> anyhow::Result<()> {
-    Err(crate::error::Failure::failed("not implemented yet").into())
+pub fn run(ctx: &Ctx<'_>, args: NewProjectArgs) -> anyhow::Result<()> {
+    let out = ctx.out;
+    let raw = ask(out, args.name, "project name", "`orch new project <NAME>`")?;
+    let name = Name::parse(&raw, "project")?;
+    if TAKEN.contains(&name.snake.as_str()) {
+        return Err(Failure::usage(format!(
+            "invalid project name {raw:?}: `{}` is the name of a crate it uses",
+            name.snake
+        ))
+        .hint("pick another name")
+        .into());
+    }
+    // Keep kebab-case when the user wrote it (`my-app`), else the snake_case form.
+    let package = if raw.trim().contains('-') { name.snake.replace('_', "-") } else { name.snake.clone() };
+    let mut features = args.features;
+    if args.interactive && out.is_interactive() && features.is_empty() {
+        let answer = out.prompt_default("features to create (comma-separated, empty for none)", "")?;
+        features = answer.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    }
+    let mut names: Vec<Name> = Vec::new();
+    for feature in &features {
+        let feature = Name::parse(feature, "feature")?;
+        if !names.contains(&feature) {
+            names.push(feature);
+        }
+    }
+    let root = ctx.cwd.join(&package);
+    let runtime = runtime_source(&args.runtime, &ctx.cwd, &root)?.unwrap_or(RuntimeSource::Vendor);
+    let mut config = Config::default();
+    config.runtime = runtime.config();
+    let project = Project { root, config, has_config: true, cwd: ctx.cwd.clone() };
+    let templates = Templates::builtin()?;
+    let mut plan = Plan::new(&ctx.cwd);
+    generate::plan_project(&mut plan, &project, &templates, &package, &runtime, &names)?;
+    super::finish(ctx, &plan, &args.write, &format!("project `{package}`"))?;
+    Ok(())
 }

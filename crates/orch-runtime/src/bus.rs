@@ -7,8 +7,8 @@
 //! and are never lost; see [`Orchestrator`](crate::Orchestrator).
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
 
 use tokio::sync::broadcast;
 
@@ -16,12 +16,13 @@ use crate::event::Event;
 
 /// Default capacity of a bus (events a subscriber may fall behind before it lags).
 pub const DEFAULT_BUS_CAPACITY: usize = 1024;
-const MAX_BUS_CAPACITY: usize = 1 << 22;
+/// Upper bound of a bus capacity: the buffer is allocated up front (~200 bytes a slot).
+const MAX_BUS_CAPACITY: usize = 1 << 16;
 
 struct BusInner {
     tx: broadcast::Sender<Event>,
     name: Option<Arc<str>>,
-    subscribers: Arc<AtomicUsize>,
+    subscribers: AtomicUsize,
 }
 
 /// A publish/subscribe channel of [`Event`]s. Cheap to clone (clones share the bus).
@@ -59,8 +60,8 @@ impl SignalBus {
         Self::build(None, DEFAULT_BUS_CAPACITY)
     }
 
-    /// A new global bus; `capacity` (clamped to `1..=4_194_304`) is how many events a
-    /// subscriber may fall behind before it gets a [`BusItem::Lagged`].
+    /// A new global bus; `capacity` is how many events a subscriber may fall behind before it
+    /// gets a [`BusItem::Lagged`]. Clamped to `1..=65_536` (the buffer is allocated up front).
     pub fn with_capacity(capacity: usize) -> Self {
         Self::build(None, capacity)
     }
@@ -78,13 +79,7 @@ impl SignalBus {
 
     fn build(name: Option<Arc<str>>, capacity: usize) -> Self {
         let (tx, _) = broadcast::channel(capacity.clamp(1, MAX_BUS_CAPACITY));
-        SignalBus {
-            inner: Arc::new(BusInner {
-                tx,
-                name,
-                subscribers: Arc::new(AtomicUsize::new(0)),
-            }),
-        }
+        SignalBus { inner: Arc::new(BusInner { tx, name, subscribers: AtomicUsize::new(0) }) }
     }
 
     /// The scope name; `None` for a global bus.
@@ -115,10 +110,7 @@ impl SignalBus {
     /// Subscribe: the subscription receives every event published from now on.
     pub fn subscribe(&self) -> Subscription {
         self.inner.subscribers.fetch_add(1, Ordering::SeqCst);
-        Subscription {
-            rx: self.inner.tx.subscribe(),
-            subscribers: Arc::clone(&self.inner.subscribers),
-        }
+        Subscription { rx: self.inner.tx.subscribe(), bus: Arc::downgrade(&self.inner) }
     }
 
     /// How many subscriptions are alive.
@@ -182,7 +174,8 @@ impl BusItem {
 /// A subscriber's end of a [`SignalBus`].
 pub struct Subscription {
     rx: broadcast::Receiver<Event>,
-    subscribers: Arc<AtomicUsize>,
+    /// Weak, so that a subscription does not keep the bus open.
+    bus: Weak<BusInner>,
 }
 
 impl Subscription {
@@ -208,7 +201,9 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        self.subscribers.fetch_sub(1, Ordering::SeqCst);
+        if let Some(bus) = self.bus.upgrade() {
+            bus.subscribers.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 

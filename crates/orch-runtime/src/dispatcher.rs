@@ -7,22 +7,22 @@ use std::collections::hash_map::Entry;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use crate::breaker::CircuitBreaker;
 use crate::bus::SignalBus;
-use crate::core::{DedupMap, ExecRunner, JobCore, Owner, Plan, Runner, TASK_DROPPED, lock};
 use crate::error::{DispatchError, JobError, JobErrorKind, RegisterError};
 use crate::event::{EventKind, Payload, Progress};
 use crate::executor::Executor;
 use crate::job::{DispatchOptions, Job, JobId};
+use crate::runner::{
+    DedupMap, ExecRunner, Home, JobCore, JobExtras, Owner, Plan, Runner, TASK_DROPPED, lock,
+};
 
 /// Hasher for `TypeId` keys (already well distributed): avoids SipHash on the hot path.
 #[derive(Default)]
@@ -83,18 +83,12 @@ pub struct DispatcherBuilder {
 impl DispatcherBuilder {
     /// A builder whose dispatcher publishes on `bus`.
     pub fn new(bus: SignalBus) -> Self {
-        DispatcherBuilder {
-            bus,
-            registry: Registry::default(),
-        }
+        DispatcherBuilder { bus, registry: Registry::default() }
     }
 
     /// Register `executor` for jobs of type `J`. Registering a second executor for the same
     /// job type fails with [`RegisterError::Duplicate`].
-    pub fn register<J: Job, E: Executor<J>>(
-        &mut self,
-        executor: E,
-    ) -> Result<&mut Self, RegisterError> {
+    pub fn register<J: Job, E: Executor<J>>(&mut self, executor: E) -> Result<&mut Self, RegisterError> {
         self.insert::<J, E>(Arc::new(executor), None)
     }
 
@@ -122,15 +116,10 @@ impl DispatcherBuilder {
         breaker: Option<CircuitBreaker>,
     ) -> Result<&mut Self, RegisterError> {
         match self.registry.entry(TypeId::of::<J>()) {
-            Entry::Occupied(_) => Err(RegisterError::Duplicate {
-                job_type: J::job_type(),
-            }),
+            Entry::Occupied(_) => Err(RegisterError::Duplicate { job_type: J::job_type() }),
             Entry::Vacant(slot) => {
                 let runner: Box<dyn Runner<J>> = Box::new(ExecRunner { exec, breaker });
-                slot.insert(Registered {
-                    job_type: J::job_type(),
-                    runner: Box::new(runner),
-                });
+                slot.insert(Registered { job_type: J::job_type(), runner: Box::new(runner) });
                 Ok(self)
             }
         }
@@ -150,10 +139,8 @@ impl DispatcherBuilder {
     pub fn build(self) -> Dispatcher {
         Dispatcher {
             inner: Arc::new(DispatcherInner {
-                bus: self.bus,
+                home: Home::new(self.bus),
                 registry: self.registry,
-                tracker: TaskTracker::new(),
-                closed: AtomicBool::new(false),
                 dedup: Arc::new(DedupMap::default()),
             }),
         }
@@ -176,10 +163,8 @@ fn sorted_names(registry: &Registry) -> Vec<&'static str> {
 }
 
 struct DispatcherInner {
-    bus: SignalBus,
+    home: Arc<Home>,
     registry: Registry,
-    tracker: TaskTracker,
-    closed: AtomicBool,
     dedup: Arc<DedupMap>,
 }
 
@@ -195,29 +180,18 @@ pub struct Dispatcher {
 
 pub(crate) struct Prepared<'a, J: Job> {
     runner: &'a dyn Runner<J>,
-    tracker: &'a TaskTracker,
     rt: Handle,
     job: J,
     pub(crate) core: Arc<JobCore>,
     pub(crate) key: Option<String>,
-    plan: Plan,
+    plan: Option<Box<Plan>>,
 }
 
 impl<J: Job> Prepared<'_, J> {
     pub(crate) fn spawn(self) -> JobHandle<J::Output> {
         let core = self.core;
-        let join = self.runner.spawn(
-            self.job,
-            Arc::clone(&core),
-            self.plan,
-            self.tracker,
-            &self.rt,
-        );
-        JobHandle {
-            id: core.id,
-            core,
-            join,
-        }
+        let join = self.runner.spawn(self.job, Arc::clone(&core), self.plan, &self.rt);
+        JobHandle { id: core.id, core, join }
     }
 }
 
@@ -229,7 +203,7 @@ impl Dispatcher {
 
     /// The bus jobs publish on (unless [`DispatchOptions::bus`] says otherwise).
     pub fn bus(&self) -> &SignalBus {
-        &self.inner.bus
+        &self.inner.home.bus
     }
 
     /// The registered job types, sorted.
@@ -248,7 +222,8 @@ impl Dispatcher {
     /// [`DispatchError::NoRuntime`] outside a tokio runtime, [`DispatchError::Closed`] after
     /// [`Dispatcher::close`].
     pub fn dispatch<J: Job>(&self, job: J) -> Result<JobHandle<J::Output>, DispatchError> {
-        self.dispatch_with(job, DispatchOptions::default())
+        // Default options without building a `DispatchOptions` (the hot path).
+        Ok(self.prepare(job, None, None)?.spawn())
     }
 
     /// Dispatch `job` with options (timeouts, retry, cancellation token, metadata, dedup
@@ -259,44 +234,51 @@ impl Dispatcher {
         job: J,
         options: DispatchOptions,
     ) -> Result<JobHandle<J::Output>, DispatchError> {
-        let prepared = self.prepare(job, options, None)?;
-        if let Some((map, key)) = &prepared.core.dedup {
+        let prepared = self.prepare(job, Some(options), None)?;
+        if let Some((map, key)) = prepared.core.dedup() {
             let mut map = lock(map);
             if let Some(&running) = map.get(key) {
-                return Err(DispatchError::Duplicate {
-                    key: key.clone(),
-                    running,
-                });
+                return Err(DispatchError::Duplicate { key: key.clone(), running });
             }
             map.insert(key.clone(), prepared.core.id);
         }
         Ok(prepared.spawn())
     }
 
-    /// Everything up to spawning; fails without side effects.
+    /// Everything up to spawning; fails without side effects. `None` = default options.
     pub(crate) fn prepare<J: Job>(
         &self,
         job: J,
-        options: DispatchOptions,
+        options: Option<DispatchOptions>,
         owner: Option<Arc<Owner>>,
     ) -> Result<Prepared<'_, J>, DispatchError> {
         let inner = &*self.inner;
-        if inner.closed.load(Ordering::Acquire) {
+        if inner.home.is_closed() {
             return Err(DispatchError::Closed);
         }
         let registered = inner
             .registry
             .get(&TypeId::of::<J>())
-            .ok_or_else(|| DispatchError::NoExecutor {
-                job_type: J::job_type(),
-            })?;
+            .ok_or_else(|| DispatchError::NoExecutor { job_type: J::job_type() })?;
         let runner = registered
             .runner
             .downcast_ref::<Box<dyn Runner<J>>>()
-            .ok_or(DispatchError::NoExecutor {
-                job_type: registered.job_type,
-            })?;
+            .ok_or(DispatchError::NoExecutor { job_type: registered.job_type })?;
         let rt = Handle::try_current().map_err(|_| DispatchError::NoRuntime)?;
+        let Some(options) = options else {
+            let core = JobCore::new(
+                JobId::new(),
+                registered.job_type,
+                None,
+                Arc::clone(&inner.home),
+                None,
+                owner,
+                None,
+            );
+            let plan =
+                runner.breaker().map(|b| Box::new(Plan { breaker: Some(b.clone()), ..Plan::default() }));
+            return Ok(Prepared { runner: &**runner, rt, job, core, key: None, plan });
+        };
         let DispatchOptions {
             id,
             timeout,
@@ -308,68 +290,54 @@ impl Dispatcher {
             bus,
             breaker,
         } = options;
-        let token = match cancel_token {
-            Some(parent) => parent.child_token(),
-            None => CancellationToken::new(),
-        };
+        let token = cancel_token.map(|parent| parent.child_token());
         let (dedup, key) = match (&owner, dedup_key) {
             (None, Some(k)) => (Some((Arc::clone(&inner.dedup), k)), None),
             (_, key) => (None, key),
         };
+        let extras = (dedup.is_some() || !meta.is_empty()).then(|| Box::new(JobExtras { dedup, meta }));
         let core = JobCore::new(
             id.unwrap_or_default(),
             registered.job_type,
             token,
-            bus.unwrap_or_else(|| inner.bus.clone()),
+            Arc::clone(&inner.home),
+            bus,
             owner,
-            dedup,
-            meta,
+            extras,
         );
-        let plan = Plan {
-            retry,
-            timeout,
-            attempt_timeout,
-            breaker: breaker.or_else(|| runner.breaker().cloned()),
-        };
-        Ok(Prepared {
-            runner: &**runner,
-            tracker: &inner.tracker,
-            rt,
-            job,
-            core,
-            key,
-            plan,
-        })
+        let plan =
+            Plan { retry, timeout, attempt_timeout, breaker: breaker.or_else(|| runner.breaker().cloned()) }
+                .boxed();
+        Ok(Prepared { runner: &**runner, rt, job, core, key, plan })
     }
 
     /// Refuse new dispatches from now on ([`DispatchError::Closed`]); running jobs go on.
     pub fn close(&self) {
-        self.inner.closed.store(true, Ordering::Release);
-        self.inner.tracker.close();
+        self.inner.home.close();
     }
 
     /// True after [`Dispatcher::close`].
     pub fn is_closed(&self) -> bool {
-        self.inner.closed.load(Ordering::Acquire)
+        self.inner.home.is_closed()
     }
 
     /// How many jobs are in flight (spawned and not yet finished).
     pub fn in_flight(&self) -> usize {
-        self.inner.tracker.len()
+        self.inner.home.in_flight()
     }
 
     /// Graceful shutdown: [`close`](Dispatcher::close), then wait until every in-flight job
     /// has finished (emitted its terminal event).
     pub async fn shutdown(&self) {
         self.close();
-        self.inner.tracker.wait().await;
+        self.inner.home.wait_idle().await;
     }
 }
 
 impl fmt::Debug for Dispatcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Dispatcher")
-            .field("bus", &self.inner.bus)
+            .field("bus", &self.inner.home.bus)
             .field("registered", &self.registered())
             .field("closed", &self.is_closed())
             .finish()
@@ -403,7 +371,7 @@ impl<T: Send + Sync + 'static> JobHandle<T> {
 
     /// The job's cancellation token.
     pub fn cancellation(&self) -> &CancellationToken {
-        &self.core.token
+        self.core.token()
     }
 
     /// A watch of the job's latest progress (`None` until the first report). The channel
@@ -422,23 +390,17 @@ impl<T: Send + Sync + 'static> JobHandle<T> {
     pub async fn outcome(self) -> JobOutcome<T> {
         match self.join.await {
             Ok(outcome) => outcome,
-            Err(e) if e.is_panic() => JobOutcome::Failed(JobError::with_kind(
-                JobErrorKind::Panicked,
-                "job task panicked",
-            )),
-            Err(_) => JobOutcome::Cancelled {
-                reason: Some(TASK_DROPPED.to_owned()),
-            },
+            Err(e) if e.is_panic() => {
+                JobOutcome::Failed(JobError::with_kind(JobErrorKind::Panicked, "job task panicked"))
+            }
+            Err(_) => JobOutcome::Cancelled { reason: Some(TASK_DROPPED.to_owned()) },
         }
     }
 }
 
 impl<T> fmt::Debug for JobHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JobHandle")
-            .field("id", &self.id)
-            .field("job_type", &self.core.job_type)
-            .finish()
+        f.debug_struct("JobHandle").field("id", &self.id).field("job_type", &self.core.job_type).finish()
     }
 }
 
@@ -466,9 +428,7 @@ impl<T> Clone for JobOutcome<T> {
         match self {
             JobOutcome::Succeeded(v) => JobOutcome::Succeeded(Arc::clone(v)),
             JobOutcome::Failed(e) => JobOutcome::Failed(e.clone()),
-            JobOutcome::Cancelled { reason } => JobOutcome::Cancelled {
-                reason: reason.clone(),
-            },
+            JobOutcome::Cancelled { reason } => JobOutcome::Cancelled { reason: reason.clone() },
             JobOutcome::TimedOut { after } => JobOutcome::TimedOut { after: *after },
         }
     }
@@ -504,10 +464,9 @@ impl<T> JobOutcome<T> {
                     None => "cancelled".to_owned(),
                 },
             )),
-            JobOutcome::TimedOut { after } => Err(JobError::with_kind(
-                JobErrorKind::TimedOut,
-                format!("timed out after {after:?}"),
-            )),
+            JobOutcome::TimedOut { after } => {
+                Err(JobError::with_kind(JobErrorKind::TimedOut, format!("timed out after {after:?}")))
+            }
         }
     }
 }
@@ -517,9 +476,7 @@ impl<T: Send + Sync + 'static> JobOutcome<T> {
         match self {
             JobOutcome::Succeeded(v) => EventKind::Succeeded(Payload::from_arc(Arc::clone(v))),
             JobOutcome::Failed(e) => EventKind::Failed(e.clone()),
-            JobOutcome::Cancelled { reason } => EventKind::Cancelled {
-                reason: reason.clone(),
-            },
+            JobOutcome::Cancelled { reason } => EventKind::Cancelled { reason: reason.clone() },
             JobOutcome::TimedOut { after } => EventKind::TimedOut { after: *after },
         }
     }

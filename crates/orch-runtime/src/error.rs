@@ -46,6 +46,8 @@ impl JobErrorKind {
 /// `JobError` deliberately does **not** implement `std::error::Error` itself, so that the
 /// blanket `From` conversion can exist (the same trade-off as `anyhow::Error`). For the same
 /// reason `From<&str>`/`From<String>` cannot exist next to it: write `JobError::new("boom")`.
+/// It does convert into `Box<dyn std::error::Error (+ Send + Sync)>`, so `?` works in a
+/// `main` returning one.
 ///
 /// ```
 /// use orch_runtime::{JobError, JobErrorKind};
@@ -76,10 +78,7 @@ impl JobError {
     /// An error of the given kind with the given message.
     pub fn with_kind(kind: JobErrorKind, message: impl Into<String>) -> Self {
         let message: String = message.into();
-        JobError {
-            kind,
-            message: Arc::from(message),
-        }
+        JobError { kind, message: Arc::from(message) }
     }
 
     /// The human-readable message.
@@ -121,10 +120,7 @@ impl JobError {
 
 impl fmt::Debug for JobError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JobError")
-            .field("kind", &self.kind)
-            .field("message", &&*self.message)
-            .finish()
+        f.debug_struct("JobError").field("kind", &self.kind).field("message", &&*self.message).finish()
     }
 }
 
@@ -146,6 +142,38 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for JobError {
         JobError::new(message)
     }
 }
+
+// `?` from functions returning `Box<dyn Error>` (e.g. `main`): the same conversions as
+// `anyhow::Error` offers.
+impl From<JobError> for Box<dyn std::error::Error + Send + Sync + 'static> {
+    fn from(error: JobError) -> Self {
+        Box::new(StdJobError(error))
+    }
+}
+
+impl From<JobError> for Box<dyn std::error::Error + Send + 'static> {
+    fn from(error: JobError) -> Self {
+        Box::new(StdJobError(error))
+    }
+}
+
+impl From<JobError> for Box<dyn std::error::Error + 'static> {
+    fn from(error: JobError) -> Self {
+        Box::new(StdJobError(error))
+    }
+}
+
+/// `JobError` as a `std::error::Error` (what the `Box<dyn Error>` conversions wrap).
+#[derive(Debug)]
+struct StdJobError(JobError);
+
+impl fmt::Display for StdJobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for StdJobError {}
 
 /// Why a job could not be dispatched. Returned synchronously by `dispatch*`; no event is
 /// published for a job that was refused.

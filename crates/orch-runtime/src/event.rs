@@ -26,10 +26,7 @@ impl Payload {
 
     /// Wrap an already shared value (no copy).
     pub fn from_arc<T: Send + Sync + 'static>(value: Arc<T>) -> Self {
-        Payload {
-            value,
-            type_name: std::any::type_name::<T>(),
-        }
+        Payload { value, type_name: std::any::type_name::<T>() }
     }
 
     /// The value, if it is a `T`.
@@ -76,26 +73,15 @@ impl Progress {
         let message: String = message.into();
         Progress {
             fraction: clamp_fraction(fraction),
-            message: if message.is_empty() {
-                None
-            } else {
-                Some(message)
-            },
+            message: if message.is_empty() { None } else { Some(message) },
             step: None,
         }
     }
 
     /// Progress "step `step` of `of`"; the fraction is `step / of` (clamped).
     pub fn step(step: u32, of: u32, message: impl Into<String>) -> Self {
-        let fraction = if of == 0 {
-            1.0
-        } else {
-            step as f32 / of as f32
-        };
-        Progress {
-            step: Some((step, of)),
-            ..Progress::new(fraction, message)
-        }
+        let fraction = if of == 0 { 1.0 } else { step as f32 / of as f32 };
+        Progress { step: Some((step, of)), ..Progress::new(fraction, message) }
     }
 }
 
@@ -161,9 +147,7 @@ impl EventKind {
 
     /// A `Cancelled` kind.
     pub fn cancelled(reason: Option<&str>) -> Self {
-        EventKind::Cancelled {
-            reason: reason.map(str::to_owned),
-        }
+        EventKind::Cancelled { reason: reason.map(str::to_owned) }
     }
 
     /// A `Progress` kind.
@@ -231,14 +215,7 @@ pub struct Event {
 impl Event {
     /// An event of the global scope, stamped now.
     pub fn new(job_id: JobId, job_type: &'static str, kind: EventKind) -> Self {
-        Event {
-            job_id,
-            job_type,
-            scope: None,
-            timestamp: SystemTime::now(),
-            kind,
-            owner: None,
-        }
+        Event { job_id, job_type, scope: None, timestamp: SystemTime::now(), kind, owner: None }
     }
 
     /// An event for a job of type `J` (its type name is `J::job_type()`).
@@ -259,14 +236,7 @@ impl Event {
         owner: Option<u64>,
         kind: EventKind,
     ) -> Self {
-        Event {
-            job_id,
-            job_type,
-            scope,
-            timestamp: SystemTime::now(),
-            kind,
-            owner,
-        }
+        Event { job_id, job_type, scope, timestamp: SystemTime::now(), kind, owner }
     }
 
     pub(crate) fn set_scope(&mut self, scope: Option<&Arc<str>>) {
@@ -386,13 +356,7 @@ mod tests {
             (EventKind::succeeded(1u8), "succeeded", true),
             (EventKind::failed(JobError::new("x")), "failed", true),
             (EventKind::cancelled(None), "cancelled", true),
-            (
-                EventKind::TimedOut {
-                    after: Duration::ZERO,
-                },
-                "timed_out",
-                true,
-            ),
+            (EventKind::TimedOut { after: Duration::ZERO }, "timed_out", true),
             (EventKind::domain(1u8), "domain", false),
         ];
         for (kind, name, terminal) in kinds {

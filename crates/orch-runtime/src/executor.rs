@@ -8,10 +8,10 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::bus::SignalBus;
-use crate::core::JobCore;
 use crate::error::JobError;
 use crate::event::{EventKind, Payload, Progress};
 use crate::job::{Job, JobId};
+use crate::runner::JobCore;
 
 /// The business logic for jobs of type `J`: does the I/O, reports progress and domain
 /// events through the [`ExecContext`], and returns the job's output or an error.
@@ -43,11 +43,8 @@ use crate::job::{Job, JobId};
 /// ```
 pub trait Executor<J: Job>: Send + Sync + 'static {
     /// Run one attempt of `job`. Called again for each retry.
-    fn execute(
-        &self,
-        job: &J,
-        ctx: &ExecContext,
-    ) -> impl Future<Output = Result<J::Output, JobError>> + Send;
+    fn execute(&self, job: &J, ctx: &ExecContext)
+    -> impl Future<Output = Result<J::Output, JobError>> + Send;
 }
 
 /// What an executor gets besides its job: the job id, the attempt number, the cancellation
@@ -62,6 +59,10 @@ pub struct ExecContext {
 impl ExecContext {
     pub(crate) fn new(core: Arc<JobCore>, attempt: u32) -> Self {
         ExecContext { core, attempt }
+    }
+
+    pub(crate) fn core(&self) -> &Arc<JobCore> {
+        &self.core
     }
 
     /// A context not tied to a dispatcher, publishing to `bus` as job type `job_type`. Meant
@@ -90,12 +91,12 @@ impl ExecContext {
     /// the job is cancelled; use the token to stop work handed to other tasks, or to pass it
     /// on to sub-jobs.
     pub fn cancellation(&self) -> &CancellationToken {
-        &self.core.token
+        self.core.token()
     }
 
     /// True once the job was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        self.core.token.is_cancelled()
+        self.core.is_cancelled()
     }
 
     /// Report progress (`fraction` is clamped to `0.0..=1.0`).
@@ -111,19 +112,13 @@ impl ExecContext {
     /// Emit a domain event (any `Send + Sync + 'static` value) with this job's id. The
     /// job's owner receives it actively; everyone else on the bus passively.
     pub fn emit<T: Send + Sync + 'static>(&self, domain_event: T) {
-        self.core
-            .report(|| EventKind::Domain(Payload::new(domain_event)));
+        self.core.report(|| EventKind::Domain(Payload::new(domain_event)));
     }
 
     /// A metadata value given at dispatch with
     /// [`DispatchOptions::meta`](crate::DispatchOptions::meta).
     pub fn metadata(&self, key: &str) -> Option<&str> {
-        self.core
-            .meta
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.core.metadata(key)
     }
 }
 

@@ -55,6 +55,14 @@ pub(crate) fn short_type_name(full: &'static str) -> &'static str {
 }
 
 static NEXT_JOB_ID: AtomicU64 = AtomicU64::new(1);
+/// Ids are handed out to each thread in blocks, so dispatching threads do not contend on
+/// one atomic counter.
+const ID_BLOCK: u64 = 1024;
+
+thread_local! {
+    /// (next id, end of this thread's block)
+    static LOCAL_IDS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
 
 /// The unique id of a dispatched job. It is the correlation id carried by every
 /// [`Event`](crate::Event) the job causes. Process-unique (an atomic counter), displayed as
@@ -63,9 +71,23 @@ static NEXT_JOB_ID: AtomicU64 = AtomicU64::new(1);
 pub struct JobId(u64);
 
 impl JobId {
-    /// A fresh, process-unique id.
+    /// A fresh, process-unique id (not ordered across threads).
     pub fn new() -> Self {
-        JobId(NEXT_JOB_ID.fetch_add(1, Ordering::Relaxed))
+        let raw = LOCAL_IDS
+            .try_with(|ids| {
+                let (next, end) = ids.get();
+                if next < end {
+                    ids.set((next + 1, end));
+                    next
+                } else {
+                    let start = NEXT_JOB_ID.fetch_add(ID_BLOCK, Ordering::Relaxed);
+                    ids.set((start + 1, start + ID_BLOCK));
+                    start
+                }
+            })
+            // During thread teardown: one id at a time.
+            .unwrap_or_else(|_| NEXT_JOB_ID.fetch_add(1, Ordering::Relaxed));
+        JobId(raw)
     }
 
     /// An id with the given raw value. Ids made this way are not guaranteed unique; they are
@@ -91,6 +113,29 @@ impl fmt::Display for JobId {
         write!(f, "job-{}", self.0)
     }
 }
+
+/// Hasher for maps keyed by [`JobId`] (a counter: one multiply spreads it well enough).
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by job id.
+pub(crate) type IdMap<V> = std::collections::HashMap<JobId, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// Per-dispatch options, builder style. The default dispatches once, with no timeout, on the
 /// dispatcher's bus.

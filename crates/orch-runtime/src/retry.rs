@@ -67,11 +67,7 @@ impl RetryPolicy {
 
     /// Growth factor between consecutive delays (negative or non-finite values become 1.0).
     pub fn factor(mut self, factor: f64) -> Self {
-        self.factor = if factor.is_finite() && factor >= 0.0 {
-            factor
-        } else {
-            1.0
-        };
+        self.factor = if factor.is_finite() && factor >= 0.0 { factor } else { 1.0 };
         self
     }
 
@@ -83,11 +79,7 @@ impl RetryPolicy {
 
     /// Randomise each delay by ±`fraction` of it (clamped to `0.0..=1.0`).
     pub fn jitter(mut self, fraction: f64) -> Self {
-        self.jitter = if fraction.is_nan() {
-            0.0
-        } else {
-            fraction.clamp(0.0, 1.0)
-        };
+        self.jitter = if fraction.is_nan() { 0.0 } else { fraction.clamp(0.0, 1.0) };
         self
     }
 

@@ -1,0 +1,521 @@
+//! The project's source model: what `orch lint`, `orch doctor`, `orch graph` and `orch list`
+//! know about a project, built in one parallel pass over `src/`.
+//!
+//! [`analyze`] walks the source directories in parallel ([`walk`]), classifies every path
+//! ([`place`]), reads and tokenizes every `.rs` file ([`lex`]) and extracts compact facts from it
+//! ([`scan`]): module declarations, public types, `impl Executor<J> for E`, `register::<J, _>`
+//! calls, feature `register` calls, boundary-relevant paths, dispatch / emit / domain facts, each
+//! with its line and column. Token buffers are reused per thread and dropped after each file, so
+//! memory grows only with the facts kept (about 200 bytes per file). Then [`modtree`] resolves
+//! the module tree from the crate roots, following `mod x;`, `#[path]`, inline and `cfg`'d
+//! modules and `include!`, and marks which files are reachable and which are test-only.
+//!
+//! Robustness: a file that is not UTF-8 or does not tokenize becomes a [`Problem`] (one
+//! `parse-error` finding) and contributes no facts; non-UTF-8 file names are kept as `OsStr`
+//! paths and reported, never unwrapped; unreadable directories or files are problems too.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+pub mod lex;
+pub mod modtree;
+pub mod place;
+pub mod scan;
+pub mod walk;
+
+pub use place::{Folder, Place};
+
+/// 1-based line and column (in characters) of a fact in its file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub col: u32,
+}
+
+/// Fact flags (bit set).
+pub mod flags {
+    /// Inside test-only code (`#[cfg(test)]` module, `#[test]` function, test-only file).
+    pub const TEST: u8 = 1;
+    /// Inside a function named `register`.
+    pub const IN_REGISTER_FN: u8 = 2;
+    /// Found inside a macro invocation's tokens.
+    pub const IN_MACRO: u8 = 4;
+    /// At item level (module scope, not inside a function body or impl).
+    pub const ITEM_LEVEL: u8 = 8;
+    /// Behind a `#[cfg(...)]` or `#[cfg_attr(...)]` attribute.
+    pub const CFG: u8 = 16;
+    /// A `#[path]` given only through `cfg_attr`: the default location is reachable too.
+    pub const DEFAULT_PATH_TOO: u8 = 32;
+}
+
+/// Kind of a type declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TypeKind {
+    /// `struct`
+    Struct,
+    /// `enum`
+    Enum,
+    /// `union`
+    Union,
+    /// `trait`
+    Trait,
+    /// `type` alias
+    Alias,
+}
+
+impl TypeKind {
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            TypeKind::Struct => "struct",
+            TypeKind::Enum => "enum",
+            TypeKind::Union => "union",
+            TypeKind::Trait => "trait",
+            TypeKind::Alias => "type",
+        }
+    }
+}
+
+/// Visibility of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Vis {
+    /// No `pub`.
+    Private,
+    /// `pub`.
+    Pub,
+    /// `pub(crate)`, `pub(super)`, `pub(in ...)`.
+    Restricted,
+}
+
+/// How a path was referenced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefKind {
+    /// In a `use` declaration.
+    Use,
+    /// Written inline in code (`std::fs::read(..)`).
+    Inline,
+    /// `extern crate x;`
+    ExternCrate,
+}
+
+/// One fact extracted from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// `mod name;` (out-of-line) declaration.
+    Mod {
+        /// Module name (raw prefix removed).
+        name: Box<str>,
+        /// `#[path = ".."]` values (including ones inside `cfg_attr`), empty for none.
+        paths: Box<[Box<str>]>,
+        /// Directory segments of enclosing inline modules, joined with `/` (empty at top).
+        inline: Box<str>,
+        /// Location of the name.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `include!("file")`: the file is part of the crate.
+    Include {
+        /// The literal path.
+        path: Box<str>,
+        /// Location of the literal.
+        loc: Loc,
+    },
+    /// A type declaration at module level (file top or inline module).
+    Type {
+        /// Type name.
+        name: Box<str>,
+        /// struct / enum / ...
+        kind: TypeKind,
+        /// Visibility.
+        vis: Vis,
+        /// Inside an inline module (`mod x { .. }`) rather than at the file's top level.
+        nested: bool,
+        /// Location of the name.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `impl Executor<Job> for Executor`.
+    ExecutorImpl {
+        /// Last path segment of the job type.
+        job: Box<str>,
+        /// Last path segment of the implementing type.
+        executor: Box<str>,
+        /// Location of the job type in `Executor<..>`.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `.register::<Job, _>(Executor)` (also `register_shared`, `register_with_breaker`, or
+    /// `.register(Executor)` without turbofish).
+    Register {
+        /// Job type (last segment), when given by turbofish.
+        job: Option<Box<str>>,
+        /// First `...Executor` identifier in the arguments, if any.
+        executor: Option<Box<str>>,
+        /// Location of the method name.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `module::register(..)`: a call to a module's `register` function (feature wiring).
+    RegisterCall {
+        /// The segment before `register`.
+        module: Box<str>,
+        /// Location of the module segment.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// A path the boundaries rule may care about, resolved (`crate::features::x::...`,
+    /// `std::fs::read`).
+    Ref {
+        /// Resolved path, segments joined by `::`; crate-local paths start with `crate::`.
+        path: Box<str>,
+        /// use / inline / extern crate.
+        kind: RefKind,
+        /// Location of the path's first segment.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `.dispatch(Job ..)` / `.dispatch_with(Job ..)`, or a job constructed
+    /// (`XJob { .. }`, `XJob::new(..)`) as an argument or assigned value.
+    Dispatch {
+        /// Job type (last segment).
+        job: Box<str>,
+        /// Location.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `.emit(Event ..)`.
+    Emit {
+        /// Event type (last segment).
+        event: Box<str>,
+        /// Location.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `.domain::<Event>()`.
+    Observe {
+        /// Event type (last segment).
+        event: Box<str>,
+        /// Location.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// A `...Job` / `...Executor` identifier inside a macro invocation: the macro may implement
+    /// or register it, so rules that would report its absence stay quiet.
+    MacroMention {
+        /// The identifier.
+        name: Box<str>,
+        /// Location.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// A function named `register` is defined at module level.
+    RegisterFn {
+        /// Location of the name.
+        loc: Loc,
+    },
+    /// `#[test]` / `#[tokio::test]` functions or a `#[cfg(test)]` module exist in the file.
+    HasTests,
+    /// A function named `main` is defined at module level.
+    MainFn,
+}
+
+impl Fact {
+    /// The fact's location, if it has one.
+    pub fn loc(&self) -> Option<Loc> {
+        match self {
+            Fact::Mod { loc, .. }
+            | Fact::Include { loc, .. }
+            | Fact::Type { loc, .. }
+            | Fact::ExecutorImpl { loc, .. }
+            | Fact::Register { loc, .. }
+            | Fact::RegisterCall { loc, .. }
+            | Fact::Ref { loc, .. }
+            | Fact::Dispatch { loc, .. }
+            | Fact::Emit { loc, .. }
+            | Fact::Observe { loc, .. }
+            | Fact::MacroMention { loc, .. }
+            | Fact::RegisterFn { loc } => Some(*loc),
+            Fact::HasTests | Fact::MainFn => None,
+        }
+    }
+
+    /// The fact's flags (0 for facts without).
+    pub fn flags(&self) -> u8 {
+        match self {
+            Fact::Mod { flags, .. }
+            | Fact::Type { flags, .. }
+            | Fact::ExecutorImpl { flags, .. }
+            | Fact::Register { flags, .. }
+            | Fact::RegisterCall { flags, .. }
+            | Fact::Ref { flags, .. }
+            | Fact::Dispatch { flags, .. }
+            | Fact::Emit { flags, .. }
+            | Fact::Observe { flags, .. }
+            | Fact::MacroMention { flags, .. } => *flags,
+            _ => 0,
+        }
+    }
+
+    /// Whether the fact is in test-only code (within its file).
+    pub fn is_test(&self) -> bool {
+        self.flags() & flags::TEST != 0
+    }
+}
+
+/// Whether and how a `.rs` file is reached from a crate root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Reach {
+    /// No `mod` declaration reaches it (rustc ignores it).
+    #[default]
+    Unreached,
+    /// Reached only through `#[cfg(test)]` modules.
+    Test,
+    /// Reached by normal code (or a crate root).
+    Yes,
+}
+
+/// One `.rs` file under the source directories.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the project root.
+    pub path: Box<Path>,
+    /// Where it sits in the orch layout.
+    pub place: Place,
+    /// Facts, in source order (empty when the file could not be read or tokenized).
+    pub facts: Box<[Fact]>,
+    /// Whether a crate root reaches it (filled by [`modtree`]).
+    pub reach: Reach,
+    /// Whether this file is a crate root (`src/main.rs`, `src/lib.rs`, `src/bin/*.rs`, ...).
+    pub root: bool,
+}
+
+impl SourceFile {
+    /// The file name.
+    pub fn file_name(&self) -> &OsStr {
+        self.path.file_name().unwrap_or_default()
+    }
+
+    /// The file stem as UTF-8, if it is.
+    pub fn stem(&self) -> Option<&str> {
+        self.path.file_stem().and_then(OsStr::to_str)
+    }
+
+    /// Whether the whole file is test-only (reached only through `#[cfg(test)]`).
+    pub fn is_test_file(&self) -> bool {
+        self.reach == Reach::Test
+    }
+
+    /// Public (or restricted-public) types declared at the file's top level outside tests.
+    pub fn public_types(&self) -> impl Iterator<Item = (&str, TypeKind, Loc)> {
+        let test_file = self.is_test_file();
+        self.facts.iter().filter_map(move |f| match f {
+            Fact::Type { name, kind, vis, nested: false, loc, flags }
+                if *vis != Vis::Private && flags & flags::TEST == 0 && !test_file =>
+            {
+                Some((&**name, *kind, *loc))
+            }
+            _ => None,
+        })
+    }
+
+    /// Facts outside test code (test files yield nothing).
+    pub fn live_facts(&self) -> impl Iterator<Item = &Fact> {
+        let test_file = self.is_test_file();
+        self.facts.iter().filter(move |f| !test_file && !f.is_test())
+    }
+
+    /// Whether the file contains tests.
+    pub fn has_tests(&self) -> bool {
+        self.facts.iter().any(|f| matches!(f, Fact::HasTests))
+    }
+}
+
+/// A directory under the source directories.
+#[derive(Debug, Clone)]
+pub struct SourceDir {
+    /// Path relative to the project root.
+    pub path: Box<Path>,
+    /// Where it sits in the orch layout.
+    pub place: Place,
+}
+
+/// What kept a path from being analysed fully.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file is not valid UTF-8, or does not tokenize, or its delimiters do not balance.
+    Parse,
+    /// A directory or file could not be read.
+    Io,
+}
+
+/// A path that could not be analysed (becomes a `parse-error` finding, or a walk error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Path relative to the project root.
+    pub path: Box<Path>,
+    /// Kind.
+    pub kind: ProblemKind,
+    /// Location, when known.
+    pub loc: Option<Loc>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Layout settings the analysis needs (from `orch.toml`).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Features directory relative to the root (`src/features`).
+    pub features_dir: PathBuf,
+    /// Core directory relative to the root (`src/core`).
+    pub core_dir: PathBuf,
+    /// Root-relative glob patterns of paths to skip entirely.
+    pub exclude: Vec<String>,
+    /// I/O deny-list (`[lint] io_deny`): in orchestrator files, only paths on it, into
+    /// `executors` modules or into other features are kept as [`Fact::Ref`]s.
+    pub io_deny: Vec<String>,
+    /// Threads for the walk (0 = available parallelism).
+    pub threads: usize,
+}
+
+impl Options {
+    /// Options from a project's configuration.
+    pub fn from_config(config: &crate::config::Config) -> Options {
+        Options {
+            features_dir: config.paths.features.clone(),
+            core_dir: config.paths.core.clone(),
+            exclude: config.lint.exclude.clone(),
+            io_deny: config.lint.io_deny.clone(),
+            threads: 0,
+        }
+    }
+}
+
+/// The whole project's source model.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Absolute project root.
+    pub root: PathBuf,
+    /// Every `.rs` file under the source directories, sorted by [`key`].
+    pub files: Vec<SourceFile>,
+    /// Every directory under the source directories, sorted by [`key`].
+    pub dirs: Vec<SourceDir>,
+    /// Files that could not be analysed, and walk errors.
+    pub problems: Vec<Problem>,
+    /// Whether any crate root was found (without one, reachability is unknown).
+    pub has_roots: bool,
+    /// Directories whose module file could not be parsed: reachability below them is unknown.
+    pub unknown: Vec<Box<Path>>,
+    /// Options used.
+    pub options: Options,
+}
+
+impl Analysis {
+    /// The file at `rel` (root-relative), if it was analysed.
+    pub fn file(&self, rel: &Path) -> Option<&SourceFile> {
+        self.file_index(rel).map(|i| &self.files[i])
+    }
+
+    /// Index of the file at `rel` in [`Analysis::files`] (binary search: no index kept).
+    pub fn file_index(&self, rel: &Path) -> Option<usize> {
+        let k = key(rel);
+        self.files.binary_search_by(|f| key(&f.path).cmp(k)).ok()
+    }
+
+    /// Whether a directory was walked at `rel`.
+    pub fn has_dir(&self, rel: &Path) -> bool {
+        let k = key(rel);
+        self.dirs.binary_search_by(|d| key(&d.path).cmp(k)).is_ok()
+    }
+
+    /// Files under directory `dir` (a contiguous range, thanks to the byte order).
+    pub fn files_below(&self, dir: &Path) -> &[SourceFile] {
+        let mut prefix = key(dir).to_vec();
+        prefix.push(b'/');
+        let start = self.files.partition_point(|f| key(&f.path) < prefix.as_slice());
+        let len = self.files[start..].iter().take_while(|f| key(&f.path).starts_with(&prefix)).count();
+        &self.files[start..start + len]
+    }
+
+    /// Whether reachability of `rel` is unknown (a module file above it does not parse).
+    pub fn reach_unknown(&self, rel: &Path) -> bool {
+        self.unknown.iter().any(|d| rel.starts_with(d))
+    }
+
+    /// Module path of the features directory (`["features"]`), if it is under `src/`.
+    pub fn features_module(&self) -> Option<Vec<String>> {
+        walk::module_path_of_dir(&self.options.features_dir)
+    }
+
+    /// Names of the feature directories, sorted (UTF-8 names only).
+    pub fn features(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .dirs
+            .iter()
+            .filter_map(|d| match &d.place {
+                Place::Feature { feature, rest: place::Rest::Root } => Some(&**feature),
+                _ => None,
+            })
+            .collect();
+        names.dedup();
+        names
+    }
+
+    /// Files in a feature (by directory name), or in core (`None`).
+    pub fn files_in(&self, feature: Option<&str>) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(move |f| match (&f.place, feature) {
+            (Place::Feature { feature: name, .. }, Some(want)) => &**name == want,
+            (Place::Core { .. }, None) => true,
+            _ => false,
+        })
+    }
+}
+
+/// Analyse the project at `root` (absolute).
+pub fn analyze(root: &Path, options: &Options) -> anyhow::Result<Analysis> {
+    let t = std::time::Instant::now();
+    let walked = walk::walk(root, options)?;
+    if std::env::var_os("ORCH_TIMING").is_some() {
+        eprintln!("TIMING walk {:?}", t.elapsed());
+    }
+    let mut files = walked.files;
+    files.sort_unstable_by(|a, b| key(&a.path).cmp(key(&b.path)));
+    let mut dirs = walked.dirs;
+    dirs.sort_unstable_by(|a, b| key(&a.path).cmp(key(&b.path)));
+    let mut problems = walked.problems;
+    problems.sort_by(|a, b| key(&a.path).cmp(key(&b.path)));
+    let mut analysis = Analysis {
+        root: root.to_path_buf(),
+        files,
+        dirs,
+        problems,
+        has_roots: false,
+        unknown: Vec::new(),
+        options: options.clone(),
+    };
+    modtree::resolve(&mut analysis);
+    Ok(analysis)
+}
+
+/// The sort and search key of a path: its bytes. Files and directories are kept in this order
+/// (comparing bytes is several times faster than comparing `Path` components, and every path
+/// below a directory forms one contiguous range).
+pub fn key(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+/// Forward-slash display of a relative path (lossy for non-UTF-8 names).
+pub fn display(path: &Path) -> String {
+    crate::plan::display(path)
+}

@@ -1,0 +1,1474 @@
+//! Fact extraction from a token stream ([`super::lex`]).
+//!
+//! A single left-to-right pass over the tokens with a recursive walk into delimiter groups
+//! (which the lexer has already matched). It recognises items by their keywords at item
+//! positions (`mod`, `struct`, `enum`, `union`, `trait`, `type`, `impl`, `fn`, `use`,
+//! `extern crate`, `macro_rules!`), attributes (`#[path]`, `#[cfg]`, `#[cfg_attr(.., path)]`,
+//! `#[test]`), and expression patterns anywhere (`register::<J, _>(..)`, `m::register(..)`,
+//! `.dispatch(..)`, `.emit(..)`, `.domain::<E>()`). Macro invocations are scanned as token soup:
+//! `mod x;` inside `cfg_if!` counts, expression patterns count, and `...Job` / `...Executor`
+//! identifiers are recorded as mentions so rules do not report what a macro may generate.
+
+use super::lex::{self, Kind, LexError, Token};
+use super::{Fact, Loc, RefKind, TypeKind, Vis, flags};
+
+/// Which referenced paths to keep (everything else is dropped on the spot to save memory).
+#[derive(Debug, Clone, Copy)]
+pub enum RefPolicy<'a> {
+    /// Keep none.
+    None,
+    /// Keep every `use` path and every inline path with at least two segments.
+    All,
+    /// What the boundaries rule checks in orchestrator files: paths into an `executors` module,
+    /// paths on the I/O deny-list, and paths into another feature.
+    Orchestrator {
+        /// Deny-list entries, split on `::`.
+        deny: &'a [Vec<String>],
+        /// Module path of the features directory, if it is under `src/`.
+        features: Option<&'a [&'a str]>,
+        /// This file's feature (`None` in core).
+        own: Option<&'a str>,
+    },
+    /// Keep only paths into another feature: `crate::<features...>::<other>::...`.
+    OtherFeatures {
+        /// Module path of the features directory (`["features"]`).
+        features: &'a [&'a str],
+        /// This file's feature.
+        own: &'a str,
+    },
+}
+
+/// What to scan.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The file's text.
+    pub src: &'a str,
+    /// The file's module path below the crate root (`["features", "auth", "jobs", "login"]`).
+    pub module: &'a [&'a str],
+    /// Which paths to keep.
+    pub refs: RefPolicy<'a>,
+}
+
+/// A scan failure: where and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    /// Location.
+    pub loc: Loc,
+    /// Message.
+    pub message: String,
+}
+
+/// Reusable per-thread scanner (keeps its buffers between files).
+#[derive(Debug, Default)]
+pub struct Scanner {
+    toks: Vec<Token>,
+    matching: Vec<u32>,
+    facts: Vec<Fact>,
+}
+
+impl Scanner {
+    /// A scanner with empty buffers.
+    pub fn new() -> Self {
+        Scanner::default()
+    }
+
+    /// Tokenize and scan one file. Large buffers are shrunk afterwards so one huge file does not
+    /// pin memory for the rest of the walk.
+    pub fn scan(&mut self, input: Input<'_>) -> Result<Box<[Fact]>, ScanError> {
+        let bytes = input.src.as_bytes();
+        if let Err(LexError { offset, message }) = lex::tokenize(bytes, &mut self.toks, &mut self.matching) {
+            let mut lines = Lines::new(bytes);
+            return Err(ScanError { loc: lines.loc(offset as usize), message });
+        }
+        self.facts.clear();
+        let mut w = Walk {
+            src: input.src,
+            toks: &self.toks,
+            m: &self.matching,
+            facts: &mut self.facts,
+            lines: Lines::new(bytes),
+            inline: Vec::new(),
+            modpath: input.module.to_vec(),
+            file_depth: input.module.len(),
+            children: Vec::new(),
+            refs: input.refs,
+            segs: Vec::new(),
+            has_tests: false,
+        };
+        w.collect_children();
+        w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
+        if w.has_tests {
+            w.facts.push(Fact::HasTests);
+        }
+        let out: Box<[Fact]> = self.facts.drain(..).collect();
+        if self.toks.capacity() > 1 << 16 {
+            self.toks = Vec::new();
+            self.matching = Vec::new();
+        }
+        Ok(out)
+    }
+}
+
+/// 1-based line/column of byte offsets, with a cursor that moves forward cheaply.
+struct Lines<'a> {
+    src: &'a [u8],
+    pos: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        Lines { src, pos: 0, line: 1, line_start: 0 }
+    }
+
+    fn loc(&mut self, offset: usize) -> Loc {
+        let offset = offset.min(self.src.len());
+        if offset < self.pos {
+            *self = Lines::new(self.src);
+        }
+        for (k, &b) in self.src[self.pos..offset].iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_start = self.pos + k + 1;
+            }
+        }
+        self.pos = offset;
+        let prefix = &self.src[self.line_start..offset];
+        let col = if prefix.is_ascii() {
+            prefix.len()
+        } else {
+            // count UTF-8 lead bytes
+            prefix.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+        };
+        Loc { line: self.line, col: col as u32 + 1 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// File top level or an inline module.
+    Module,
+    /// Inside `impl .. { }`.
+    Impl,
+    /// Inside `trait .. { }`.
+    Trait,
+    /// A function body, block, or any other group.
+    Body,
+    /// Inside a macro invocation's delimiters.
+    Macro,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    test: bool,
+    test_fn: bool,
+    cfg: bool,
+    paths: Vec<Box<str>>,
+    cfg_attr_path: bool,
+    vis: Option<Vis>,
+}
+
+impl Pending {
+    fn clear(&mut self) {
+        self.test = false;
+        self.test_fn = false;
+        self.cfg = false;
+        self.paths.clear();
+        self.cfg_attr_path = false;
+        self.vis = None;
+    }
+}
+
+struct Walk<'a, 'f> {
+    src: &'a str,
+    toks: &'a [Token],
+    m: &'a [u32],
+    facts: &'f mut Vec<Fact>,
+    lines: Lines<'a>,
+    /// Directory segments of the enclosing inline modules.
+    inline: Vec<String>,
+    /// Current module path (file module + inline modules).
+    modpath: Vec<&'a str>,
+    /// Length of the file's own module path.
+    file_depth: usize,
+    /// Names of modules declared in this file (for resolving relative paths).
+    children: Vec<&'a str>,
+    refs: RefPolicy<'a>,
+    segs: Vec<&'a str>,
+    has_tests: bool,
+}
+
+const REGISTER_METHODS: [&str; 3] = ["register", "register_shared", "register_with_breaker"];
+
+/// Keywords that can be followed by `!` without being a macro invocation.
+fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "yield"
+    )
+}
+
+fn is_pascal(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+}
+
+impl<'a> Walk<'a, '_> {
+    fn text(&self, i: usize) -> &'a str {
+        let t = &self.toks[i];
+        let src: &'a str = self.src;
+        match t.kind {
+            Kind::Ident => src.get(t.start as usize..t.end as usize).unwrap_or(""),
+            Kind::RawIdent => src.get(t.start as usize + 2..t.end as usize).unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    fn kind(&self, i: usize) -> Option<Kind> {
+        self.toks.get(i).map(|t| t.kind)
+    }
+
+    fn is_ident(&self, i: usize) -> bool {
+        matches!(self.kind(i), Some(Kind::Ident | Kind::RawIdent))
+    }
+
+    /// A non-raw identifier equal to `word`.
+    fn is_word(&self, i: usize, word: &str) -> bool {
+        self.kind(i) == Some(Kind::Ident) && self.text(i) == word
+    }
+
+    fn is_punct(&self, i: usize, c: u8) -> bool {
+        self.kind(i) == Some(Kind::Punct(c))
+    }
+
+    fn loc(&mut self, i: usize) -> Loc {
+        let off = self.toks[i].start as usize;
+        self.lines.loc(off)
+    }
+
+    fn close(&self, open: usize) -> usize {
+        self.m[open] as usize
+    }
+
+    fn inline_dir(&self) -> Box<str> {
+        self.inline.join("/").into()
+    }
+
+    /// Names after every `mod` keyword in the file (approximation of the child modules in scope).
+    fn collect_children(&mut self) {
+        for i in 0..self.toks.len().saturating_sub(1) {
+            if self.is_word(i, "mod") && self.is_ident(i + 1) {
+                let name = self.text(i + 1);
+                self.children.push(name);
+            }
+        }
+    }
+
+    /// Walk tokens `lo..hi` in `scope` with inherited `fl` flags.
+    fn items(&mut self, lo: usize, hi: usize, scope: Scope, fl: u8) {
+        let mut fl = fl;
+        let mut i = lo;
+        let mut item_start = true;
+        let mut pend = Pending::default();
+        // The scope and flags the next `{` group at this level opens (set by `impl`, `fn`, ...).
+        let mut next_block: Option<(Scope, u8)> = None;
+        while i < hi {
+            let t = self.toks[i];
+            match t.kind {
+                Kind::Punct(b'#') => {
+                    let inner = self.is_punct(i + 1, b'!');
+                    let j = if inner { i + 2 } else { i + 1 };
+                    if j < hi && self.kind(j) == Some(Kind::Open(b'[')) {
+                        let close = self.close(j);
+                        if inner {
+                            let mut a = Pending::default();
+                            self.attribute(j + 1, close, &mut a);
+                            if a.test {
+                                fl |= flags::TEST;
+                                self.has_tests = true;
+                            }
+                        } else {
+                            self.attribute(j + 1, close, &mut pend);
+                        }
+                        i = close + 1;
+                        continue;
+                    }
+                    item_start = false;
+                    i += 1;
+                }
+                Kind::Punct(b';') => {
+                    item_start = true;
+                    pend.clear();
+                    next_block = None;
+                    i += 1;
+                }
+                Kind::Open(c) => {
+                    let close = self.close(i);
+                    let block = if c == b'{' { next_block.take() } else { None };
+                    let (sub, sub_fl) = match block {
+                        Some(b) => b,
+                        None if scope == Scope::Macro => (Scope::Macro, fl & !flags::ITEM_LEVEL),
+                        None => (Scope::Body, fl & !flags::ITEM_LEVEL),
+                    };
+                    self.items(i + 1, close, sub, sub_fl);
+                    i = close + 1;
+                    item_start = c == b'{';
+                    pend.clear();
+                }
+                Kind::Ident | Kind::RawIdent => {
+                    i = self.ident(i, hi, scope, fl, &mut item_start, &mut pend, &mut next_block);
+                }
+                _ => {
+                    item_start = false;
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Handle the identifier at `i`; returns the next position.
+    #[allow(clippy::too_many_arguments)]
+    fn ident(
+        &mut self,
+        i: usize,
+        hi: usize,
+        scope: Scope,
+        fl: u8,
+        item_start: &mut bool,
+        pend: &mut Pending,
+        next_block: &mut Option<(Scope, u8)>,
+    ) -> usize {
+        let raw = self.kind(i) == Some(Kind::RawIdent);
+        let text = self.text(i);
+        let item_fl = |pend: &Pending| {
+            let mut f = fl;
+            if pend.test {
+                f |= flags::TEST;
+            }
+            if pend.cfg {
+                f |= flags::CFG;
+            }
+            f
+        };
+        if !raw {
+            // Item keywords.
+            match text {
+                "pub" => {
+                    pend.vis = Some(Vis::Pub);
+                    if self.kind(i + 1) == Some(Kind::Open(b'(')) && *item_start {
+                        pend.vis = Some(Vis::Restricted);
+                        return self.close(i + 1) + 1;
+                    }
+                    return i + 1;
+                }
+                "unsafe" | "async" | "const" | "default" | "auto" if *item_start => {
+                    return i + 1;
+                }
+                "extern" if *item_start => {
+                    if self.is_word(i + 1, "crate") && self.is_ident(i + 2) {
+                        let name = self.text(i + 2);
+                        let f = item_fl(pend);
+                        self.push_ref(&[name], RefKind::ExternCrate, i + 2, f);
+                        return i + 3;
+                    }
+                    if matches!(self.kind(i + 1), Some(Kind::Str | Kind::RawStr)) {
+                        return i + 2;
+                    }
+                    return i + 1;
+                }
+                "mod" if self.is_ident(i + 1) => {
+                    let name = self.text(i + 1);
+                    let f = item_fl(pend);
+                    match self.kind(i + 2) {
+                        Some(Kind::Punct(b';')) => {
+                            let loc = self.loc(i + 1);
+                            let mut f = f;
+                            if pend.cfg_attr_path && pend.paths.len() == 1 {
+                                f |= flags::DEFAULT_PATH_TOO;
+                            }
+                            if pend.test {
+                                self.has_tests = true;
+                            }
+                            let paths = std::mem::take(&mut pend.paths).into_boxed_slice();
+                            self.facts.push(Fact::Mod {
+                                name: name.into(),
+                                paths,
+                                inline: self.inline_dir(),
+                                loc,
+                                flags: f,
+                            });
+                            pend.clear();
+                            *item_start = true;
+                            return i + 3;
+                        }
+                        Some(Kind::Open(b'{')) => {
+                            let open = i + 2;
+                            let close = self.close(open);
+                            if pend.test {
+                                self.has_tests = true;
+                            }
+                            let dir =
+                                pend.paths.first().map(|p| p.to_string()).unwrap_or_else(|| name.to_string());
+                            self.inline.push(dir);
+                            self.modpath.push(name);
+                            let sub = if scope == Scope::Macro { Scope::Macro } else { Scope::Module };
+                            self.items(open + 1, close, sub, f);
+                            self.modpath.pop();
+                            self.inline.pop();
+                            pend.clear();
+                            *item_start = true;
+                            return close + 1;
+                        }
+                        _ => return i + 2,
+                    }
+                }
+                "struct" | "enum" | "union" | "trait" | "type" if *item_start && self.is_ident(i + 1) => {
+                    let kind = match text {
+                        "struct" => TypeKind::Struct,
+                        "enum" => TypeKind::Enum,
+                        "union" => TypeKind::Union,
+                        "trait" => TypeKind::Trait,
+                        _ => TypeKind::Alias,
+                    };
+                    // `union` is a weak keyword: require a type-like continuation.
+                    if kind == TypeKind::Union
+                        && !matches!(self.kind(i + 2), Some(Kind::Open(b'{') | Kind::Punct(b'<')))
+                        && !self.is_word(i + 2, "where")
+                    {
+                        *item_start = false;
+                        return i + 1;
+                    }
+                    let f = item_fl(pend);
+                    if scope == Scope::Module {
+                        let name = self.text(i + 1);
+                        let loc = self.loc(i + 1);
+                        self.facts.push(Fact::Type {
+                            name: name.into(),
+                            kind,
+                            vis: pend.vis.unwrap_or(Vis::Private),
+                            nested: self.modpath.len() > self.file_depth,
+                            loc,
+                            flags: f,
+                        });
+                    }
+                    *next_block = Some((
+                        if kind == TypeKind::Trait { Scope::Trait } else { Scope::Body },
+                        f & !flags::ITEM_LEVEL,
+                    ));
+                    pend.clear();
+                    *item_start = false;
+                    return i + 2;
+                }
+                "impl" if *item_start => {
+                    let f = item_fl(pend);
+                    self.impl_header(i, hi, f);
+                    *next_block = Some((Scope::Impl, f & !flags::ITEM_LEVEL));
+                    pend.clear();
+                    *item_start = false;
+                    return i + 1;
+                }
+                "fn" if self.is_ident(i + 1) => {
+                    let name = self.text(i + 1);
+                    let mut f = item_fl(pend) & !flags::ITEM_LEVEL;
+                    if pend.test_fn {
+                        f |= flags::TEST;
+                        self.has_tests = true;
+                    }
+                    if name == "register" {
+                        f |= flags::IN_REGISTER_FN;
+                        if scope == Scope::Module {
+                            let loc = self.loc(i + 1);
+                            if f & flags::TEST == 0 {
+                                self.facts.push(Fact::RegisterFn { loc });
+                            }
+                        }
+                    }
+                    if name == "main" && scope == Scope::Module && f & flags::TEST == 0 {
+                        self.facts.push(Fact::MainFn);
+                    }
+                    *next_block = Some((Scope::Body, f));
+                    pend.clear();
+                    *item_start = false;
+                    return i + 2;
+                }
+                "use" if *item_start => {
+                    let f = item_fl(pend);
+                    let end = self.find_semi(i + 1, hi);
+                    if !matches!(self.refs, RefPolicy::None) {
+                        let mut prefix: Vec<&'a str> = Vec::new();
+                        self.use_tree(i + 1, end, &mut prefix, f);
+                    }
+                    pend.clear();
+                    *item_start = true;
+                    return end + 1;
+                }
+                "macro_rules" if self.is_punct(i + 1, b'!') => {
+                    // A macro definition: only `mod x;` lines inside count (to avoid false orphans).
+                    let mut j = i + 2;
+                    if self.is_ident(j) {
+                        j += 1;
+                    }
+                    if matches!(self.kind(j), Some(Kind::Open(_))) {
+                        let close = self.close(j);
+                        self.mods_only(j + 1, close, fl | flags::IN_MACRO);
+                        pend.clear();
+                        *item_start = true;
+                        return close + 1;
+                    }
+                    return i + 1;
+                }
+                _ => {}
+            }
+        }
+        // Macro invocation: `name!(..)`, `path::name! { .. }`.
+        if !raw
+            && self.is_punct(i + 1, b'!')
+            && matches!(self.kind(i + 2), Some(Kind::Open(_)))
+            && !is_keyword(text)
+        {
+            let open = i + 2;
+            let close = self.close(open);
+            if text == "include" && matches!(self.kind(open + 1), Some(Kind::Str | Kind::RawStr)) {
+                let tok = self.toks[open + 1];
+                if let Some(path) = lex::str_value(self.src, &tok) {
+                    let loc = self.loc(open + 1);
+                    self.facts.push(Fact::Include { path: path.into(), loc });
+                }
+            }
+            let mut f = fl | flags::IN_MACRO;
+            if pend.test {
+                f |= flags::TEST;
+            }
+            if !(*item_start && scope == Scope::Module) {
+                f &= !flags::ITEM_LEVEL;
+            }
+            self.items(open + 1, close, Scope::Macro, f);
+            pend.clear();
+            // `m! { .. }` at item position is a whole item (no `;` follows)
+            return close + 1;
+        }
+        self.expression_patterns(i, scope, fl);
+        *item_start = false;
+        i + 1
+    }
+
+    /// Expression-level facts at identifier `i`.
+    fn expression_patterns(&mut self, i: usize, scope: Scope, fl: u8) {
+        let text = self.text(i);
+        let prev = if i > 0 { self.kind(i - 1) } else { None };
+        let after_dot = prev == Some(Kind::Punct(b'.'));
+        let after_sep = prev == Some(Kind::PathSep);
+        if REGISTER_METHODS.contains(&text) && (after_dot || after_sep) {
+            // `m::register(..)`: a module's register function (not a type's).
+            if text == "register"
+                && after_sep
+                && i >= 2
+                && self.is_ident(i - 2)
+                && !is_pascal(self.text(i - 2))
+                && self.kind(i + 1) == Some(Kind::Open(b'('))
+            {
+                let module = self.text(i - 2);
+                let loc = self.loc(i - 2);
+                self.facts.push(Fact::RegisterCall { module: module.into(), loc, flags: fl });
+                return;
+            }
+            let mut job = None;
+            let mut j = i + 1;
+            if self.kind(j) == Some(Kind::PathSep) && self.is_punct(j + 1, b'<') {
+                let (name, end) = self.first_generic_arg(j + 1);
+                job = name.filter(|n| *n != "_");
+                j = end + 1;
+            }
+            if self.kind(j) == Some(Kind::Open(b'(')) {
+                let close = self.close(j);
+                let executor = (j + 1..close)
+                    .find(|&k| {
+                        self.is_ident(k) && self.text(k).ends_with("Executor") && self.text(k) != "Executor"
+                    })
+                    .map(|k| self.text(k));
+                if job.is_some() || executor.is_some() {
+                    let loc = self.loc(i);
+                    self.facts.push(Fact::Register {
+                        job: job.map(Into::into),
+                        executor: executor.map(Into::into),
+                        loc,
+                        flags: fl,
+                    });
+                }
+            }
+            return;
+        }
+        if (text == "dispatch" || text == "dispatch_with") && (after_dot || after_sep) {
+            let mut j = i + 1;
+            let mut job = None;
+            if self.kind(j) == Some(Kind::PathSep) && self.is_punct(j + 1, b'<') {
+                let (name, end) = self.first_generic_arg(j + 1);
+                job = name.map(|n| (n, j + 2));
+                j = end + 1;
+            }
+            if job.is_none() && self.kind(j) == Some(Kind::Open(b'(')) {
+                job = self.first_pascal_in_first_arg(j);
+            }
+            if let Some((name, at)) = job {
+                let loc = self.loc(at);
+                self.facts.push(Fact::Dispatch { job: name.into(), loc, flags: fl });
+            }
+            return;
+        }
+        if text == "emit" && after_dot && self.kind(i + 1) == Some(Kind::Open(b'(')) {
+            if let Some((name, at)) = self.first_pascal_in_first_arg(i + 1) {
+                let loc = self.loc(at);
+                self.facts.push(Fact::Emit { event: name.into(), loc, flags: fl });
+            }
+            return;
+        }
+        if text == "domain"
+            && after_dot
+            && self.kind(i + 1) == Some(Kind::PathSep)
+            && self.is_punct(i + 2, b'<')
+        {
+            let (name, _) = self.last_generic_segment(i + 2);
+            if let Some((name, at)) = name {
+                let loc = self.loc(at);
+                self.facts.push(Fact::Observe { event: name.into(), loc, flags: fl });
+            }
+            return;
+        }
+        // A job constructed as an argument or assigned value: `f(XJob { .. })`, `= XJob::new(..)`
+        // (not the argument of `dispatch(..)`, already recorded).
+        let in_dispatch_arg = prev == Some(Kind::Open(b'('))
+            && i >= 2
+            && matches!(self.text(i - 2), "dispatch" | "dispatch_with");
+        if !in_dispatch_arg
+            && text.len() > 3
+            && text.ends_with("Job")
+            && is_pascal(text)
+            && matches!(prev, Some(Kind::Open(b'(' | b'[') | Kind::Punct(b',' | b'=')))
+        {
+            let ctor = self.kind(i + 1) == Some(Kind::PathSep)
+                && self.is_ident(i + 2)
+                && !is_pascal(self.text(i + 2))
+                && self.kind(i + 3) == Some(Kind::Open(b'('));
+            if ctor || self.kind(i + 1) == Some(Kind::Open(b'{')) {
+                let loc = self.loc(i);
+                self.facts.push(Fact::Dispatch { job: text.into(), loc, flags: fl });
+            }
+        }
+        if scope == Scope::Macro
+            && ((text.len() > 3 && text.ends_with("Job")) || (text.len() > 8 && text.ends_with("Executor")))
+        {
+            let loc = self.loc(i);
+            self.facts.push(Fact::MacroMention { name: text.into(), loc, flags: fl });
+        }
+        // Inline paths `a::b::c` (first segment only).
+        if !matches!(self.refs, RefPolicy::None)
+            && self.kind(i + 1) == Some(Kind::PathSep)
+            && !after_sep
+            && !after_dot
+            && !(i > 0 && self.is_punct(i - 1, b'$'))
+        {
+            self.inline_path(i, fl);
+        }
+    }
+
+    /// Parse an attribute's tokens `lo..hi` into `pend`.
+    fn attribute(&mut self, lo: usize, hi: usize, pend: &mut Pending) {
+        if lo >= hi || !self.is_ident(lo) {
+            return;
+        }
+        let name = self.text(lo);
+        match name {
+            "path" if self.is_punct(lo + 1, b'=') => {
+                if let Some(v) = self.str_at(lo + 2) {
+                    pend.paths.push(v.into());
+                }
+            }
+            "cfg" => {
+                pend.cfg = true;
+                if self.kind(lo + 1) == Some(Kind::Open(b'('))
+                    && self.cfg_mentions_test(lo + 2, self.close(lo + 1))
+                {
+                    pend.test = true;
+                }
+            }
+            "cfg_attr" if self.kind(lo + 1) == Some(Kind::Open(b'(')) => {
+                pend.cfg = true;
+                let close = self.close(lo + 1);
+                let mut k = lo + 2;
+                while k < close {
+                    if self.is_word(k, "path") && self.is_punct(k + 1, b'=') {
+                        if let Some(v) = self.str_at(k + 2) {
+                            pend.paths.push(v.into());
+                            pend.cfg_attr_path = true;
+                        }
+                    }
+                    k = match self.kind(k) {
+                        Some(Kind::Open(_)) => self.close(k) + 1,
+                        _ => k + 1,
+                    };
+                }
+            }
+            _ => {
+                // `#[test]`, `#[tokio::test]`, `#[test_case(..)]`, `#[rstest]`: last path segment.
+                let mut k = lo;
+                let mut last = name;
+                while self.kind(k + 1) == Some(Kind::PathSep) && self.is_ident(k + 2) {
+                    k += 2;
+                    last = self.text(k);
+                }
+                if last == "test" || last.starts_with("test_") || last == "rstest" {
+                    pend.test = true;
+                    pend.test_fn = true;
+                }
+            }
+        }
+    }
+
+    fn str_at(&self, i: usize) -> Option<String> {
+        let t = self.toks.get(i)?;
+        lex::str_value(self.src, t)
+    }
+
+    /// Whether a cfg predicate mentions `test` outside a `not(..)`.
+    fn cfg_mentions_test(&self, lo: usize, hi: usize) -> bool {
+        let mut k = lo;
+        while k < hi {
+            if self.is_word(k, "not") && self.kind(k + 1) == Some(Kind::Open(b'(')) {
+                k = self.close(k + 1) + 1;
+                continue;
+            }
+            if self.is_word(k, "test") {
+                return true;
+            }
+            k += 1;
+        }
+        false
+    }
+
+    /// Only `mod x;` declarations in `lo..hi` (macro definitions).
+    fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) {
+        let mut k = lo;
+        while k + 2 < hi + 1 && k < hi {
+            if self.is_word(k, "mod") && self.is_ident(k + 1) && self.is_punct(k + 2, b';') {
+                let name = self.text(k + 1);
+                let loc = self.loc(k + 1);
+                self.facts.push(Fact::Mod {
+                    name: name.into(),
+                    paths: Box::new([]),
+                    inline: self.inline_dir(),
+                    loc,
+                    flags: fl,
+                });
+                k += 3;
+                continue;
+            }
+            k += 1;
+        }
+    }
+
+    /// Position of the `;` ending the item starting at `i` (or `hi`).
+    fn find_semi(&self, mut i: usize, hi: usize) -> usize {
+        while i < hi {
+            match self.kind(i) {
+                Some(Kind::Punct(b';')) => return i,
+                Some(Kind::Open(_)) => i = self.close(i) + 1,
+                _ => i += 1,
+            }
+        }
+        hi
+    }
+
+    /// `impl<..> [!]Trait<..> for Type where .. {`: record `impl Executor<J> for E`.
+    fn impl_header(&mut self, i: usize, hi: usize, fl: u8) {
+        let mut j = i + 1;
+        let mut generics: Vec<&'a str> = Vec::new();
+        if self.is_punct(j, b'<') {
+            let end = self.skip_angles(j, hi);
+            // generic parameter names: identifiers right after `<` or `,` at depth 1
+            let mut depth = 0;
+            for k in j..end {
+                match self.kind(k) {
+                    Some(Kind::Punct(b'<')) => depth += 1,
+                    Some(Kind::Punct(b'>')) => depth -= 1,
+                    Some(Kind::Ident)
+                        if depth == 1 && (self.is_punct(k - 1, b'<') || self.is_punct(k - 1, b',')) =>
+                    {
+                        generics.push(self.text(k));
+                    }
+                    _ => {}
+                }
+            }
+            j = end + 1;
+        }
+        if self.is_punct(j, b'!') {
+            j += 1;
+        }
+        // find `for` at angle depth 0 before `{` / `where`
+        let mut depth = 0i32;
+        let mut k = j;
+        let mut for_at = None;
+        while k < hi {
+            match self.kind(k) {
+                Some(Kind::Punct(b'<')) => depth += 1,
+                Some(Kind::Punct(b'>')) => depth -= 1,
+                Some(Kind::Open(b'{')) | Some(Kind::Punct(b';')) => break,
+                Some(Kind::Open(_)) => {
+                    k = self.close(k) + 1;
+                    continue;
+                }
+                Some(Kind::Ident) if depth == 0 && self.text(k) == "where" => break,
+                Some(Kind::Ident) if depth == 0 && self.text(k) == "for" => {
+                    for_at = Some(k);
+                    break;
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        let Some(for_at) = for_at else { return };
+        // trait path j..for_at: last segment at depth 0 must be `Executor` followed by `<`
+        let mut last_seg = None;
+        let mut depth = 0i32;
+        for k in j..for_at {
+            match self.kind(k) {
+                Some(Kind::Punct(b'<')) => depth += 1,
+                Some(Kind::Punct(b'>')) => depth -= 1,
+                Some(Kind::Ident | Kind::RawIdent) if depth == 0 => last_seg = Some(k),
+                _ => {}
+            }
+        }
+        let Some(seg) = last_seg else { return };
+        if self.text(seg) != "Executor" || !self.is_punct(seg + 1, b'<') {
+            return;
+        }
+        let (job, _) = self.last_generic_segment(seg + 1);
+        let Some((job, job_at)) = job else { return };
+        if generics.contains(&job) {
+            return;
+        }
+        // self type: last identifier at depth 0 after `for`, before `{` / `where`
+        let mut depth = 0i32;
+        let mut k = for_at + 1;
+        let mut ty = None;
+        while k < hi {
+            match self.kind(k) {
+                Some(Kind::Punct(b'<')) => depth += 1,
+                Some(Kind::Punct(b'>')) => depth -= 1,
+                Some(Kind::Open(_)) => break,
+                Some(Kind::Ident | Kind::RawIdent) if depth == 0 => {
+                    if self.text(k) == "where" {
+                        break;
+                    }
+                    ty = Some(self.text(k));
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        let Some(ty) = ty else { return };
+        let loc = self.loc(job_at);
+        self.facts.push(Fact::ExecutorImpl { job: job.into(), executor: ty.into(), loc, flags: fl });
+    }
+
+    /// Position of the `>` matching the `<` at `open`.
+    fn skip_angles(&self, open: usize, hi: usize) -> usize {
+        let mut depth = 0i32;
+        let mut k = open;
+        while k < hi {
+            match self.kind(k) {
+                Some(Kind::Punct(b'<')) => depth += 1,
+                Some(Kind::Punct(b'>')) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return k;
+                    }
+                }
+                Some(Kind::Open(_)) => {
+                    k = self.close(k) + 1;
+                    continue;
+                }
+                Some(Kind::Punct(b';')) | Some(Kind::Close(_)) => return k,
+                _ => {}
+            }
+            k += 1;
+        }
+        hi.saturating_sub(1)
+    }
+
+    /// `<A, B>` at `open`: the last path segment of the first argument, and the end (`>`).
+    fn first_generic_arg(&self, open: usize) -> (Option<&'a str>, usize) {
+        let end = self.skip_angles(open, self.toks.len());
+        let mut depth = 0i32;
+        let mut last = None;
+        for k in open..end {
+            match self.kind(k) {
+                Some(Kind::Punct(b'<')) => depth += 1,
+                Some(Kind::Punct(b'>')) => depth -= 1,
+                Some(Kind::Punct(b',')) if depth == 1 => break,
+                Some(Kind::Ident | Kind::RawIdent) if depth == 1 => last = Some(self.text(k)),
+                _ => {}
+            }
+        }
+        (last, end)
+    }
+
+    /// `<path::to::T>` at `open`: the last identifier at depth 1 (and its index), and the end.
+    fn last_generic_segment(&self, open: usize) -> (Option<(&'a str, usize)>, usize) {
+        let end = self.skip_angles(open, self.toks.len());
+        let mut depth = 0i32;
+        let mut last = None;
+        for k in open..end {
+            match self.kind(k) {
+                Some(Kind::Punct(b'<')) => depth += 1,
+                Some(Kind::Punct(b'>')) => depth -= 1,
+                Some(Kind::Punct(b',')) if depth == 1 => break,
+                Some(Kind::Ident | Kind::RawIdent) if depth == 1 => last = Some((self.text(k), k)),
+                _ => {}
+            }
+        }
+        (last, end)
+    }
+
+    /// The first PascalCase identifier of the first argument of the `(` group at `open`.
+    fn first_pascal_in_first_arg(&self, open: usize) -> Option<(&'a str, usize)> {
+        let close = self.close(open);
+        let mut k = open + 1;
+        while k < close {
+            match self.kind(k) {
+                Some(Kind::Punct(b',')) => return None,
+                Some(Kind::Ident | Kind::RawIdent) => {
+                    let t = self.text(k);
+                    if is_pascal(t) && t != "Self" && t != "Some" && t != "Box" && t != "Arc" {
+                        return Some((t, k));
+                    }
+                }
+                Some(Kind::Open(_)) => {
+                    // look inside the first nested group too (e.g. `Box::new(XJob {..})`)
+                    return self.first_pascal_in_first_arg(k);
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        None
+    }
+
+    /// A `use` tree at `i..end`, with the segments so far in `prefix`.
+    fn use_tree(&mut self, mut i: usize, end: usize, prefix: &mut Vec<&'a str>, fl: u8) {
+        let base = prefix.len();
+        let mut first = true;
+        let mut start_tok = i;
+        if self.kind(i) == Some(Kind::PathSep) {
+            i += 1; // `use ::std::..` — an external crate path
+        }
+        while i < end {
+            match self.kind(i) {
+                Some(Kind::Ident | Kind::RawIdent) => {
+                    if self.is_word(i, "as") {
+                        // `as alias`: the path is complete
+                        self.emit_use(prefix, start_tok, fl);
+                        prefix.truncate(base);
+                        i += 2;
+                        first = true;
+                        continue;
+                    }
+                    if first {
+                        start_tok = i;
+                        first = false;
+                    }
+                    prefix.push(self.text(i));
+                    i += 1;
+                }
+                Some(Kind::PathSep) => i += 1,
+                Some(Kind::Punct(b'*')) => {
+                    if first {
+                        start_tok = i;
+                    }
+                    prefix.push("*");
+                    i += 1;
+                    first = false;
+                }
+                Some(Kind::Open(b'{')) => {
+                    let close = self.close(i);
+                    let mut k = i + 1;
+                    while k < close {
+                        let sub_end = self.next_comma(k, close);
+                        self.use_tree(k, sub_end, prefix, fl);
+                        k = sub_end + 1;
+                    }
+                    prefix.truncate(base);
+                    i = close + 1;
+                    first = true;
+                }
+                Some(Kind::Punct(b',')) => {
+                    if !first {
+                        self.emit_use(prefix, start_tok, fl);
+                    }
+                    prefix.truncate(base);
+                    first = true;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        if !first {
+            self.emit_use(prefix, start_tok, fl);
+        }
+        prefix.truncate(base);
+    }
+
+    fn next_comma(&self, mut k: usize, close: usize) -> usize {
+        while k < close {
+            match self.kind(k) {
+                Some(Kind::Punct(b',')) => return k,
+                Some(Kind::Open(_)) => k = self.close(k) + 1,
+                _ => k += 1,
+            }
+        }
+        close
+    }
+
+    fn emit_use(&mut self, path: &[&'a str], at: usize, fl: u8) {
+        if path.is_empty() {
+            return;
+        }
+        // `use x::{self}`: the path itself
+        let path =
+            if path.last() == Some(&"self") && path.len() > 1 { &path[..path.len() - 1] } else { path };
+        let owned: Vec<&'a str> = path.to_vec();
+        self.push_ref(&owned, RefKind::Use, at, fl);
+    }
+
+    /// An inline path starting at identifier `i`.
+    fn inline_path(&mut self, i: usize, fl: u8) {
+        self.segs.clear();
+        let mut k = i;
+        loop {
+            if !self.is_ident(k) {
+                break;
+            }
+            let t = self.text(k);
+            self.segs.push(t);
+            if self.kind(k + 1) == Some(Kind::PathSep) && self.is_ident(k + 2) {
+                k += 2;
+            } else {
+                break;
+            }
+        }
+        if self.segs.len() < 2 {
+            return;
+        }
+        let segs = std::mem::take(&mut self.segs);
+        self.push_ref(&segs, RefKind::Inline, i, fl);
+        self.segs = segs;
+    }
+
+    /// Resolve `segs` against the current module and keep it if the policy says so.
+    fn push_ref(&mut self, segs: &[&'a str], kind: RefKind, at: usize, fl: u8) {
+        let Some(resolved) = self.resolve(segs) else { return };
+        let other_feature = |features: &[&str], own: Option<&str>| {
+            resolved.first() == Some(&"crate")
+                && resolved.len() > features.len() + 1
+                && resolved[1..=features.len()] == *features
+                && Some(resolved[features.len() + 1]) != own
+                && resolved[features.len() + 1] != "*"
+        };
+        let keep = match self.refs {
+            RefPolicy::None => false,
+            RefPolicy::All => true,
+            RefPolicy::OtherFeatures { features, own } => other_feature(features, Some(own)),
+            RefPolicy::Orchestrator { deny, features, own } => {
+                (resolved.first() == Some(&"crate") && resolved.contains(&"executors"))
+                    || deny.iter().any(|d| resolved.len() >= d.len() && resolved.iter().zip(d).all(|(a, b)| a == b))
+                    || features.is_some_and(|f| other_feature(f, own))
+            }
+        };
+        if keep {
+            let loc = self.loc(at);
+            self.facts.push(Fact::Ref { path: resolved.join("::").into(), kind, loc, flags: fl });
+        }
+    }
+
+    /// `crate::`, `self::`, `super::` and child-module paths become `crate::...`; others are
+    /// external (kept as written). `None` for paths that cannot be resolved (`Self::`, too many
+    /// `super`s).
+    fn resolve(&self, segs: &[&'a str]) -> Option<Vec<&'a str>> {
+        let first = *segs.first()?;
+        let mut out: Vec<&'a str> = Vec::with_capacity(segs.len() + self.modpath.len() + 1);
+        match first {
+            "crate" => {
+                out.extend_from_slice(segs);
+            }
+            "self" => {
+                out.push("crate");
+                out.extend_from_slice(&self.modpath);
+                out.extend_from_slice(&segs[1..]);
+            }
+            "super" => {
+                let ups = segs.iter().take_while(|s| **s == "super").count();
+                if ups > self.modpath.len() {
+                    return None;
+                }
+                out.push("crate");
+                out.extend_from_slice(&self.modpath[..self.modpath.len() - ups]);
+                out.extend_from_slice(&segs[ups..]);
+            }
+            "Self" => return None,
+            _ if self.children.contains(&first) => {
+                out.push("crate");
+                out.extend_from_slice(&self.modpath);
+                out.extend_from_slice(segs);
+            }
+            _ => out.extend_from_slice(segs),
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_with(src: &str, module: &[&str], refs: RefPolicy<'_>) -> Vec<Fact> {
+        Scanner::new().scan(Input { src, module, refs }).unwrap().into_vec()
+    }
+
+    fn scan(src: &str) -> Vec<Fact> {
+        scan_with(src, &["features", "auth", "jobs", "login"], RefPolicy::All)
+    }
+
+    #[test]
+    fn orchestrator_policy_keeps_executor_deny_listed_and_cross_feature_paths() {
+        let src = "use crate::features::auth::executors::LoginExecutor;\nuse crate::features::auth::jobs::LoginJob;\n\
+                   use std::fs;\nuse std::collections::HashMap;\nuse crate::features::billing::jobs::PayJob;\n\
+                   fn f() { reqwest::get(\"x\"); LoginJob::new(); }\n";
+        let deny = vec![vec!["std".to_string(), "fs".to_string()], vec!["reqwest".to_string()]];
+        let facts = scan_with(
+            src,
+            &["features", "auth", "orchestrators", "login"],
+            RefPolicy::Orchestrator { deny: &deny, features: Some(&["features"]), own: Some("auth") },
+        );
+        assert_eq!(
+            refs(&facts),
+            [
+                "crate::features::auth::executors::LoginExecutor",
+                "std::fs",
+                "crate::features::billing::jobs::PayJob",
+                "reqwest::get"
+            ]
+        );
+    }
+
+    fn types(facts: &[Fact]) -> Vec<(String, Vis, bool)> {
+        facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Type { name, vis, flags, .. } => {
+                    Some((name.to_string(), *vis, flags & flags::TEST != 0))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn mods(facts: &[Fact]) -> Vec<(String, Vec<String>, String, u8)> {
+        facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Mod { name, paths, inline, flags, .. } => Some((
+                    name.to_string(),
+                    paths.iter().map(|p| p.to_string()).collect(),
+                    inline.to_string(),
+                    *flags,
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn refs(facts: &[Fact]) -> Vec<String> {
+        facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Ref { path, .. } => Some(path.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn types_with_visibility_location_and_test_scope() {
+        let src = "use x;\n\n/// doc\n#[derive(Debug)]\npub struct LoginJob { pub input: String }\npub(crate) enum Mode { A }\nstruct Private;\ntype Alias = u8;\nimpl LoginJob { type X = u8; }\n#[cfg(test)]\nmod tests {\n    pub struct FakeJob;\n}\n";
+        let facts = scan(src);
+        assert_eq!(
+            types(&facts),
+            [
+                ("LoginJob".into(), Vis::Pub, false),
+                ("Mode".into(), Vis::Restricted, false),
+                ("Private".into(), Vis::Private, false),
+                ("Alias".into(), Vis::Private, false),
+                ("FakeJob".into(), Vis::Pub, true),
+            ]
+        );
+        let loc = facts.iter().find_map(|f| match f {
+            Fact::Type { name, loc, .. } if &**name == "LoginJob" => Some(*loc),
+            _ => None,
+        });
+        assert_eq!(loc, Some(Loc { line: 5, col: 12 }));
+        assert!(facts.contains(&Fact::HasTests));
+    }
+
+    #[test]
+    fn raw_identifiers_are_names_without_prefix() {
+        let facts = scan("pub struct r#LoginJob;\nmod r#type;\n");
+        assert_eq!(types(&facts)[0].0, "LoginJob");
+        assert_eq!(mods(&facts)[0].0, "type");
+        // `r#struct` is an identifier, not the keyword
+        assert!(types(&scan("let r#struct = 1; r#struct Foo;")).is_empty());
+    }
+
+    #[test]
+    fn executor_impls_with_paths_generics_and_blankets() {
+        let src = "impl Executor<LoginJob> for LoginExecutor {}\n\
+                   impl orch_runtime::Executor<jobs::SignupJob> for executors::SignupExecutor<T> where T: X {}\n\
+                   impl<J: Job> Executor<J> for Logger {}\n\
+                   impl<T> Executor<Wrapped<T>> for Boxed {}\n\
+                   impl Display for LoginJob {}\n\
+                   unsafe impl Send for LoginExecutor {}\n";
+        let facts = scan(src);
+        let impls: Vec<_> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::ExecutorImpl { job, executor, loc, .. } => {
+                    Some((job.to_string(), executor.to_string(), *loc))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            impls,
+            [
+                ("LoginJob".into(), "LoginExecutor".into(), Loc { line: 1, col: 15 }),
+                ("SignupJob".into(), "SignupExecutor".into(), Loc { line: 2, col: 35 }),
+                ("Wrapped".into(), "Boxed".into(), Loc { line: 4, col: 18 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn registrations_and_register_calls() {
+        let src = "pub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n\
+                   builder.register::<jobs::LoginJob, _>(executors::LoginExecutor)?;\n\
+                   builder.register_shared::<SignupJob, _>(Arc::new(SignupExecutor::new()))?\n\
+                       .register(LogoutExecutor::default())?;\n\
+                   auth::register(builder)?;\n\
+                   crate::features::billing::register(builder)?;\n\
+                   Ok(())\n}\n";
+        let facts = scan(src);
+        let regs: Vec<_> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Register { job, executor, flags, .. } => Some((
+                    job.as_deref().map(str::to_string),
+                    executor.as_deref().map(str::to_string),
+                    flags & flags::IN_REGISTER_FN != 0,
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            regs,
+            [
+                (Some("LoginJob".into()), Some("LoginExecutor".into()), true),
+                (Some("SignupJob".into()), Some("SignupExecutor".into()), true),
+                (None, Some("LogoutExecutor".into()), true),
+            ]
+        );
+        let calls: Vec<_> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::RegisterCall { module, .. } => Some(module.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(calls, ["auth", "billing"]);
+        assert!(facts.iter().any(|f| matches!(f, Fact::RegisterFn { .. })));
+    }
+
+    #[test]
+    fn mod_declarations_with_path_cfg_inline_and_macros() {
+        let src = "mod a;\n#[path = \"x/y.rs\"] pub mod b;\n#[cfg(unix)] mod c;\n#[cfg_attr(windows, path = \"w.rs\")] mod d;\n\
+                   mod inline { #[path = \"deep.rs\"] mod e; mod f; }\n\
+                   #[path = \"other\"] mod g { mod h; }\n\
+                   cfg_if::cfg_if! { if #[cfg(unix)] { mod i; } else { #[path = \"j2.rs\"] mod j; } }\n\
+                   macro_rules! m { () => { mod k; } }\n\
+                   #[cfg(test)] mod tests;\n\
+                   fn f() { let r#mod = 1; }\n";
+        let facts = scan(src);
+        let m = mods(&facts);
+        let names: Vec<_> = m.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e", "f", "h", "i", "j", "k", "tests"]);
+        assert_eq!(m[1].1, ["x/y.rs"]);
+        assert_ne!(m[2].3 & flags::CFG, 0);
+        assert_eq!(m[3].1, ["w.rs"]);
+        assert_ne!(m[3].3 & flags::DEFAULT_PATH_TOO, 0);
+        assert_eq!((m[4].1.clone(), m[4].2.as_str()), (vec!["deep.rs".to_string()], "inline"));
+        assert_eq!(m[6].2, "other");
+        assert_ne!(m[7].3 & flags::IN_MACRO, 0);
+        assert_eq!(m[8].1, ["j2.rs"]);
+        assert_ne!(m[10].3 & flags::TEST, 0);
+    }
+
+    #[test]
+    fn use_trees_are_flattened_and_resolved() {
+        let src = "use crate::features::{billing::executors::PayExecutor, auth::events::{self, LoginEvent as E}};\n\
+                   use super::super::executors::LoginExecutor;\nuse std::{fs, net::TcpStream};\nuse ::reqwest::Client;\n\
+                   mod local; use local::Thing;\nfn f() { let x = std::fs::read(\"a\"); tokio::fs::write(); }\n";
+        let facts = scan(src);
+        assert_eq!(
+            refs(&facts),
+            [
+                "crate::features::billing::executors::PayExecutor",
+                "crate::features::auth::events",
+                "crate::features::auth::events::LoginEvent",
+                "crate::features::auth::executors::LoginExecutor",
+                "std::fs",
+                "std::net::TcpStream",
+                "reqwest::Client",
+                "crate::features::auth::jobs::login::local::Thing",
+                "std::fs::read",
+                "tokio::fs::write",
+            ]
+        );
+    }
+
+    #[test]
+    fn other_feature_policy_keeps_only_cross_feature_paths() {
+        let src = "use crate::features::billing::executors::PayExecutor;\nuse crate::features::auth::jobs::LoginJob;\n\
+                   use std::fs;\nfn f() { super::super::super::billing::jobs::PayJob::new(); }\n";
+        let facts = scan_with(
+            src,
+            &["features", "auth", "jobs", "login"],
+            RefPolicy::OtherFeatures { features: &["features"], own: "auth" },
+        );
+        assert_eq!(
+            refs(&facts),
+            [
+                "crate::features::billing::executors::PayExecutor",
+                "crate::features::billing::jobs::PayJob::new"
+            ]
+        );
+    }
+
+    #[test]
+    fn dispatch_emit_and_domain_facts() {
+        let src = "fn on(&mut self, cx: &mut Cx) { cx.dispatch(LoginJob { input: x })?; h.dispatch_with(jobs::SignupJob::new(1), o);\n\
+                   ctx.emit(LoginEvent { message }); if let Some(e) = event.domain::<events::LoginEvent>() {} let j = RetryJob::default(); }";
+        let facts = scan(src);
+        let names: Vec<_> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Dispatch { job, .. } => Some(format!("dispatch {job}")),
+                Fact::Emit { event, .. } => Some(format!("emit {event}")),
+                Fact::Observe { event, .. } => Some(format!("observe {event}")),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "dispatch LoginJob",
+                "dispatch SignupJob",
+                "emit LoginEvent",
+                "observe LoginEvent",
+                "dispatch RetryJob"
+            ]
+        );
+    }
+
+    #[test]
+    fn macros_do_not_produce_items_but_mentions() {
+        let src = "my_macro! { pub struct NotAType; impl Executor<MacroJob> for MacroExecutor {} }\nimpl_exec!(OtherJob, OtherExecutor);\nfn f() { println!(\"{}\", a != b); if !(x) {} }";
+        let facts = scan(src);
+        assert!(types(&facts).is_empty());
+        let mentions: Vec<_> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::MacroMention { name, flags, .. } => {
+                    Some((name.to_string(), flags & flags::ITEM_LEVEL != 0))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(mentions.contains(&("OtherJob".into(), true)), "{mentions:?}");
+        assert!(facts.iter().any(|f| matches!(f, Fact::ExecutorImpl { job, .. } if &**job == "MacroJob")));
+    }
+
+    #[test]
+    fn test_functions_and_modules_are_flagged() {
+        let src = "#[cfg(test)]\nmod tests {\n use super::*;\n impl Executor<LoginJob> for Fake {}\n #[tokio::test]\n async fn t() { b.register::<LoginJob, _>(FakeExecutor); }\n}\n#[cfg(not(test))] fn live() {}";
+        let facts = scan(src);
+        for f in &facts {
+            match f {
+                Fact::ExecutorImpl { flags, .. } | Fact::Register { flags, .. } => {
+                    assert_ne!(flags & flags::TEST, 0)
+                }
+                _ => {}
+            }
+        }
+        assert!(facts.contains(&Fact::HasTests));
+    }
+
+    #[test]
+    fn unicode_columns_are_in_characters() {
+        let facts = scan("// é\nconst É: &str = \"é\"; pub struct LoginJob;");
+        let loc = facts.iter().find_map(Fact::loc).unwrap();
+        assert_eq!(loc, Loc { line: 2, col: 33 });
+    }
+
+    #[test]
+    fn lexical_errors_carry_a_location() {
+        let err = Scanner::new()
+            .scan(Input { src: "fn f() {\n  let s = \"open;\n", module: &[], refs: RefPolicy::None })
+            .unwrap_err();
+        assert_eq!(err.loc, Loc { line: 2, col: 11 });
+        assert!(err.message.contains("unterminated string"), "{}", err.message);
+    }
+}

@@ -1,0 +1,429 @@
+//! A whole project (`orch new project`), the core module, and adopting an existing cargo
+//! project (`orch init`).
+
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, Item, TableLike};
+
+use super::component::render_folder_mod;
+use super::feature::{Parts, plan_feature, plan_features_root};
+use super::{Location, base, check_module_collision, context, crate_root, ensure_declared, render};
+use crate::config::{self, Config, RuntimeConfig};
+use crate::error::Failure;
+use crate::names::Name;
+use crate::plan::{Plan, display};
+use crate::project::Project;
+use crate::templates::{self, Templates};
+use crate::wiring;
+
+/// Where the runtime is vendored, relative to the project root.
+pub const VENDOR_DIR: &str = "vendor/orch-runtime";
+
+/// The runtime package's name.
+pub const RUNTIME_PACKAGE: &str = "orch-runtime";
+
+/// Where a project gets `orch-runtime` from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeSource {
+    /// Its source, copied into `vendor/orch-runtime` (the default; builds offline).
+    Vendor,
+    /// A path dependency, as written in `Cargo.toml` (relative to the project root).
+    Path(String),
+    /// A crates.io version requirement.
+    Version(String),
+}
+
+impl RuntimeSource {
+    /// The `[runtime]` section of `orch.toml` for this source.
+    pub fn config(&self) -> RuntimeConfig {
+        let mut runtime = RuntimeConfig::default();
+        match self {
+            RuntimeSource::Vendor => {}
+            RuntimeSource::Path(path) => {
+                runtime.source = config::RuntimeSource::Path;
+                runtime.path = PathBuf::from(path);
+            }
+            RuntimeSource::Version(version) => {
+                runtime.source = config::RuntimeSource::Version;
+                runtime.version.clone_from(version);
+            }
+        }
+        runtime
+    }
+
+    /// The source described by an `orch.toml` `[runtime]` section.
+    pub fn from_config(runtime: &RuntimeConfig) -> RuntimeSource {
+        match runtime.source {
+            config::RuntimeSource::Vendor => RuntimeSource::Vendor,
+            config::RuntimeSource::Path => RuntimeSource::Path(display(&runtime.path)),
+            config::RuntimeSource::Version => RuntimeSource::Version(runtime.version.clone()),
+        }
+    }
+}
+
+/// The TOML value declaring the runtime dependency: `{ path = "vendor/orch-runtime" }` or
+/// `"0.1.0"`; with `dev`, the dev-dependency that adds the `test-util` feature.
+pub fn runtime_dependency(source: &RuntimeSource, dev: bool) -> String {
+    let features = if dev { ", features = [\"test-util\"]" } else { "" };
+    match source {
+        RuntimeSource::Vendor => format!("{{ path = {}{features} }}", toml_str(VENDOR_DIR)),
+        RuntimeSource::Path(path) => format!("{{ path = {}{features} }}", toml_str(path)),
+        RuntimeSource::Version(v) if dev => format!("{{ version = {}{features} }}", toml_str(v)),
+        RuntimeSource::Version(v) => toml_str(v),
+    }
+}
+
+fn toml_str(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
+}
+
+/// Plan a new project at `project.root` (which must not exist; the plan is rooted at its
+/// parent): manifest, `orch.toml`, `.gitignore`, `main.rs` with the demo, core, the features
+/// module, the vendored runtime (for [`RuntimeSource::Vendor`]) and `features`.
+pub fn plan_project(
+    plan: &mut Plan,
+    project: &Project,
+    templates: &Templates,
+    package: &str,
+    runtime: &RuntimeSource,
+    features: &[Name],
+) -> anyhow::Result<()> {
+    let base = base(plan, project);
+    if base.as_os_str().is_empty() {
+        return Err(Failure::usage("the new project's directory must be inside the plan root").into());
+    }
+    if plan.exists(&base) {
+        let mut failure = Failure::failed("destination already exists").at(&base);
+        failure = if plan.exists(base.join("Cargo.toml")) {
+            failure
+                .hint(format!("to adopt it, run `orch init` inside it (`orch -C {} init`)", display(&base)))
+        } else {
+            failure.hint("pick another name, or remove the directory")
+        };
+        return Err(failure.into());
+    }
+    let mut ctx = context();
+    ctx.insert("package", package);
+    ctx.insert("runtime_dep", &runtime_dependency(runtime, false));
+    ctx.insert("runtime_dev_dep", &runtime_dependency(runtime, true));
+    plan.create(base.join("Cargo.toml"), render(templates, "project/Cargo.toml.tera", &ctx)?, false)?;
+    plan.create(base.join(".gitignore"), render(templates, "project/gitignore.tera", &ctx)?, false)?;
+    plan.create(base.join(config::FILE_NAME), Config::default_file(&runtime.config()), false)?;
+    plan.create(base.join("src/main.rs"), render(templates, "project/main.rs.tera", &ctx)?, false)?;
+    plan_core(plan, project, templates)?;
+    plan_features_root(plan, project, templates, project.features_dir())?;
+    if *runtime == RuntimeSource::Vendor {
+        for (path, text) in templates::runtime_files()? {
+            plan.create(base.join(VENDOR_DIR).join(path), text, false)?;
+        }
+    }
+    let parts = Parts::from_config(&project.config.feature);
+    for feature in features {
+        plan_feature(plan, project, templates, feature, parts, None, false)?;
+    }
+    plan.next_step(format!("cd {} && cargo run", display(&base)));
+    if features.is_empty() {
+        plan.next_step("orch new feature <name>   # inside the project: a feature with tests, wired in");
+    } else {
+        plan.next_step("cargo test               # the generated executor and orchestrator tests");
+    }
+    Ok(())
+}
+
+/// Make sure core exists: `<core>/mod.rs` with an empty `register`, the `events`, `executors`
+/// and `jobs` folders' `mod.rs`, and `pub mod core;` in the crate root.
+pub fn plan_core(plan: &mut Plan, project: &Project, templates: &Templates) -> anyhow::Result<()> {
+    let base = base(plan, project);
+    let location = Location::core(&project.config)?;
+    let file = base.join(location.mod_file());
+    if plan.exists(&file) {
+        return Ok(());
+    }
+    check_module_collision(plan, &file)?;
+    let folders = ["events", "executors", "jobs"];
+    let mut ctx = context();
+    ctx.insert("folders", &folders);
+    ctx.insert("register_lines", &Vec::<String>::new());
+    plan.create(&file, render(templates, "core/mod.rs.tera", &ctx)?, false)?;
+    for folder in folders {
+        let folder_mod = base.join(&location.dir).join(folder).join("mod.rs");
+        if !plan.exists(&folder_mod) {
+            plan.create(&folder_mod, render_folder_mod(templates, &location, folder, &[])?, false)?;
+        }
+    }
+    ensure_declared(plan, &base, &location.dir)
+}
+
+/// Plan adopting the existing cargo project at `project.root`: `orch.toml`, the runtime
+/// dependency (and a `tokio` dev-dependency for the generated tests) added to `Cargo.toml`
+/// with its formatting and comments kept, the vendored runtime, core and the features module,
+/// declared with `pub mod` lines in `src/lib.rs` (else `src/main.rs`). Never overwrites: what
+/// exists already is recorded as skipped. `runtime` defaults to `orch.toml`'s `[runtime]`.
+pub fn plan_init(
+    plan: &mut Plan,
+    project: &Project,
+    templates: &Templates,
+    runtime: Option<RuntimeSource>,
+) -> anyhow::Result<()> {
+    let base = base(plan, project);
+    let manifest_path = base.join("Cargo.toml");
+    let manifest = plan.read(&manifest_path)?.ok_or_else(|| {
+        Failure::usage(format!("no Cargo.toml in {}", project.root.display()))
+            .hint("run `cargo init` first, or start from scratch with `orch new project <name>`")
+    })?;
+    let runtime = runtime.unwrap_or_else(|| RuntimeSource::from_config(&project.config.runtime));
+    let (edited, notes, kept) =
+        edit_manifest(&manifest, &runtime).map_err(|e| wiring::at_path(e, &manifest_path))?;
+    let root_file = crate_root(plan, &base);
+    if !plan.exists(&root_file) {
+        return Err(Failure::usage("neither src/lib.rs nor src/main.rs exists")
+            .hint("orch init adopts a package with a library or binary target at the standard paths")
+            .into());
+    }
+
+    let config_path = base.join(config::FILE_NAME);
+    if plan.exists(&config_path) {
+        plan.skip(&config_path, "exists; init never overwrites");
+    } else {
+        plan.create(&config_path, Config::default_file(&runtime.config()), false)?;
+    }
+
+    for note in notes {
+        plan.note(note);
+    }
+    if edited != manifest {
+        plan.update(&manifest_path, edited)?;
+    } else {
+        plan.skip(&manifest_path, format!("already depends on {}", kept.join(" and ")));
+    }
+
+    if runtime == RuntimeSource::Vendor {
+        let vendor = base.join(VENDOR_DIR);
+        if plan.exists(&vendor) {
+            plan.skip(&vendor, "exists; `orch doctor --fix` updates a vendored runtime");
+        } else {
+            for (path, text) in templates::runtime_files()? {
+                plan.create(vendor.join(path), text, false)?;
+            }
+        }
+    }
+
+    let root_src = plan.read(&root_file)?.unwrap_or_default();
+    let core = Location::core(&project.config)?;
+    for (dir, what) in [(project.features_dir(), "features"), (core.dir.as_path(), "core")] {
+        let file = base.join(dir).join("mod.rs");
+        if plan.exists(&file) {
+            plan.skip(&file, "exists; init never overwrites");
+            ensure_declared(plan, &base, dir)?;
+        } else if what == "core" {
+            plan_core(plan, project, templates)?;
+        } else {
+            plan_features_root(plan, project, templates, dir)?;
+        }
+    }
+    if uses_core_paths(&root_src) {
+        plan.note(format!(
+            "{} uses `core::` paths: `pub mod core;` shadows the `core` crate there; write `::core::` instead",
+            display(&root_file)
+        ));
+    }
+    if plan.ops().any(|op| op.path == root_file) {
+        let root_name = display(root_file.strip_prefix(&base).unwrap_or(&root_file));
+        plan.note(format!(
+            "{root_name}: only `pub mod` lines are added; the rest of your code is left as it was"
+        ));
+    }
+    plan.next_step(
+        "where you build your Dispatcher, call `core::register(&mut builder)?;` and \
+         `features::register(&mut builder)?;` (see the main.rs of `orch new project`)",
+    );
+    plan.next_step("orch new feature <name>   # a feature with tests, wired in");
+    Ok(())
+}
+
+/// Add the runtime dependency, its `test-util` dev-dependency and a `tokio` dev-dependency to
+/// the manifest `text`, unless present. Returns the new text, notes, and what was already there.
+fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<(String, Vec<String>, Vec<String>)> {
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        let at = e.span().map(|s| config::line_col(text, s.start));
+        let at = at.map(|(l, c)| format!(" at line {l}, column {c}")).unwrap_or_default();
+        Failure::usage(format!("does not parse as TOML{at}: {}", e.message().trim().replace('\n', "; ")))
+            .hint("fix the manifest (`cargo metadata` shows the error too), then run the command again")
+    })?;
+    if doc.get("package").is_none() {
+        return Err(Failure::usage("is a workspace manifest without a [package]")
+            .hint("run `orch init` in a member package (`orch -C crates/app init`)")
+            .into());
+    }
+    let mut notes = Vec::new();
+    let mut kept = Vec::new();
+    if has_dependency(&doc, "dependencies", RUNTIME_PACKAGE) {
+        kept.push(RUNTIME_PACKAGE.to_string());
+    } else {
+        add_dependency(&mut doc, "dependencies", RUNTIME_PACKAGE, &runtime_dependency(runtime, false))?;
+    }
+    if !has_dependency(&doc, "dev-dependencies", RUNTIME_PACKAGE) {
+        add_dependency(&mut doc, "dev-dependencies", RUNTIME_PACKAGE, &runtime_dependency(runtime, true))?;
+    }
+    let tokio = ["dependencies", "dev-dependencies"].iter().find_map(|t| dependency(&doc, t, "tokio"));
+    match tokio {
+        None => add_dependency(
+            &mut doc,
+            "dev-dependencies",
+            "tokio",
+            r#"{ version = "1", features = ["macros", "rt"] }"#,
+        )?,
+        Some(dep) => {
+            kept.push("tokio".to_string());
+            let features: Vec<String> = dep
+                .get("features")
+                .and_then(Item::as_array)
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            let has = |f: &str| features.iter().any(|x| x == f || x == "full");
+            if !(has("macros") && (has("rt") || has("rt-multi-thread"))) {
+                notes.push(
+                    "tokio is already a dependency: the generated tests need its `macros` and `rt` features"
+                        .to_string(),
+                );
+            }
+        }
+    }
+    Ok((doc.to_string(), notes, kept))
+}
+
+fn dependency<'a>(doc: &'a DocumentMut, table: &str, name: &str) -> Option<&'a Item> {
+    let table = doc.get(table)?.as_table_like()?;
+    table.get(name).or_else(|| {
+        table
+            .iter()
+            .find_map(|(_, dep)| (dep.get("package").and_then(Item::as_str) == Some(name)).then_some(dep))
+    })
+}
+
+fn has_dependency(doc: &DocumentMut, table: &str, name: &str) -> bool {
+    dependency(doc, table, name).is_some()
+}
+
+fn add_dependency(doc: &mut DocumentMut, table: &str, name: &str, value: &str) -> anyhow::Result<()> {
+    let created = !doc.contains_key(table);
+    let item = doc.entry(table).or_insert_with(|| {
+        let mut t = toml_edit::Table::new();
+        t.decor_mut().set_prefix("\n");
+        Item::Table(t)
+    });
+    let table_like: &mut dyn TableLike = item.as_table_like_mut().ok_or_else(|| {
+        Failure::usage(format!("`{table}` is not a table")).hint("fix the manifest, then run orch init again")
+    })?;
+    let keys: Vec<String> = table_like.iter().map(|(k, _)| k.to_string()).collect();
+    let sorted = !created && keys.len() > 1 && keys.windows(2).all(|w| w[0] <= w[1]);
+    let mut value: toml_edit::Value =
+        value.parse().map_err(|e| anyhow::anyhow!("internal TOML value {value}: {e}"))?;
+    value.decor_mut().clear();
+    table_like.insert(name, Item::Value(value));
+    if sorted {
+        table_like.sort_values();
+    }
+    Ok(())
+}
+
+/// Whether the file uses paths starting with `core::` (which a `mod core;` in it would shadow).
+fn uses_core_paths(src: &str) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            if path.leading_colon.is_none() && path.segments.len() > 1 && path.segments[0].ident == "core" {
+                self.0 = true;
+            }
+            syn::visit::visit_path(self, path);
+        }
+        fn visit_use_path(&mut self, path: &'ast syn::UsePath) {
+            if path.ident == "core" {
+                self.0 = true;
+            }
+            syn::visit::visit_use_path(self, path);
+        }
+    }
+    let Ok(file) = syn::parse_file(src) else { return false };
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_file(&mut finder, &file);
+    finder.0
+}
+
+/// `target` relative to the directory `from` (both absolute), with `..` where needed.
+pub fn relative_path(target: &Path, from: &Path) -> PathBuf {
+    let t: Vec<_> = target.components().collect();
+    let f: Vec<_> = from.components().collect();
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for part in &t[common..] {
+        out.push(part);
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "# My app.\n[package]\nname = \"app\" # the name\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n# serialisation\nserde = \"1\"   # keep\n\n[features]\nx = []\n";
+
+    #[test]
+    fn manifest_edits_keep_everything_else_byte_for_byte() {
+        let (out, notes, _) = edit_manifest(MANIFEST, &RuntimeSource::Vendor).unwrap();
+        assert!(notes.is_empty());
+        assert!(out.starts_with("# My app.\n[package]\nname = \"app\" # the name\n"), "{out}");
+        assert!(
+            out.contains(
+                "# serialisation\nserde = \"1\"   # keep\norch-runtime = { path = \"vendor/orch-runtime\" }\n"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("[features]\nx = []\n"), "{out}");
+        assert!(out.contains("\n[dev-dependencies]\norch-runtime = { path = \"vendor/orch-runtime\", features = [\"test-util\"] }\ntokio = { version = \"1\", features = [\"macros\", \"rt\"] }\n"), "{out}");
+        let (again, _, kept) = edit_manifest(&out, &RuntimeSource::Vendor).unwrap();
+        assert_eq!(again, out);
+        assert_eq!(kept, ["orch-runtime", "tokio"]);
+    }
+
+    #[test]
+    fn sorted_dependency_tables_stay_sorted() {
+        let text = "[package]\nname = \"a\"\n\n[dependencies]\nanyhow = \"1\"\nserde = \"1\"\n";
+        let (out, _, _) = edit_manifest(text, &RuntimeSource::Version("0.1".into())).unwrap();
+        assert!(
+            out.contains("[dependencies]\nanyhow = \"1\"\norch-runtime = \"0.1\"\nserde = \"1\"\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn tokio_without_the_test_features_gets_a_note() {
+        let text = "[package]\nname = \"a\"\n\n[dependencies]\ntokio = \"1\"\n";
+        let (_, notes, _) = edit_manifest(text, &RuntimeSource::Vendor).unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+    }
+
+    #[test]
+    fn workspace_manifests_and_bad_toml_are_usage_errors() {
+        for text in ["[workspace]\nmembers = []\n", "[package\n"] {
+            let err = edit_manifest(text, &RuntimeSource::Vendor).unwrap_err();
+            assert_eq!(crate::error::classify(&err).0.code(), 2, "{text}");
+        }
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative_path(Path::new("/a/b/rt"), Path::new("/a/c/app")), Path::new("../../b/rt"));
+        assert_eq!(relative_path(Path::new("/a/app/vendor"), Path::new("/a/app")), Path::new("vendor"));
+    }
+
+    #[test]
+    fn core_paths_are_detected() {
+        assert!(uses_core_paths("fn f() -> core::fmt::Result { Ok(()) }"));
+        assert!(uses_core_paths("use core::fmt;"));
+        assert!(!uses_core_paths("fn f() -> ::core::fmt::Result { Ok(()) }\nmod core;"));
+    }
+}

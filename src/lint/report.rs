@@ -1,0 +1,365 @@
+//! Rendering findings: human (rustc-like, with the source line), JSON, GitHub workflow
+//! annotations and SARIF 2.1.0; plus `--list-rules` and `--explain`. Everything returns a
+//! `String`; printing is [`crate::output`]'s job.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::{Finding, RULES, Rule, Settings, Severity, show};
+use crate::config::Level;
+use crate::output::Paint;
+
+/// Where rendered text goes (in chunks, so a large report never sits whole in memory).
+pub type Sink<'a> = &'a mut dyn FnMut(&str) -> anyhow::Result<()>;
+
+const CHUNK: usize = 64 * 1024;
+
+fn flush_if_full(out: &mut String, sink: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    if out.len() >= CHUNK {
+        sink(out)?;
+        out.clear();
+    }
+    Ok(())
+}
+
+fn flush(out: &mut String, sink: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    if !out.is_empty() {
+        sink(out)?;
+        out.clear();
+    }
+    Ok(())
+}
+
+/// Render a whole report into a `String` (tests, small outputs).
+pub fn to_string(render: impl FnOnce(Sink<'_>) -> anyhow::Result<()>) -> String {
+    let mut text = String::new();
+    let mut sink = |chunk: &str| {
+        text.push_str(chunk);
+        Ok(())
+    };
+    render(&mut sink).expect("writing to a String cannot fail");
+    text
+}
+
+/// rustc-like text: `error[rule]: message`, `--> path:line:col`, the source line with carets,
+/// and `= hint:`. Source lines are read from `root` (one read per file with findings).
+pub fn human(findings: &[Finding], root: &Path, paint: Paint, sink: Sink<'_>) -> anyhow::Result<()> {
+    let mut out = String::new();
+    let mut cache: Option<(&Path, Option<String>)> = None;
+    for f in findings {
+        flush_if_full(&mut out, sink)?;
+        let label = match f.severity {
+            Severity::Error => paint.red_bold(&format!("error[{}]", f.rule)),
+            Severity::Warning => paint.yellow_bold(&format!("warning[{}]", f.rule)),
+        };
+        out.push_str(&format!("{label}{} {}\n", paint.bold(":"), paint.bold(&f.message)));
+        let location = match f.loc {
+            Some(l) => format!("{}:{}:{}", show(&f.path), l.line, l.col),
+            None => show(&f.path),
+        };
+        let width = f.loc.map_or(1, |l| l.line.to_string().len());
+        let pad = " ".repeat(width);
+        out.push_str(&format!("{pad}{} {location}\n", paint.cyan_bold("-->")));
+        if let Some(loc) = f.loc {
+            if cache.as_ref().is_none_or(|(p, _)| *p != f.path.as_path()) {
+                let text =
+                    std::fs::read(root.join(&f.path)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
+                cache = Some((f.path.as_path(), text));
+            }
+            let line = cache
+                .as_ref()
+                .and_then(|(_, t)| t.as_deref())
+                .and_then(|t| t.lines().nth(loc.line.saturating_sub(1) as usize));
+            if let Some(line) = line {
+                let (shown, caret_at, caret_len) = caret_line(line, loc.col as usize);
+                let bar = paint.cyan_bold("|");
+                let carets = "^".repeat(caret_len);
+                let carets = match f.severity {
+                    Severity::Error => paint.red_bold(&carets),
+                    Severity::Warning => paint.yellow_bold(&carets),
+                };
+                out.push_str(&format!("{pad} {bar}\n"));
+                out.push_str(&format!("{} {bar} {shown}\n", paint.cyan_bold(&loc.line.to_string())));
+                out.push_str(&format!("{pad} {bar} {}{carets}\n", " ".repeat(caret_at)));
+            }
+        }
+        if let Some(hint) = &f.hint {
+            out.push_str(&format!("{pad} {} {hint}\n", paint.cyan_bold("= hint:")));
+        }
+        out.push('\n');
+    }
+    flush(&mut out, sink)
+}
+
+/// The line with tabs expanded, the caret's display column and its length (the identifier at
+/// `col`, at least 1).
+fn caret_line(line: &str, col: usize) -> (String, usize, usize) {
+    let mut shown = String::new();
+    let mut caret_at = 0;
+    let mut caret_len = 1;
+    for (i, c) in line.chars().enumerate() {
+        if i + 1 == col {
+            caret_at = shown.chars().count();
+            let ident: usize = line
+                .chars()
+                .skip(i)
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '#' | ':'))
+                .count();
+            caret_len = ident.max(1);
+        }
+        if c == '\t' {
+            shown.push_str("    ");
+        } else {
+            shown.push(c);
+        }
+    }
+    (shown.trim_end().to_string(), caret_at, caret_len)
+}
+
+/// A JSON array of findings (stable field names; `line`/`column` null when there is none).
+pub fn json(findings: &[Finding], sink: Sink<'_>) -> anyhow::Result<()> {
+    if findings.is_empty() {
+        return sink("[]\n");
+    }
+    let mut out = String::from("[\n");
+    for (i, f) in findings.iter().enumerate() {
+        flush_if_full(&mut out, sink)?;
+        let v = json!({
+            "rule": f.rule,
+            "severity": f.severity,
+            "path": show(&f.path),
+            "line": f.loc.map(|l| l.line),
+            "column": f.loc.map(|l| l.col),
+            "message": f.message,
+            "hint": f.hint,
+            "fixable": f.fix.is_some(),
+        });
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        indent_into(&mut out, &format!("{v:#}"), 2);
+    }
+    out.push_str("\n]\n");
+    flush(&mut out, sink)
+}
+
+/// Append `text` with every line indented by `by` spaces.
+fn indent_into(out: &mut String, text: &str, by: usize) {
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.extend(std::iter::repeat_n(' ', by));
+        out.push_str(line);
+    }
+}
+
+/// GitHub Actions workflow commands: `::error file=..,line=..,col=..,title=..::message`.
+pub fn github(findings: &[Finding], sink: Sink<'_>) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for f in findings {
+        flush_if_full(&mut out, sink)?;
+        let cmd = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = vec![format!("file={}", gh_property(&show(&f.path)))];
+        if let Some(l) = f.loc {
+            props.push(format!("line={}", l.line));
+            props.push(format!("col={}", l.col));
+        }
+        props.push(format!("title={}", gh_property(&format!("orch lint ({})", f.rule))));
+        let mut message = f.message.clone();
+        if let Some(hint) = &f.hint {
+            message.push_str("\nhint: ");
+            message.push_str(hint);
+        }
+        out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), gh_data(&message)));
+    }
+    flush(&mut out, sink)
+}
+
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// SARIF 2.1.0: one run, every rule described (with its configured level), one result per
+/// finding with a `PROJECTROOT`-relative location.
+pub fn sarif(findings: &[Finding], root: &Path, settings: &Settings, sink: Sink<'_>) -> anyhow::Result<()> {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            let level = match settings.level(r.id) {
+                Level::Error => "error",
+                Level::Warn => "warning",
+                Level::Off => "none",
+            };
+            json!({
+                "id": r.id,
+                "name": pascal(r.id),
+                "shortDescription": { "text": r.summary },
+                "fullDescription": { "text": r.explanation },
+                "help": { "text": format!("{}\n\nRun `orch lint --explain {}` for details.", r.summary, r.id) },
+                "defaultConfiguration": { "level": level, "enabled": level != "none" },
+            })
+        })
+        .collect();
+    let result = |f: &Finding| {
+            let index = RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
+            let mut physical = json!({
+                "artifactLocation": { "uri": uri_path(&f.path), "uriBaseId": "PROJECTROOT" },
+            });
+            if let Some(l) = f.loc {
+                physical["region"] = json!({ "startLine": l.line, "startColumn": l.col });
+            }
+            let mut text = f.message.clone();
+            if let Some(hint) = &f.hint {
+                text.push_str("\nhint: ");
+                text.push_str(hint);
+            }
+            json!({
+                "ruleId": f.rule,
+                "ruleIndex": index,
+                "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": { "text": text },
+                "locations": [ { "physicalLocation": physical } ],
+            })
+    };
+    let root_uri = format!("file://{}/", uri_path(root).trim_end_matches('/'));
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "orch",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://crates.io/crates/orch",
+                    "rules": rules,
+                }
+            },
+            "originalUriBaseIds": { "PROJECTROOT": { "uri": root_uri } },
+            "columnKind": "unicodeCodePoints",
+            "results": RESULTS_MARK,
+        }]
+    });
+    // Stream the results into the rendered document, one at a time.
+    let text = format!("{doc:#}\n");
+    let mark = format!("\"{RESULTS_MARK}\"");
+    let (head, tail) = text.split_once(&mark).expect("the marker is in the document");
+    let mut out = head.to_string();
+    if findings.is_empty() {
+        out.push_str("[]");
+    } else {
+        out.push_str("[\n");
+        for (i, f) in findings.iter().enumerate() {
+            flush_if_full(&mut out, sink)?;
+            if i > 0 {
+                out.push_str(",\n");
+            }
+            indent_into(&mut out, &format!("{:#}", result(f)), 8);
+        }
+        out.push_str("\n      ]");
+    }
+    out.push_str(tail);
+    flush(&mut out, sink)
+}
+
+const RESULTS_MARK: &str = "@@orch-results@@";
+
+fn pascal(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` kept).
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `--list-rules`: id, level (configured, else default), summary and knobs.
+pub fn list_rules(settings: Option<&Settings>, paint: Paint) -> String {
+    let mut out = format!("{:<14} {:<6} {}\n", paint.bold("RULE"), paint.bold("LEVEL"), paint.bold("CHECKS"));
+    for r in RULES {
+        let level = settings.map_or(r.default, |s| s.level(r.id));
+        let level = level_name(level);
+        let shown = match level {
+            "error" => paint.red(level),
+            "warn" => paint.yellow(level),
+            _ => paint.dim(level),
+        };
+        let pad = " ".repeat(6usize.saturating_sub(level.len()));
+        out.push_str(&format!("{:<14} {shown}{pad} {}", r.id, r.summary));
+        if !r.knobs.is_empty() {
+            out.push_str(&paint.dim(&format!(" [lint] {}", r.knobs)));
+        }
+        out.push('\n');
+    }
+    out.push_str("\nSet levels in orch.toml: [lint.rules] <rule> = \"error\" | \"warn\" | \"off\". Details: orch lint --explain <rule>\n");
+    out
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warn => "warn",
+        Level::Off => "off",
+    }
+}
+
+/// `--explain RULE`.
+pub fn explain(rule: &Rule, paint: Paint) -> String {
+    let mut out = format!(
+        "{} (default: {})\n{}\n\n{}\n\nConfigure in orch.toml:\n  [lint.rules]\n  {} = \"error\"   # or \"warn\", \"off\"\n",
+        paint.bold(rule.id),
+        level_name(rule.default),
+        rule.summary,
+        rule.explanation,
+        rule.id
+    );
+    if !rule.knobs.is_empty() {
+        out.push_str(&format!("  [lint]\n  {}\n", rule.knobs));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carets_cover_the_identifier_and_expand_tabs() {
+        let (shown, at, len) = caret_line("\tpub struct LoginJob {", 13);
+        assert_eq!(shown, "    pub struct LoginJob {");
+        assert_eq!((at, len), (15, 8));
+    }
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(gh_property("a:b,c%d"), "a%3Ab%2Cc%25d");
+        assert_eq!(gh_data("x\ny"), "x%0Ay");
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri_path(Path::new("src/a b/é.rs")), "src/a%20b/%C3%A9.rs");
+    }
+}

@@ -1,0 +1,708 @@
+//! The checks behind [`super::RULES`]. Each takes the whole-project model and appends findings;
+//! cross-file rules build small hash indexes first, so every rule is linear in the facts.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use heck::ToSnakeCase;
+
+use super::{Finding, Fix, Settings, Severity, pascal_words, words_match};
+use crate::analysis::place::Rest;
+use crate::analysis::{Analysis, Fact, Folder, Loc, Place, ProblemKind, Reach, SourceFile, TypeKind, flags};
+
+pub(super) fn run(a: &Analysis, s: &Settings) -> Vec<Finding> {
+    let mut out = Vec::new();
+    type Check = fn(&Analysis, &Settings, Severity, &mut Vec<Finding>);
+    let checks: [(&str, Check); 9] = [
+        ("layout", layout),
+        ("file-naming", file_naming),
+        ("type-naming", type_naming),
+        ("pairing", pairing),
+        ("registration", registration),
+        ("orphan-module", orphan_module),
+        ("boundaries", boundaries),
+        ("god-event", god_event),
+        ("parse-error", parse_error),
+    ];
+    for (id, check) in checks {
+        if let Some(sev) = s.severity(id) {
+            check(a, s, sev, &mut out);
+        }
+    }
+    out
+}
+
+fn finding(
+    rule: &'static str,
+    severity: Severity,
+    path: &Path,
+    loc: Option<Loc>,
+    message: String,
+    hint: Option<String>,
+) -> Finding {
+    Finding { rule, severity, path: path.to_path_buf(), loc, message, hint, fix: None }
+}
+
+/// Files whose facts are compiled: reached by normal code (or every file when no crate root
+/// was found).
+fn live(a: &Analysis, f: &SourceFile) -> bool {
+    f.reach == Reach::Yes || (!a.has_roots && f.reach != Reach::Test)
+}
+
+fn file_name(path: &Path) -> std::borrow::Cow<'_, str> {
+    path.file_name().unwrap_or_default().to_string_lossy()
+}
+
+/// `--feature x` for a feature, nothing for core.
+fn feature_flag(place: &Place) -> String {
+    match place.feature() {
+        Some(f) => format!(" --feature {f}"),
+        None => String::new(),
+    }
+}
+
+/// Where a component of `place` is registered: the feature's (or core's) module file.
+fn register_file(a: &Analysis, place: &Place) -> Option<PathBuf> {
+    let dir = match place {
+        Place::Feature { feature, .. } => a.options.features_dir.join(&**feature),
+        Place::Core { .. } => a.options.core_dir.clone(),
+        _ => return None,
+    };
+    module_file_of_dir(a, &dir)
+}
+
+/// `dir/mod.rs` or `dir.rs`, whichever exists (in the analysis).
+fn module_file_of_dir(a: &Analysis, dir: &Path) -> Option<PathBuf> {
+    let mod_rs = dir.join("mod.rs");
+    if a.file(&mod_rs).is_some() {
+        return Some(mod_rs);
+    }
+    let sibling = dir.with_extension("rs");
+    a.file(&sibling).is_some().then_some(sibling)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn allowed_folder(s: &Settings, name: &str) -> bool {
+    Folder::from_name(name).is_some() || s.extra_folders.iter().any(|e| e == name)
+}
+
+fn layout(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    let allowed_list = || {
+        let mut names: Vec<String> = Folder::ALL.iter().map(|f| format!("{}/", f.name())).collect();
+        names.extend(s.extra_folders.iter().map(|e| format!("{e}/")));
+        names.join(", ")
+    };
+    for d in &a.dirs {
+        let owner = match &d.place {
+            Place::Feature { feature, rest: Rest::Top } => format!("feature `{feature}`"),
+            Place::Core { rest: Rest::Top } => "core".to_string(),
+            _ => continue,
+        };
+        let name = file_name(&d.path);
+        if d.path.file_name().and_then(|n| n.to_str()).is_some_and(|n| allowed_folder(s, n)) {
+            continue;
+        }
+        out.push(finding(
+            "layout",
+            sev,
+            &d.path,
+            None,
+            format!("folder `{name}/` is not part of the layout of {owner} (allowed: {})", allowed_list()),
+            Some(format!(
+                "move its code into the component folder it belongs to, or allow the folder with `[lint] extra_folders = [\"{name}\"]` in orch.toml"
+            )),
+        ));
+    }
+    for f in &a.files {
+        match &f.place {
+            Place::Feature { rest: Rest::Top, .. } | Place::Core { rest: Rest::Top } => {
+                let ok = f.file_name() == "mod.rs" || f.stem().is_some_and(|st| allowed_folder(s, st));
+                if !ok {
+                    let owner = match f.place.feature() {
+                        Some(feat) => format!("feature `{feat}`"),
+                        None => "core".to_string(),
+                    };
+                    out.push(finding(
+                        "layout",
+                        sev,
+                        &f.path,
+                        None,
+                        format!("file `{}` is directly in {owner}, outside its component folders", file_name(&f.path)),
+                        Some(format!(
+                            "move it into {} (or out of the features folder); a feature's own code lives in `mod.rs`",
+                            allowed_list()
+                        )),
+                    ));
+                }
+            }
+            Place::Features => {
+                if f.file_name() == "mod.rs" {
+                    continue;
+                }
+                let dir = f.path.with_extension("");
+                if a.has_dir(&dir) {
+                    continue; // `features/auth.rs` next to `features/auth/`
+                }
+                let stem = f.stem().unwrap_or("name").to_snake_case();
+                out.push(finding(
+                    "layout",
+                    sev,
+                    &f.path,
+                    None,
+                    format!(
+                        "file `{}` is directly in the features folder; features are folders",
+                        file_name(&f.path)
+                    ),
+                    Some(format!(
+                        "make it a feature folder (`orch new feature {stem}` generates one) or move it out of {}",
+                        crate::plan::display(&a.options.features_dir)
+                    )),
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// snake_case: lowercase letters, digits and `_`, not starting with a digit.
+pub(crate) fn is_snake(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c == '_' || c.is_ascii_digit() || (c.is_alphabetic() && !c.is_uppercase()))
+}
+
+fn in_bin(path: &Path) -> bool {
+    path.strip_prefix("src/bin").is_ok_and(|rest| rest.components().count() <= 1)
+}
+
+fn file_naming(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    for d in &a.dirs {
+        if in_bin(&d.path) {
+            continue;
+        }
+        match d.path.file_name().and_then(|n| n.to_str()) {
+            Some(name) if is_snake(name) => {}
+            Some(name) => out.push(finding(
+                "file-naming",
+                sev,
+                &d.path,
+                None,
+                format!("folder name `{name}` is not snake_case"),
+                Some(format!("rename it to `{}/` (and its `mod` line)", name.to_snake_case())),
+            )),
+            None => out.push(finding(
+                "file-naming",
+                sev,
+                &d.path,
+                None,
+                format!("folder name `{}` is not valid UTF-8", file_name(&d.path)),
+                Some("rename it with a snake_case name".to_string()),
+            )),
+        }
+    }
+    for f in &a.files {
+        if f.root && in_bin(&f.path) {
+            continue;
+        }
+        match f.stem() {
+            Some(stem) if is_snake(stem) => {}
+            Some(stem) => out.push(finding(
+                "file-naming",
+                sev,
+                &f.path,
+                None,
+                format!("file name `{stem}.rs` is not snake_case"),
+                Some(format!("rename it to `{}.rs` (and its `mod` line or `#[path]`)", stem.to_snake_case())),
+            )),
+            None => out.push(finding(
+                "file-naming",
+                sev,
+                &f.path,
+                None,
+                format!("file name `{}` is not valid UTF-8; it cannot be a Rust module", file_name(&f.path)),
+                Some("rename it with a snake_case name".to_string()),
+            )),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn is_data_type(kind: TypeKind) -> bool {
+    matches!(kind, TypeKind::Struct | TypeKind::Enum | TypeKind::Union)
+}
+
+fn type_naming(_a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    for f in &_a.files {
+        let Some(folder) = f.place.folder() else { continue };
+        let suffixes = folder.suffixes();
+        for (name, kind, loc) in f.public_types() {
+            if !is_data_type(kind) || suffixes.iter().any(|s| name.ends_with(s) && name.len() > s.len()) {
+                continue;
+            }
+            let wanted = suffixes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ");
+            let proposal = format!("{name}{}", suffixes[0]);
+            out.push(finding(
+                "type-naming",
+                sev,
+                &f.path,
+                Some(loc),
+                format!("public {} `{name}` in {}/ does not end in {wanted}", kind.keyword(), folder.name()),
+                Some(format!(
+                    "rename it to `{proposal}`, make it private, or move it to the folder that matches its role"
+                )),
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Job stem for CLI hints: `FetchUserJob` → `fetch_user`.
+fn job_stem(job: &str) -> String {
+    job.strip_suffix("Job").filter(|s| !s.is_empty()).unwrap_or(job).to_snake_case()
+}
+
+fn item_level_mentions(a: &Analysis) -> HashSet<&str> {
+    let mut set = HashSet::new();
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        for fact in f.live_facts() {
+            if let Fact::MacroMention { name, flags: fl, .. } = fact
+                && fl & flags::ITEM_LEVEL != 0
+            {
+                set.insert(&**name);
+            }
+        }
+    }
+    set
+}
+
+fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    let mentions = item_level_mentions(a);
+    let mut all_types: HashSet<&str> = HashSet::new();
+    // job -> impls (executor, file, loc)
+    let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc)>> = HashMap::new();
+    for f in &a.files {
+        for fact in f.facts.iter() {
+            if let Fact::Type { name, .. } = fact {
+                all_types.insert(name);
+            }
+        }
+        if !live(a, f) {
+            continue;
+        }
+        for fact in f.live_facts() {
+            if let Fact::ExecutorImpl { job, executor, loc, .. } = fact {
+                impls.entry(job).or_default().push((executor, f, *loc));
+            }
+        }
+    }
+    let implementing: HashSet<&str> = impls.values().flatten().map(|(e, _, _)| *e).collect();
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        match f.place.folder() {
+            Some(Folder::Jobs) => {
+                for (name, kind, loc) in f.public_types() {
+                    if !is_data_type(kind) || !name.ends_with("Job") || name.len() <= 3 {
+                        continue;
+                    }
+                    match impls.get(name).map(Vec::as_slice) {
+                        None | Some([]) if mentions.contains(name) => {}
+                        None | Some([]) => {
+                            let mut fnd = finding(
+                                "pairing",
+                                sev,
+                                &f.path,
+                                Some(loc),
+                                format!("job `{name}` has no executor (no `impl Executor<{name}> for ..`)"),
+                                Some(format!(
+                                    "run `orch add executor {}{}` (or `orch lint --fix`)",
+                                    job_stem(name),
+                                    feature_flag(&f.place)
+                                )),
+                            );
+                            if matches!(f.place, Place::Feature { .. } | Place::Core { .. }) {
+                                fnd.fix = Some(Fix::AddExecutor {
+                                    feature: f.place.feature().map(str::to_string),
+                                    job: name.to_string(),
+                                });
+                            }
+                            out.push(fnd);
+                        }
+                        Some([_]) => {}
+                        Some(many) => {
+                            let list = many
+                                .iter()
+                                .map(|(e, file, l)| format!("`{e}` ({}:{})", super::show(&file.path), l.line))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            out.push(finding(
+                                "pairing",
+                                sev,
+                                &f.path,
+                                Some(loc),
+                                format!("job `{name}` has {} executors: {list}", many.len()),
+                                Some(
+                                    "keep exactly one executor per job type; the dispatcher registers one"
+                                        .to_string(),
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            Some(Folder::Executors) => {
+                for (name, kind, loc) in f.public_types() {
+                    if !is_data_type(kind)
+                        || !name.ends_with("Executor")
+                        || name.len() <= 8
+                        || implementing.contains(name)
+                        || mentions.contains(name)
+                    {
+                        continue;
+                    }
+                    let stem = name.strip_suffix("Executor").unwrap_or(name).to_snake_case();
+                    out.push(finding(
+                        "pairing",
+                        sev,
+                        &f.path,
+                        Some(loc),
+                        format!("executor `{name}` implements no `Executor<Job>`"),
+                        Some(format!(
+                            "implement `Executor<{}Job>` for it (`orch add executor {stem}{}` shows the shape), or remove it",
+                            name.strip_suffix("Executor").unwrap_or(name),
+                            feature_flag(&f.place)
+                        )),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut ghosts: Vec<(&str, &str, &SourceFile, Loc)> = impls
+        .iter()
+        .filter(|(job, _)| !all_types.contains(**job) && !mentions.contains(**job))
+        .flat_map(|(job, v)| v.iter().map(move |(e, f, l)| (*job, *e, *f, *l)))
+        .collect();
+    ghosts.sort_by(|x, y| (&x.2.path, x.3).cmp(&(&y.2.path, y.3)));
+    for (job, executor, f, loc) in ghosts {
+        out.push(finding(
+            "pairing",
+            sev,
+            &f.path,
+            Some(loc),
+            format!("executor `{executor}` handles `{job}`, which this crate does not declare"),
+            Some(format!(
+                "create the job (`orch add job {}{}`) or point the executor at an existing job type",
+                job_stem(job),
+                feature_flag(&f.place)
+            )),
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    let mut jobs: HashSet<&str> = HashSet::new();
+    let mut executors: HashSet<&str> = HashSet::new();
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        for fact in f.live_facts() {
+            match fact {
+                Fact::Register { job, executor, .. } => {
+                    if let Some(j) = job {
+                        jobs.insert(j);
+                    }
+                    if let Some(e) = executor {
+                        executors.insert(e);
+                    }
+                }
+                Fact::MacroMention { name, flags: fl, .. } if fl & flags::IN_REGISTER_FN != 0 => {
+                    jobs.insert(name);
+                    executors.insert(name);
+                }
+                _ => {}
+            }
+        }
+    }
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        for fact in f.live_facts() {
+            let Fact::ExecutorImpl { job, executor, loc, .. } = fact else { continue };
+            if jobs.contains(&**job) || executors.contains(&**executor) {
+                continue;
+            }
+            let target = register_file(a, &f.place);
+            let where_ = target
+                .as_deref()
+                .map(|t| format!("`register` in {}", super::show(t)))
+                .unwrap_or_else(|| "a `register` function".to_string());
+            let mut fnd = finding(
+                "registration",
+                sev,
+                &f.path,
+                Some(*loc),
+                format!("executor `{executor}` (for `{job}`) is never registered with the dispatcher"),
+                Some(format!(
+                    "add `builder.register::<jobs::{job}, _>(executors::{executor})?;` to {where_}{}",
+                    if target.is_some() { " (or run `orch lint --fix`)" } else { "" }
+                )),
+            );
+            if target.is_some() {
+                fnd.fix = Some(Fix::Register {
+                    feature: f.place.feature().map(str::to_string),
+                    job: job.to_string(),
+                    executor: executor.to_string(),
+                });
+            }
+            out.push(fnd);
+        }
+    }
+    // features wired into `features::register`
+    let Some(features_file) = module_file_of_dir(a, &a.options.features_dir) else { return };
+    let Some(ff) = a.file(&features_file) else { return };
+    if !live(a, ff) {
+        return;
+    }
+    let called: HashSet<&str> = ff
+        .live_facts()
+        .filter_map(|fact| match fact {
+            Fact::RegisterCall { module, .. } => Some(&**module),
+            Fact::MacroMention { name, .. } => Some(&**name),
+            _ => None,
+        })
+        .collect();
+    for feature in a.features() {
+        let dir = a.options.features_dir.join(feature);
+        let Some(module_file) = module_file_of_dir(a, &dir) else { continue };
+        let has_register = a
+            .file(&module_file)
+            .is_some_and(|mf| mf.live_facts().any(|fact| matches!(fact, Fact::RegisterFn { .. })));
+        if !has_register || called.contains(feature) {
+            continue;
+        }
+        let decl = ff.live_facts().find_map(|fact| match fact {
+            Fact::Mod { name, loc, .. } if &**name == feature => Some(*loc),
+            _ => None,
+        });
+        let Some(decl) = decl else { continue }; // undeclared: orphan-module reports it
+        let mut fnd = finding(
+            "registration",
+            sev,
+            &features_file,
+            Some(decl),
+            format!(
+                "feature `{feature}` is not registered: `register` here never calls `{feature}::register`"
+            ),
+            Some(format!("add `{feature}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
+        );
+        fnd.fix = Some(Fix::WireFeature { feature: feature.to_string() });
+        out.push(fnd);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The module file that would declare `path` (`src/a/b/c.rs` → `src/a/b/mod.rs` or
+/// `src/a/b.rs`; in `src/` → the crate roots), existing candidates only, in preference order.
+fn parent_candidates(a: &Analysis, path: &Path) -> Vec<PathBuf> {
+    let dir = if path.file_name().is_some_and(|n| n == "mod.rs") {
+        path.parent().and_then(Path::parent)
+    } else {
+        path.parent()
+    };
+    let Some(dir) = dir else { return Vec::new() };
+    let candidates = if dir == Path::new("src") {
+        vec![dir.join("main.rs"), dir.join("lib.rs")]
+    } else {
+        vec![dir.join("mod.rs"), dir.with_extension("rs")]
+    };
+    candidates.into_iter().filter(|c| a.file(c).is_some()).collect()
+}
+
+fn orphan_module(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    if !a.has_roots {
+        return;
+    }
+    let unreached = |f: &SourceFile| f.reach == Reach::Unreached && !f.root && f.path.to_str().is_some();
+    for f in a.files.iter().filter(|f| unreached(f)) {
+        if a.reach_unknown(&f.path) {
+            continue;
+        }
+        let parents = parent_candidates(a, &f.path);
+        let parent = parents.iter().find(|p| a.file(p).is_some_and(|pf| pf.reach != Reach::Unreached));
+        if parent.is_none() && parents.iter().any(|p| a.file(p).is_some_and(|pf| unreached(pf))) {
+            continue; // reported at the topmost unreached module file
+        }
+        let own_dir = if f.file_name() == "mod.rs" {
+            f.path.parent().map(Path::to_path_buf)
+        } else {
+            Some(f.path.with_extension(""))
+        };
+        let below = own_dir.map_or(0, |d| {
+            a.files.iter().filter(|g| g.path.starts_with(&d) && unreached(g) && g.path != f.path).count()
+        });
+        let name = if f.file_name() == "mod.rs" {
+            f.path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned())
+        } else {
+            f.stem().map(str::to_string)
+        }
+        .unwrap_or_default();
+        let more = match below {
+            0 => String::new(),
+            1 => " (nor the 1 file below it)".to_string(),
+            n => format!(" (nor the {n} files below it)"),
+        };
+        let (hint, fix) = match parent {
+            Some(p) => (
+                format!(
+                    "add `mod {name};` to {} (or run `orch lint --fix`), or delete the file",
+                    super::show(p)
+                ),
+                Some(Fix::ModLine { parent: p.clone(), file: f.path.to_path_buf() }),
+            ),
+            None => (format!("declare it with `mod {name};` in its parent module, or delete the file"), None),
+        };
+        let mut fnd = finding(
+            "orphan-module",
+            sev,
+            &f.path,
+            None,
+            format!("no `mod` declaration reaches this file; rustc ignores it{more}"),
+            Some(hint),
+        );
+        fnd.fix = fix;
+        out.push(fnd);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn boundaries(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    let features_mod = a.features_module();
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        let in_orchestrator = f.place.folder() == Some(Folder::Orchestrators);
+        let own = f.place.feature();
+        for fact in f.live_facts() {
+            let Fact::Ref { path, loc, .. } = fact else { continue };
+            let segs: Vec<&str> = path.split("::").collect();
+            if in_orchestrator {
+                if segs.first() == Some(&"crate") && segs.contains(&"executors") {
+                    out.push(finding(
+                        "boundaries",
+                        sev,
+                        &f.path,
+                        Some(*loc),
+                        format!("orchestrator uses executor code `{path}`; orchestrators dispatch jobs, executors run them"),
+                        Some("dispatch the executor's job instead (`cx.dispatch(XJob { .. })`); the dispatcher routes it".to_string()),
+                    ));
+                    continue;
+                }
+                if let Some(deny) =
+                    s.io_deny.iter().find(|d| segs.len() >= d.len() && segs[..d.len()] == d[..])
+                {
+                    out.push(finding(
+                        "boundaries",
+                        sev,
+                        &f.path,
+                        Some(*loc),
+                        format!("orchestrator uses `{path}` (I/O deny-list: `{}`); orchestrators never do I/O", deny.join("::")),
+                        Some(format!(
+                            "move the I/O into an executor (`orch add executor <name>{}`) and dispatch its job",
+                            feature_flag(&f.place)
+                        )),
+                    ));
+                    continue;
+                }
+            }
+            let (Some(own), Some(fm)) = (own, features_mod.as_deref()) else { continue };
+            let n = fm.len();
+            if segs.len() > n + 2 && segs[0] == "crate" && segs[1..=n] == *fm && segs[n + 1] != own {
+                let other = segs[n + 1];
+                let module = segs[n + 2];
+                let internal =
+                    Folder::from_name(module).is_some() || s.extra_folders.iter().any(|e| e == module);
+                if internal && !s.public_modules.iter().any(|p| p == module) {
+                    out.push(finding(
+                        "boundaries",
+                        sev,
+                        &f.path,
+                        Some(*loc),
+                        format!("feature `{own}` reaches into feature `{other}`'s {module}: `{path}`"),
+                        Some(format!(
+                            "use only what `{other}` exposes (its {}, or its root re-exports), or list `{module}` in `[lint] public_modules`",
+                            s.public_modules.join(", ")
+                        )),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn god_event(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    if s.god_events.is_empty() {
+        return;
+    }
+    for f in &a.files {
+        if f.is_test_file() {
+            continue;
+        }
+        for fact in f.facts.iter() {
+            let Fact::Type { name, kind, loc, flags: fl, nested: false, .. } = fact else { continue };
+            if fl & flags::TEST != 0 || !is_data_type(*kind) {
+                continue;
+            }
+            let words = pascal_words(name);
+            if let Some((pattern, _)) = s.god_events.iter().find(|(_, p)| words_match(p, &words)) {
+                out.push(finding(
+                    "god-event",
+                    sev,
+                    &f.path,
+                    Some(*loc),
+                    format!("`{name}` is a generic catch-all event (matches `{pattern}`); events say specifically what happened"),
+                    Some("emit one event type per outcome (`orch add event <name>`)".to_string()),
+                ));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn parse_error(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+    for p in &a.problems {
+        let (message, hint) = match p.kind {
+            ProblemKind::Parse => (
+                format!("cannot parse: {}", p.message),
+                "fix the file (`cargo check` shows the compiler's view); its facts were skipped",
+            ),
+            ProblemKind::Io => (p.message.clone(), "check the file's permissions"),
+        };
+        out.push(finding("parse-error", sev, &p.path, p.loc, message, Some(hint.to_string())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_names() {
+        for ok in ["login", "fetch_user", "oauth2", "_private", "mod", "über"] {
+            assert!(is_snake(ok), "{ok}");
+        }
+        for bad in ["FetchUser", "fetch-user", "2fa", "", "fetchUser", "a b"] {
+            assert!(!is_snake(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn job_stems() {
+        assert_eq!(job_stem("FetchUserJob"), "fetch_user");
+        assert_eq!(job_stem("Job"), "job");
+    }
+}

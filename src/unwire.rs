@@ -1,0 +1,326 @@
+//! Unwiring: the inverse of [`crate::wiring`]. Each function takes the source of one file and
+//! returns it with one piece of wiring removed (or unchanged when it is not there). Items are
+//! located by parsing with `syn`; edits cut whole lines (or, when an item shares its line with
+//! other code, just its bytes): every other byte stays as it was.
+//!
+//! A line that was alone in its block (blank line or file edge on both sides) takes one of the
+//! blank lines with it, undoing the separation [`crate::wiring`] adds around a new block; the
+//! last statement of a `register` / `demo` function is replaced by the generated placeholder
+//! (`let _ = builder;`), as it was before the first call was wired in.
+
+use proc_macro2::LineColumn;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use crate::wiring;
+
+/// Remove the out-of-line declaration `mod name;` (any visibility) from the top level of `src`.
+pub fn remove_mod(src: &str, name: &str) -> anyhow::Result<String> {
+    let file = wiring::parse(src)?;
+    let found = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name && m.content.is_none() => Some(item),
+        _ => None,
+    });
+    Ok(match found {
+        Some(item) => remove_item(src, item),
+        None => src.to_string(),
+    })
+}
+
+/// Remove every top-level `use` item all of whose imports come from `module` (`pub use
+/// module::Type;`, `pub use module::{A, B};`). Returns the new source and the names those items
+/// imported.
+pub fn remove_uses_of(src: &str, module: &str) -> anyhow::Result<(String, Vec<String>)> {
+    let file = wiring::parse(src)?;
+    let mut out = src.to_string();
+    let mut names = Vec::new();
+    // Back to front, so earlier spans stay valid.
+    for item in file.items.iter().rev() {
+        if let syn::Item::Use(u) = item
+            && from_module(&u.tree, module)
+        {
+            collect_names(&u.tree, &mut names);
+            out = remove_item(&out, item);
+        }
+    }
+    names.reverse();
+    Ok((out, names))
+}
+
+/// Whether `src` still declares any out-of-line module (`mod x;`).
+pub fn has_mod_decls(src: &str) -> anyhow::Result<bool> {
+    let file = wiring::parse(src)?;
+    Ok(file.items.iter().any(|i| matches!(i, syn::Item::Mod(m) if m.content.is_none())))
+}
+
+/// Remove the registration of `job_type` (`builder.register::<jobs::XJob, _>(..)?;`, also
+/// `register_shared` / `register_with_breaker`) from `fn register` in `src`.
+pub fn remove_register_call(src: &str, job_type: &str) -> anyhow::Result<String> {
+    remove_stmt(src, "register", |stmt| {
+        let mut v = RegisterCalls { found: Vec::new() };
+        v.visit_stmt(stmt);
+        v.found.iter().any(|j| j == job_type)
+    })
+}
+
+/// Remove the call `module::fn_name(..)` (e.g. `auth::register(builder)?;`,
+/// `auth::demo(dispatcher).await;`) from `fn fn_name` in `src`.
+pub fn remove_module_call(src: &str, fn_name: &str, module: &str) -> anyhow::Result<String> {
+    remove_stmt(src, fn_name, |stmt| {
+        let mut v = ModuleCalls { fn_name, module, found: false };
+        v.visit_stmt(stmt);
+        v.found
+    })
+}
+
+fn remove_stmt(src: &str, fn_name: &str, matches: impl Fn(&syn::Stmt) -> bool) -> anyhow::Result<String> {
+    let file = wiring::parse(src)?;
+    let Some(func) = file.items.iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.ident == fn_name => Some(f),
+        _ => None,
+    }) else {
+        return Ok(src.to_string());
+    };
+    let stmts = &func.block.stmts;
+    let Some(index) = stmts.iter().position(&matches) else { return Ok(src.to_string()) };
+    let span = stmts[index].span();
+    let text = Lines::new(src);
+    let only_tail_left = stmts
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != index)
+        .all(|(_, s)| matches!(s, syn::Stmt::Expr(_, None)));
+    let param = first_param(func);
+    if only_tail_left
+        && let Some(param) = param
+        && text.owns_lines(span.start(), span.end())
+    {
+        let indent = text.indent_of(span.start().line);
+        let placeholder = format!("{indent}let _ = {param};{}", text.eol());
+        return Ok(text.replace_lines(span.start().line, span.end().line, &placeholder));
+    }
+    Ok(text.cut(span.start(), span.end(), false))
+}
+
+fn first_param(func: &syn::ItemFn) -> Option<String> {
+    match func.sig.inputs.first()? {
+        syn::FnArg::Typed(pat) => match &*pat.pat {
+            syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    }
+}
+
+/// Remove `item` (with its attributes and doc comments) from `src`.
+fn remove_item(src: &str, item: &syn::Item) -> String {
+    let mut start = item.span().start();
+    for attr in item_attrs(item) {
+        let s = attr.span().start();
+        if (s.line, s.column) < (start.line, start.column) {
+            start = s;
+        }
+    }
+    Lines::new(src).cut(start, item.span().end(), true)
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+fn from_module(tree: &syn::UseTree, module: &str) -> bool {
+    match tree {
+        syn::UseTree::Path(p) => p.ident == module,
+        syn::UseTree::Group(g) => !g.items.is_empty() && g.items.iter().all(|t| from_module(t, module)),
+        _ => false,
+    }
+}
+
+fn collect_names(tree: &syn::UseTree, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => collect_names(&p.tree, out),
+        syn::UseTree::Name(n) => out.push(n.ident.to_string()),
+        syn::UseTree::Rename(r) => out.push(r.rename.to_string()),
+        syn::UseTree::Glob(_) => out.push("*".to_string()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| collect_names(t, out)),
+    }
+}
+
+struct RegisterCalls {
+    found: Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for RegisterCalls {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if matches!(method.as_str(), "register" | "register_shared" | "register_with_breaker")
+            && let Some(turbofish) = &call.turbofish
+            && let Some(syn::GenericArgument::Type(syn::Type::Path(ty))) = turbofish.args.first()
+            && let Some(last) = ty.path.segments.last()
+        {
+            self.found.push(last.ident.to_string());
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+struct ModuleCalls<'a> {
+    fn_name: &'a str,
+    module: &'a str,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ModuleCalls<'_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(path) = &*call.func {
+            let segs: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if segs.len() >= 2 && segs[segs.len() - 1] == self.fn_name && segs[segs.len() - 2] == self.module {
+                self.found = true;
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+}
+
+/// The source with byte offsets of its lines, for cutting spans.
+struct Lines<'a> {
+    src: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(src: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { src, starts }
+    }
+
+    fn eol(&self) -> &'static str {
+        if self.src.contains("\r\n") { "\r\n" } else { "\n" }
+    }
+
+    /// Line `n` (1-based) without its ending; `None` past the end.
+    fn line(&self, n: usize) -> Option<&'a str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        if start >= self.src.len() {
+            return None;
+        }
+        let end = self.starts.get(n).copied().unwrap_or(self.src.len());
+        Some(self.src[start..end].trim_end_matches(['\n', '\r']))
+    }
+
+    fn line_start(&self, n: usize) -> usize {
+        self.starts.get(n.saturating_sub(1)).copied().unwrap_or(self.src.len()).min(self.src.len())
+    }
+
+    fn offset(&self, at: LineColumn) -> usize {
+        let start = self.line_start(at.line);
+        let line = self.line(at.line).unwrap_or("");
+        start + line.char_indices().nth(at.column).map_or(line.len(), |(i, _)| i)
+    }
+
+    fn indent_of(&self, n: usize) -> &'a str {
+        let line = self.line(n).unwrap_or("");
+        &line[..line.len() - line.trim_start().len()]
+    }
+
+    fn blank(&self, n: usize) -> bool {
+        self.line(n).is_some_and(|l| l.trim().is_empty())
+    }
+
+    /// Whether the span from `start` to `end` is alone on its lines (a trailing `//` comment
+    /// after it counts as part of it).
+    fn owns_lines(&self, start: LineColumn, end: LineColumn) -> bool {
+        let before = &self.src[self.line_start(start.line)..self.offset(start)];
+        let line_end = self.line_start(end.line) + self.line(end.line).map_or(0, str::len);
+        let after = self.src[self.offset(end)..line_end].trim();
+        before.trim().is_empty() && (after.is_empty() || after.starts_with("//"))
+    }
+
+    fn replace_lines(&self, first: usize, last: usize, with: &str) -> String {
+        format!("{}{with}{}", &self.src[..self.line_start(first)], &self.src[self.line_start(last + 1)..])
+    }
+
+    /// Cut the span: its whole lines when it owns them (with `collapse`, plus one blank line
+    /// when it was alone in its block), else only its bytes.
+    fn cut(&self, start: LineColumn, end: LineColumn, collapse: bool) -> String {
+        if !self.owns_lines(start, end) {
+            let (from, to) = (self.offset(start), self.offset(end));
+            return format!("{}{}", &self.src[..from], &self.src[to..]);
+        }
+        let (mut first, mut last) = (start.line, end.line);
+        let alone_before = first == 1 || self.blank(first - 1);
+        let alone_after = self.line(last + 1).is_none() || self.blank(last + 1);
+        if collapse && alone_before && alone_after {
+            if self.blank(last + 1) {
+                last += 1;
+            } else if first > 1 && self.blank(first - 1) {
+                first -= 1;
+            }
+        }
+        format!("{}{}", &self.src[..self.line_start(first)], &self.src[self.line_start(last + 1)..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wiring::{Vis, ensure_feature_wired, ensure_mod, ensure_pub_use, ensure_register_call};
+
+    #[test]
+    fn removing_undoes_ensure_mod_and_pub_use_exactly() {
+        for src in [
+            "//! Jobs.\n",
+            "//! Jobs.\n\nmod b;\n\npub use b::BJob;\n",
+            "//! Docs.\n\nmod b;\nmod d;\n\npub use b::BJob;\npub use d::DJob;\n",
+            "//! Crate docs.\n#![allow(unused)]\n\n// The entry point.\nfn main() {}\n",
+            "//! Jobs.\r\n\r\nmod b;\r\n\r\npub use b::BJob;\r\n",
+        ] {
+            for name in ["a", "c", "e_f"] {
+                let wired = ensure_mod(src, name, Vis::Private).unwrap();
+                let wired = ensure_pub_use(&wired, name, "XJob").unwrap();
+                let (back, names) = remove_uses_of(&wired, name).unwrap();
+                assert_eq!(names, ["XJob"]);
+                assert_eq!(remove_mod(&back, name).unwrap(), src, "{name} in {src:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn removing_a_registration_restores_the_placeholder() {
+        let src = "pub mod jobs;\n\n/// Doc.\npub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    let _ = builder;\n    Ok(())\n}\n";
+        let one = ensure_register_call(src, "UploadJob", "UploadExecutor").unwrap();
+        let two = ensure_register_call(&one, "AJob", "AExecutor").unwrap();
+        assert_eq!(remove_register_call(&two, "AJob").unwrap(), one);
+        assert_eq!(remove_register_call(&one, "UploadJob").unwrap(), src);
+        assert_eq!(remove_register_call(src, "UploadJob").unwrap(), src);
+        let long = "A".repeat(60);
+        let wrapped = ensure_register_call(src, &format!("{long}Job"), &format!("{long}Executor")).unwrap();
+        assert_eq!(remove_register_call(&wrapped, &format!("{long}Job")).unwrap(), src);
+    }
+
+    #[test]
+    fn removing_a_feature_undoes_ensure_feature_wired() {
+        let src = "//! Features.\n\nuse orch_runtime::{Dispatcher, DispatcherBuilder, RegisterError};\n\npub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    let _ = builder;\n    Ok(())\n}\n\npub async fn demo(dispatcher: &Dispatcher) {\n    let _ = dispatcher;\n}\n";
+        let one = ensure_feature_wired(src, "cart").unwrap();
+        let two = ensure_feature_wired(&one, "auth").unwrap();
+        let undo = |s: &str, f: &str| {
+            let s = remove_mod(s, f).unwrap();
+            let s = remove_module_call(&s, "register", f).unwrap();
+            remove_module_call(&s, "demo", f).unwrap()
+        };
+        assert_eq!(undo(&two, "auth"), one);
+        assert_eq!(undo(&one, "cart"), src);
+    }
+
+    #[test]
+    fn items_sharing_a_line_lose_only_their_bytes() {
+        assert_eq!(remove_mod("mod a; mod b;\n", "b").unwrap(), "mod a; \n");
+        let (out, _) = remove_uses_of("pub use a::{A, B};\npub use b::{A as C};\nuse x;\n", "a").unwrap();
+        assert_eq!(out, "pub use b::{A as C};\nuse x;\n");
+    }
+}

@@ -1,0 +1,830 @@
+//! Wiring: minimal, syntax-aware insertions that connect generated code to the user's modules.
+//!
+//! Each `ensure_*` function takes the source of one file and returns it with the wiring added,
+//! or unchanged when the wiring is already there. What is already there is found by parsing
+//! the file with `syn` (never by pattern matching on text), and an edit only ever inserts whole
+//! lines (or replaces the generated `let _ = builder;` placeholder): every other byte of the
+//! file stays as it was. Insertions are placed where `rustfmt` would keep them: `mod` lines in
+//! their block in `rustfmt`'s order, `pub use` lines in version-sort order, calls sorted within
+//! the run of similar calls.
+//!
+//! These functions are shared by the generators (`orch new`, `orch add`, `orch init`) and the
+//! fixers (`orch lint --fix`, `orch doctor --fix`). Errors are [`Failure`]s without a path:
+//! attach the file with [`at_path`].
+
+use std::cmp::Ordering;
+
+use proc_macro2::{LineColumn, Span};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use crate::error::Failure;
+
+/// Longest line `rustfmt` keeps on one line with its default settings.
+pub const MAX_WIDTH: usize = 100;
+
+/// Visibility of a `mod` declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vis {
+    /// `mod x;`: folder `mod.rs` files declare component files privately and re-export types.
+    Private,
+    /// `pub mod x;`: component folders in a feature, features, `core` and `features` at the root.
+    Pub,
+}
+
+impl Vis {
+    fn prefix(self) -> &'static str {
+        match self {
+            Vis::Private => "",
+            Vis::Pub => "pub ",
+        }
+    }
+}
+
+/// Attach `path` to the [`Failure`] in `err` (if it has none yet), so the user sees which file
+/// could not be wired.
+pub fn at_path(err: anyhow::Error, path: &std::path::Path) -> anyhow::Error {
+    match err.downcast::<Failure>() {
+        Ok(failure) if failure.path.is_none() => failure.at(path).into(),
+        Ok(failure) => failure.into(),
+        Err(other) => other.context(Failure::failed("cannot wire").at(path)),
+    }
+}
+
+/// Parse `src` as a Rust file; a syntax error names its line and column.
+pub fn parse(src: &str) -> anyhow::Result<syn::File> {
+    syn::parse_file(src).map_err(|e| {
+        let LineColumn { line, column } = e.span().start();
+        Failure::failed(format!("does not parse as Rust ({e} at line {line}, column {})", column + 1))
+            .hint("fix the syntax error (`cargo check` shows it), then run the command again")
+            .into()
+    })
+}
+
+/// Whether `src` declares module `name` at its top level (`mod name;`, `pub mod name;` or an
+/// inline `mod name { .. }`).
+pub fn declares_mod(src: &str, name: &str) -> anyhow::Result<bool> {
+    let file = parse(src)?;
+    Ok(file.items.iter().any(|item| matches!(item, syn::Item::Mod(m) if m.ident == name)))
+}
+
+/// The job types registered by `fn register` in `src`: the last path segment of the first
+/// turbofish argument of each `register`, `register_shared` or `register_with_breaker` call.
+pub fn registered_jobs(src: &str) -> anyhow::Result<Vec<String>> {
+    let file = parse(src)?;
+    let mut found = Vec::new();
+    if let Some(func) = find_fn(&file, "register") {
+        let mut visitor = RegisterCalls { found: &mut found };
+        visitor.visit_block(&func.block);
+    }
+    Ok(found)
+}
+
+/// The types `src` re-exports with `use` items (the last segment of each imported path, or its
+/// `as` rename), e.g. `["LoginJob"]` for `pub use login::LoginJob;`.
+pub fn exported_types(src: &str) -> anyhow::Result<Vec<String>> {
+    let file = parse(src)?;
+    let mut names = Vec::new();
+    for item in &file.items {
+        if let syn::Item::Use(u) = item {
+            collect_use_names(&u.tree, &mut names);
+        }
+    }
+    Ok(names)
+}
+
+/// Add `mod name;` (or `pub mod name;`) to `src` unless a module of that name is declared.
+///
+/// The line joins the first block of `mod` declarations (the first with the same visibility,
+/// else the first), at the position `rustfmt` sorts it to; with no such block it goes before
+/// the first item (and the comments directly above it), followed by a blank line.
+pub fn ensure_mod(src: &str, name: &str, vis: Vis) -> anyhow::Result<String> {
+    let file = parse(src)?;
+    if file.items.iter().any(|item| matches!(item, syn::Item::Mod(m) if m.ident == name)) {
+        return Ok(src.to_string());
+    }
+    let text = Text::new(src);
+    let line = format!("{}mod {name};", vis.prefix());
+    let spans: Vec<ItemLines> = file.items.iter().map(|item| ItemLines::of(item, &text)).collect();
+    let is_decl = |i: usize| matches!(&file.items[i], syn::Item::Mod(m) if m.content.is_none());
+    let groups = groups(&spans, is_decl);
+    let same_vis = |i: usize| match &file.items[i] {
+        syn::Item::Mod(m) => matches!(m.vis, syn::Visibility::Inherited) == (vis == Vis::Private),
+        _ => false,
+    };
+    let group = groups.iter().find(|g| g.iter().any(|&i| same_vis(i))).or_else(|| groups.first());
+    if let Some(group) = group {
+        let key = |i: usize| match &file.items[i] {
+            syn::Item::Mod(m) => m.ident.to_string(),
+            _ => String::new(),
+        };
+        let place = group.iter().find(|&&i| key(i).as_str() > name);
+        return Ok(match place {
+            Some(&i) => text.insert_before_line(spans[i].start, &[line]),
+            None => text.insert_after_line(spans[*group.last().unwrap_or(&0)].end, &[line]),
+        });
+    }
+    Ok(insert_new_block(&text, &file, &spans, &[line], None))
+}
+
+/// Add `pub use module::type_name;` to `src` unless a `use` item already imports `type_name`
+/// from `module` (directly, in a group, or by glob).
+///
+/// The line joins the block of `use` items that holds a `pub use` (else a new block after the
+/// `mod` declarations), at its version-sorted position.
+pub fn ensure_pub_use(src: &str, module: &str, type_name: &str) -> anyhow::Result<String> {
+    let file = parse(src)?;
+    for item in &file.items {
+        if let syn::Item::Use(u) = item
+            && imports(&u.tree, &[module, type_name])
+        {
+            return Ok(src.to_string());
+        }
+    }
+    let text = Text::new(src);
+    let line = format!("pub use {module}::{type_name};");
+    let spans: Vec<ItemLines> = file.items.iter().map(|item| ItemLines::of(item, &text)).collect();
+    let is_use = |i: usize| matches!(&file.items[i], syn::Item::Use(_));
+    let groups = groups(&spans, is_use);
+    let is_pub_use = |i: usize| matches!(&file.items[i], syn::Item::Use(u) if !matches!(u.vis, syn::Visibility::Inherited));
+    let ours = vec![module.to_string(), type_name.to_string()];
+    if let Some(group) = groups.iter().find(|g| g.iter().any(|&i| is_pub_use(i))) {
+        let key = |i: usize| match &file.items[i] {
+            syn::Item::Use(u) => use_key(&u.tree),
+            _ => Vec::new(),
+        };
+        let place = group.iter().find(|&&i| path_cmp(&key(i), &ours) == Ordering::Greater);
+        return Ok(match place {
+            Some(&i) => text.insert_before_line(spans[i].start, &[line]),
+            None => text.insert_after_line(spans[*group.last().unwrap_or(&0)].end, &[line]),
+        });
+    }
+    // A new block: after the last `mod` declaration, else before the first item.
+    let last_mod = (0..file.items.len()).rev().find(|&i| matches!(&file.items[i], syn::Item::Mod(_)));
+    Ok(insert_new_block(&text, &file, &spans, &[line], last_mod.map(|i| spans[i].end)))
+}
+
+/// Add `builder.register::<jobs::JobType, _>(executors::ExecutorType)?;` to `fn register` in
+/// `src` (a feature's or core's `mod.rs`) unless a `register`, `register_shared` or
+/// `register_with_breaker` call for `job_type` is already there.
+///
+/// The call is placed among the existing registrations, sorted by job type; the first one
+/// replaces the `let _ = builder;` placeholder, or goes before the final `Ok(())`. The builder
+/// variable is the function's first parameter. Long calls are wrapped as `rustfmt` wraps them.
+pub fn ensure_register_call(src: &str, job_type: &str, executor_type: &str) -> anyhow::Result<String> {
+    let file = parse(src)?;
+    let func = find_fn(&file, "register").ok_or_else(|| missing_fn("register"))?;
+    let mut found = Vec::new();
+    RegisterCalls { found: &mut found }.visit_block(&func.block);
+    if found.iter().any(|j| j == job_type) {
+        return Ok(src.to_string());
+    }
+    let builder = first_param(func).unwrap_or_else(|| "builder".to_string());
+    let job_path = format!("jobs::{job_type}");
+    let exec_path = format!("executors::{executor_type}");
+    let text = Text::new(src);
+    insert_call(
+        &text,
+        func,
+        &builder,
+        job_type,
+        |stmt| {
+            let mut found = Vec::new();
+            RegisterCalls { found: &mut found }.visit_stmt(stmt);
+            found.into_iter().next()
+        },
+        |indent| register_call_lines(indent, &builder, &job_path, &exec_path),
+    )
+}
+
+/// Wire feature `feature` into the features module `src` (`src/features/mod.rs`): a
+/// `pub mod feature;` line, a `feature::register(builder)?;` call in `fn register`, and (when
+/// the file has a `fn demo`) a `feature::demo(dispatcher).await;` call. Each piece already
+/// present is left alone.
+pub fn ensure_feature_wired(src: &str, feature: &str) -> anyhow::Result<String> {
+    let src = ensure_mod(src, feature, Vis::Pub)?;
+    let src = ensure_module_call(&src, "register", feature, |arg| format!("{feature}::register({arg})?;"))?;
+    let file = parse(&src)?;
+    if find_fn(&file, "demo").is_none() {
+        return Ok(src);
+    }
+    ensure_module_call(&src, "demo", feature, |arg| format!("{feature}::demo({arg}).await;"))
+}
+
+/// The lines of one executor registration at indentation `indent`, laid out as `rustfmt`
+/// (style edition 2024, default width) lays it out: on one line when it fits, else broken
+/// after the builder, inside the argument list, or both.
+pub fn register_call_lines(indent: &str, builder: &str, job_path: &str, exec_path: &str) -> Vec<String> {
+    let width = |s: &str| s.chars().count();
+    // rustfmt keeps two columns for `?;` when it lays out a chain whose parent is longer than
+    // the indentation unit (measured against its output for every name length up to 64).
+    let chain_limit = MAX_WIDTH - 2;
+    let one = format!("{indent}{builder}.register::<{job_path}, _>({exec_path})?;");
+    let one_limit = if width(builder) <= 4 { MAX_WIDTH } else { chain_limit };
+    if width(&one) <= one_limit {
+        return vec![one];
+    }
+    let child = format!("{indent}    .register::<{job_path}, _>({exec_path})?;");
+    if width(&child) <= chain_limit {
+        return vec![format!("{indent}{builder}"), child];
+    }
+    let open = format!("{indent}{builder}.register::<{job_path}, _>(");
+    if width(&open) <= chain_limit {
+        return vec![open, format!("{indent}    {exec_path},"), format!("{indent})?;")];
+    }
+    vec![
+        format!("{indent}{builder}"),
+        format!("{indent}    .register::<{job_path}, _>("),
+        format!("{indent}        {exec_path},"),
+        format!("{indent}    )?;"),
+    ]
+}
+
+/// Ensure `fn fn_name` calls `module::fn_name(..)`; `make` builds the statement from the
+/// function's first parameter.
+fn ensure_module_call(
+    src: &str,
+    fn_name: &str,
+    module: &str,
+    make: impl Fn(&str) -> String,
+) -> anyhow::Result<String> {
+    let file = parse(src)?;
+    let func = find_fn(&file, fn_name).ok_or_else(|| missing_fn(fn_name))?;
+    let called = |stmt: &syn::Stmt| -> Option<String> {
+        let mut calls = Vec::new();
+        ModuleCalls { fn_name, found: &mut calls }.visit_stmt(stmt);
+        calls.into_iter().next()
+    };
+    if func.block.stmts.iter().filter_map(called).any(|m| m == module) {
+        return Ok(src.to_string());
+    }
+    let mut anywhere = Vec::new();
+    ModuleCalls { fn_name, found: &mut anywhere }.visit_block(&func.block);
+    if anywhere.iter().any(|m| m == module) {
+        return Ok(src.to_string());
+    }
+    let arg = first_param(func).unwrap_or_else(|| "builder".to_string());
+    let placeholder = arg.clone();
+    let text = Text::new(src);
+    insert_call(&text, func, &placeholder, module, called, |indent| vec![format!("{indent}{}", make(&arg))])
+}
+
+/// Insert the statement lines built by `lines` into `func`: sorted by `key` among the
+/// statements `key_of` recognises, else in place of the `let _ = placeholder;` statement,
+/// else before the tail expression, else before the closing brace.
+fn insert_call(
+    text: &Text<'_>,
+    func: &syn::ItemFn,
+    placeholder: &str,
+    key: &str,
+    key_of: impl Fn(&syn::Stmt) -> Option<String>,
+    lines: impl Fn(&str) -> Vec<String>,
+) -> anyhow::Result<String> {
+    let stmts = &func.block.stmts;
+    let keyed: Vec<(usize, String)> =
+        stmts.iter().enumerate().filter_map(|(i, s)| key_of(s).map(|k| (i, k))).collect();
+    let stmt_lines = |i: usize| ItemLines::of_span(stmts[i].span(), text);
+    if let Some(&(last, _)) = keyed.last() {
+        if let Some(&(i, _)) = keyed.iter().find(|(_, k)| version_cmp(k, key) == Ordering::Greater) {
+            let at = stmt_lines(i);
+            return Ok(text.insert_before_line(at.start, &lines(text.indent_of(at.start))));
+        }
+        let at = stmt_lines(last);
+        return Ok(text.insert_after_line(at.end, &lines(text.indent_of(at.start))));
+    }
+    if let Some(i) = stmts.iter().position(|s| is_placeholder(s, placeholder)) {
+        let at = stmt_lines(i);
+        if text.starts_line(stmts[i].span().start()) && text.ends_line(stmts[i].span().end()) {
+            return Ok(text.replace_lines(at.start, at.end, &lines(text.indent_of(at.start))));
+        }
+    }
+    if let Some(last) = stmts.last() {
+        let start = last.span().start();
+        if text.starts_line(start) {
+            let line = start.line;
+            return Ok(text.insert_before_line(line, &lines(text.indent_of(line))));
+        }
+    }
+    let close = func.block.brace_token.span.close().start();
+    if text.starts_line(close) {
+        let indent = format!("{}    ", text.indent_of(close.line));
+        return Ok(text.insert_before_line(close.line, &lines(&indent)));
+    }
+    Err(Failure::failed(format!("cannot find where to add a line to `fn {}`", func.sig.ident))
+        .hint("put the function's final expression (e.g. `Ok(())`) on a line of its own")
+        .into())
+}
+
+fn missing_fn(name: &str) -> anyhow::Error {
+    let signature = match name {
+        "register" => "pub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError>",
+        "demo" => "pub async fn demo(dispatcher: &Dispatcher)",
+        _ => name,
+    };
+    Failure::failed(format!("has no `fn {name}` to wire into"))
+        .hint(format!("add `{signature}` (as `orch new project` generates it), then run the command again"))
+        .into()
+}
+
+/// `let _ = <name>;`, the placeholder generated into empty `register`/`demo` functions.
+fn is_placeholder(stmt: &syn::Stmt, name: &str) -> bool {
+    let syn::Stmt::Local(local) = stmt else { return false };
+    let (syn::Pat::Wild(_), Some(init)) = (&local.pat, &local.init) else { return false };
+    matches!(&*init.expr, syn::Expr::Path(p) if p.path.is_ident(name))
+}
+
+fn find_fn<'a>(file: &'a syn::File, name: &str) -> Option<&'a syn::ItemFn> {
+    file.items.iter().find_map(|item| match item {
+        syn::Item::Fn(f) if f.sig.ident == name => Some(f),
+        _ => None,
+    })
+}
+
+fn first_param(func: &syn::ItemFn) -> Option<String> {
+    func.sig.inputs.iter().find_map(|arg| match arg {
+        syn::FnArg::Typed(pat) => match &*pat.pat {
+            syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    })
+}
+
+/// Finds `x.register::<Job, _>(..)` (and `register_shared`, `register_with_breaker`) calls and
+/// records the last segment of `Job`.
+struct RegisterCalls<'a> {
+    found: &'a mut Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for RegisterCalls<'_> {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if matches!(method.as_str(), "register" | "register_shared" | "register_with_breaker")
+            && let Some(turbofish) = &call.turbofish
+            && let Some(syn::GenericArgument::Type(syn::Type::Path(ty))) = turbofish.args.first()
+            && let Some(last) = ty.path.segments.last()
+        {
+            self.found.push(last.ident.to_string());
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+/// Finds calls `module::fn_name(..)` and records `module`.
+struct ModuleCalls<'a> {
+    fn_name: &'a str,
+    found: &'a mut Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for ModuleCalls<'_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*call.func {
+            let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if let [.., module, last] = segments.as_slice()
+                && last == self.fn_name
+            {
+                self.found.push(module.clone());
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+}
+
+/// Whether the use tree imports `path` (e.g. `["login", "LoginJob"]`), directly, renamed, in a
+/// group or through a glob of its module.
+fn imports(tree: &syn::UseTree, path: &[&str]) -> bool {
+    match (tree, path) {
+        (syn::UseTree::Path(p), [first, rest @ ..]) if !rest.is_empty() => {
+            p.ident == first && imports(&p.tree, rest)
+        }
+        (syn::UseTree::Path(p), _) if p.ident == "self" => imports(&p.tree, path),
+        (syn::UseTree::Name(n), [only]) => n.ident == only,
+        (syn::UseTree::Rename(r), [only]) => r.ident == only,
+        (syn::UseTree::Glob(_), [_]) => true,
+        (syn::UseTree::Group(g), _) => g.items.iter().any(|t| imports(t, path)),
+        _ => false,
+    }
+}
+
+fn collect_use_names(tree: &syn::UseTree, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => collect_use_names(&p.tree, out),
+        syn::UseTree::Name(n) if n.ident != "self" => out.push(n.ident.to_string()),
+        syn::UseTree::Name(_) | syn::UseTree::Glob(_) => {}
+        syn::UseTree::Rename(r) => out.push(r.rename.to_string()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| collect_use_names(t, out)),
+    }
+}
+
+/// The segments `rustfmt` sorts a use item by: the path up to the first group or glob.
+fn use_key(tree: &syn::UseTree) -> Vec<String> {
+    let mut key = Vec::new();
+    let mut cur = tree;
+    loop {
+        match cur {
+            syn::UseTree::Path(p) => {
+                key.push(p.ident.to_string());
+                cur = &p.tree;
+            }
+            syn::UseTree::Name(n) => {
+                key.push(n.ident.to_string());
+                break;
+            }
+            syn::UseTree::Rename(r) => {
+                key.push(r.ident.to_string());
+                break;
+            }
+            syn::UseTree::Glob(_) => {
+                key.push("*".to_string());
+                break;
+            }
+            syn::UseTree::Group(_) => {
+                key.push("{".to_string());
+                break;
+            }
+        }
+    }
+    key
+}
+
+fn path_cmp(a: &[String], b: &[String]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        match version_cmp(x, y) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// "Version sorting" as in the Rust style guide (what `rustfmt` uses for imports in style
+/// edition 2024): runs of ASCII digits compare by numeric value, `_` sorts before every other
+/// character, everything else by character.
+pub fn version_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    let mut zeros_tiebreak = Ordering::Equal;
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return zeros_tiebreak,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (&a[..da], &b[..db]);
+                let ta = trim_zeros(na);
+                let tb = trim_zeros(nb);
+                let by_value = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+                if zeros_tiebreak == Ordering::Equal {
+                    zeros_tiebreak = db.cmp(&da);
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(&x), Some(&y)) => {
+                let rank = |c: u8| match c {
+                    b' ' => (0u8, 0u8),
+                    b'_' => (1, 0),
+                    other => (2, other),
+                };
+                match rank(x).cmp(&rank(y)) {
+                    Ordering::Equal => {
+                        a = &a[1..];
+                        b = &b[1..];
+                    }
+                    other => return other,
+                }
+            }
+        }
+    }
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let start = digits.iter().position(|&c| c != b'0').unwrap_or(digits.len());
+    &digits[start..]
+}
+
+/// Consecutive items (by index) for which `pred` holds and that sit on adjacent lines (no blank
+/// or comment line between them): the blocks `rustfmt` sorts.
+fn groups(spans: &[ItemLines], pred: impl Fn(usize) -> bool) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut prev: Option<usize> = None;
+    for i in 0..spans.len() {
+        if !pred(i) {
+            prev = None;
+            continue;
+        }
+        match (prev, out.last_mut()) {
+            (Some(p), Some(group)) if spans[i].start == spans[p].end + 1 => group.push(i),
+            _ => out.push(vec![i]),
+        }
+        prev = Some(i);
+    }
+    out
+}
+
+/// Insert `lines` as a block of their own, separated by blank lines: after line `after` when
+/// given, else before the first item (and the comments directly above it), else at the end.
+fn insert_new_block(
+    text: &Text<'_>,
+    file: &syn::File,
+    spans: &[ItemLines],
+    lines: &[String],
+    after: Option<usize>,
+) -> String {
+    if let Some(line) = after {
+        let mut block = vec![String::new()];
+        block.extend(lines.iter().cloned());
+        if text.line(line + 1).is_some_and(|l| !l.trim().is_empty()) {
+            block.push(String::new());
+        }
+        return text.insert_after_line(line, &block);
+    }
+    if let Some(first) = spans.first() {
+        let floor = file.attrs.iter().map(|a| ItemLines::of_span(a.span(), text).end).max().unwrap_or(0);
+        let mut start = first.start;
+        while start > floor + 1 && text.line(start - 1).is_some_and(|l| l.trim_start().starts_with("//")) {
+            start -= 1;
+        }
+        let mut block: Vec<String> = lines.to_vec();
+        block.push(String::new());
+        if start > 1 && text.line(start - 1).is_some_and(|l| !l.trim().is_empty()) {
+            block.insert(0, String::new());
+        }
+        return text.insert_before_line(start, &block);
+    }
+    let mut out = text.src.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if !out.trim().is_empty() && !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    for line in lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// First and last line (1-based) of an item, its attributes included.
+#[derive(Debug, Clone, Copy)]
+struct ItemLines {
+    start: usize,
+    end: usize,
+}
+
+impl ItemLines {
+    fn of(item: &syn::Item, _text: &Text<'_>) -> Self {
+        let span = item.span();
+        let mut start = span.start().line;
+        for attr in item_attrs(item) {
+            start = start.min(attr.span().start().line);
+        }
+        ItemLines { start, end: span.end().line }
+    }
+
+    fn of_span(span: Span, _text: &Text<'_>) -> Self {
+        ItemLines { start: span.start().line, end: span.end().line }
+    }
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Const(i) => &i.attrs,
+        syn::Item::Enum(i) => &i.attrs,
+        syn::Item::ExternCrate(i) => &i.attrs,
+        syn::Item::Fn(i) => &i.attrs,
+        syn::Item::ForeignMod(i) => &i.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Macro(i) => &i.attrs,
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Static(i) => &i.attrs,
+        syn::Item::Struct(i) => &i.attrs,
+        syn::Item::Trait(i) => &i.attrs,
+        syn::Item::TraitAlias(i) => &i.attrs,
+        syn::Item::Type(i) => &i.attrs,
+        syn::Item::Union(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// The source split into lines, for line-based insertion that keeps every other byte.
+struct Text<'a> {
+    src: &'a str,
+    /// Byte offset where each line starts (line 1 at index 0).
+    starts: Vec<usize>,
+}
+
+impl<'a> Text<'a> {
+    fn new(src: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        if starts.last() == Some(&src.len()) && !src.is_empty() {
+            starts.pop();
+        }
+        Text { src, starts }
+    }
+
+    /// Line `n` (1-based) without its line ending.
+    fn line(&self, n: usize) -> Option<&'a str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).copied().unwrap_or(self.src.len());
+        Some(self.src[start..end].trim_end_matches(['\n', '\r']))
+    }
+
+    fn indent_of(&self, n: usize) -> &'a str {
+        let line = self.line(n).unwrap_or("");
+        &line[..line.len() - line.trim_start().len()]
+    }
+
+    fn line_end_style(&self) -> &'static str {
+        if self.src.contains("\r\n") { "\r\n" } else { "\n" }
+    }
+
+    /// Whether only whitespace precedes `at` on its line.
+    fn starts_line(&self, at: LineColumn) -> bool {
+        self.line(at.line).is_some_and(|l| l.chars().take(at.column).all(char::is_whitespace))
+    }
+
+    /// Whether only whitespace (or a line comment) follows `at` on its line.
+    fn ends_line(&self, at: LineColumn) -> bool {
+        self.line(at.line).is_some_and(|l| {
+            let rest: String = l.chars().skip(at.column).collect();
+            let rest = rest.trim();
+            rest.is_empty() || rest.starts_with("//")
+        })
+    }
+
+    fn offset_of_line(&self, n: usize) -> usize {
+        self.starts.get(n.saturating_sub(1)).copied().unwrap_or(self.src.len())
+    }
+
+    fn joined(&self, lines: &[String]) -> String {
+        let eol = self.line_end_style();
+        lines.iter().map(|l| format!("{l}{eol}")).collect()
+    }
+
+    fn insert_before_line(&self, n: usize, lines: &[String]) -> String {
+        let at = self.offset_of_line(n);
+        let mut out = String::with_capacity(self.src.len() + 64);
+        out.push_str(&self.src[..at]);
+        if at > 0 && at == self.src.len() && !self.src.ends_with('\n') {
+            out.push_str(self.line_end_style());
+        }
+        out.push_str(&self.joined(lines));
+        out.push_str(&self.src[at..]);
+        out
+    }
+
+    fn insert_after_line(&self, n: usize, lines: &[String]) -> String {
+        self.insert_before_line(n + 1, lines)
+    }
+
+    fn replace_lines(&self, first: usize, last: usize, lines: &[String]) -> String {
+        let from = self.offset_of_line(first);
+        let to = self.offset_of_line(last + 1);
+        let mut out = String::with_capacity(self.src.len() + 64);
+        out.push_str(&self.src[..from]);
+        out.push_str(&self.joined(lines));
+        out.push_str(&self.src[to..]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_sort_follows_the_style_guide() {
+        let mut names = vec!["xy", "x10", "x_y", "x", "x2", "X", "a0", "a_b", "a"];
+        names.sort_by(|a, b| version_cmp(a, b));
+        assert_eq!(names, ["X", "a", "a_b", "a0", "x", "x_y", "x2", "x10", "xy"]);
+    }
+
+    #[test]
+    fn mod_lines_join_their_block_in_rustfmt_order() {
+        let src = "//! Docs.\n\nmod b;\nmod d;\n\npub use b::BJob;\n";
+        let out = ensure_mod(src, "c", Vis::Private).unwrap();
+        assert_eq!(out, "//! Docs.\n\nmod b;\nmod c;\nmod d;\n\npub use b::BJob;\n");
+        let out = ensure_mod(&out, "a", Vis::Private).unwrap();
+        assert!(out.contains("\nmod a;\nmod b;\n"), "{out}");
+        let out2 = ensure_mod(&out, "e_f", Vis::Private).unwrap();
+        assert!(out2.contains("mod d;\nmod e_f;\n\npub use"), "{out2}");
+    }
+
+    #[test]
+    fn existing_modules_are_left_alone_whatever_their_form() {
+        for src in ["mod a;\n", "pub mod a;\n", "pub(crate) mod a { }\n", "#[path = \"x.rs\"]\nmod a;\n"] {
+            assert_eq!(ensure_mod(src, "a", Vis::Pub).unwrap(), src);
+        }
+    }
+
+    #[test]
+    fn first_mod_goes_before_the_first_item_and_its_comments() {
+        let src = "//! Crate docs.\n#![allow(unused)]\n\n// The entry point.\nfn main() {}\n";
+        let out = ensure_mod(src, "features", Vis::Pub).unwrap();
+        assert_eq!(
+            out,
+            "//! Crate docs.\n#![allow(unused)]\n\npub mod features;\n\n// The entry point.\nfn main() {}\n"
+        );
+    }
+
+    #[test]
+    fn first_mod_in_a_file_without_items_is_appended() {
+        assert_eq!(ensure_mod("", "a", Vis::Private).unwrap(), "mod a;\n");
+        assert_eq!(ensure_mod("//! Jobs.\n", "a", Vis::Private).unwrap(), "//! Jobs.\n\nmod a;\n");
+        assert_eq!(ensure_mod("//! Jobs.", "a", Vis::Private).unwrap(), "//! Jobs.\n\nmod a;\n");
+    }
+
+    #[test]
+    fn pub_use_lines_sort_by_version_and_detect_groups_and_globs() {
+        let src = "mod a;\nmod b;\n\npub use a::AJob;\npub use b::BJob;\n";
+        let out = ensure_pub_use(src, "a_b", "ABJob").unwrap();
+        assert_eq!(out, "mod a;\nmod b;\n\npub use a::AJob;\npub use a_b::ABJob;\npub use b::BJob;\n");
+        assert_eq!(ensure_pub_use(&out, "a_b", "ABJob").unwrap(), out);
+        let grouped = "pub use a::{AJob, Other};\n";
+        assert_eq!(ensure_pub_use(grouped, "a", "Other").unwrap(), grouped);
+        let glob = "pub use a::*;\n";
+        assert_eq!(ensure_pub_use(glob, "a", "AJob").unwrap(), glob);
+        let first = ensure_pub_use("//! Jobs.\n\nmod a;\n", "a", "AJob").unwrap();
+        assert_eq!(first, "//! Jobs.\n\nmod a;\n\npub use a::AJob;\n");
+    }
+
+    const CORE: &str = "pub mod jobs;\n\nuse x::Y;\n\n/// Doc.\npub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    let _ = builder;\n    Ok(())\n}\n";
+
+    #[test]
+    fn first_registration_replaces_the_placeholder_then_calls_sort_by_job() {
+        let out = ensure_register_call(CORE, "UploadJob", "UploadExecutor").unwrap();
+        assert!(
+            out.contains(
+                "{\n    builder.register::<jobs::UploadJob, _>(executors::UploadExecutor)?;\n    Ok(())\n}"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("let _ = builder"), "{out}");
+        let out = ensure_register_call(&out, "AJob", "AExecutor").unwrap();
+        let a = out.find("jobs::AJob").unwrap();
+        let u = out.find("jobs::UploadJob").unwrap();
+        assert!(a < u, "{out}");
+        assert_eq!(ensure_register_call(&out, "AJob", "Whatever").unwrap(), out);
+        assert_eq!(registered_jobs(&out).unwrap(), ["AJob", "UploadJob"]);
+    }
+
+    #[test]
+    fn registration_detects_shared_breaker_and_qualified_forms() {
+        let src = "fn register(b: &mut B) -> R {\n    b.register_with_breaker::<crate::jobs::XJob, _>(E, br)?;\n    Ok(())\n}\n";
+        assert_eq!(ensure_register_call(src, "XJob", "XExecutor").unwrap(), src);
+        let out = ensure_register_call(src, "YJob", "YExecutor").unwrap();
+        assert!(out.contains("    b.register::<jobs::YJob, _>(executors::YExecutor)?;\n    Ok(())"), "{out}");
+    }
+
+    #[test]
+    fn long_registrations_wrap_like_rustfmt() {
+        let long = "A".repeat(60);
+        let lines = register_call_lines(
+            "    ",
+            "builder",
+            &format!("jobs::{long}Job"),
+            &format!("executors::{long}Executor"),
+        );
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].ends_with("Job, _>("));
+    }
+
+    #[test]
+    fn missing_register_fn_is_a_clear_error() {
+        let err = ensure_register_call("fn main() {}\n", "XJob", "XExecutor").unwrap_err();
+        assert!(err.to_string().contains("has no `fn register`"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let err = ensure_mod("fn main() {\n", "x", Vis::Pub).unwrap_err();
+        assert!(err.to_string().contains("does not parse as Rust"), "{err}");
+        assert!(err.to_string().contains("line"), "{err}");
+    }
+
+    #[test]
+    fn features_are_wired_once_with_register_and_demo_calls() {
+        let src = "//! Features.\n\nuse orch_runtime::{Dispatcher, DispatcherBuilder, RegisterError};\n\npub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    let _ = builder;\n    Ok(())\n}\n\npub async fn demo(dispatcher: &Dispatcher) {\n    let _ = dispatcher;\n}\n";
+        let one = ensure_feature_wired(src, "cart").unwrap();
+        let two = ensure_feature_wired(&one, "auth").unwrap();
+        assert_eq!(ensure_feature_wired(&two, "auth").unwrap(), two);
+        assert_eq!(
+            two,
+            "//! Features.\n\npub mod auth;\npub mod cart;\n\nuse orch_runtime::{Dispatcher, DispatcherBuilder, RegisterError};\n\npub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    auth::register(builder)?;\n    cart::register(builder)?;\n    Ok(())\n}\n\npub async fn demo(dispatcher: &Dispatcher) {\n    auth::demo(dispatcher).await;\n    cart::demo(dispatcher).await;\n}\n"
+        );
+    }
+
+    #[test]
+    fn crlf_files_keep_crlf() {
+        let out = ensure_mod("mod b;\r\nfn main() {}\r\n", "a", Vis::Private).unwrap();
+        assert_eq!(out, "mod a;\r\nmod b;\r\nfn main() {}\r\n");
+    }
+}

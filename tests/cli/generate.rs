@@ -1,0 +1,272 @@
+//! Generators: `orch new project`, `orch new feature`, `orch add` — the trees they write, their
+//! output, their options, idempotency and dry runs.
+
+use insta::assert_snapshot;
+
+use crate::support::Fixture;
+
+#[test]
+fn new_project_writes_the_layout_with_a_vendored_runtime() {
+    let fx = Fixture::new();
+    let run = fx.orch(&["new", "project", "hello"]);
+    run.ok();
+    assert_snapshot!("new_project_output", run.transcript_folding_runtime());
+    assert_snapshot!("new_project_tree", fx.tree("hello"));
+    // The vendored runtime is exactly the embedded source.
+    for (path, text) in orch::templates::runtime_files().unwrap() {
+        let rel = format!("hello/vendor/orch-runtime/{}", path.display());
+        assert_eq!(fx.read(&rel), text, "{rel}");
+    }
+}
+
+#[test]
+fn new_project_with_a_feature_writes_the_whole_feature() {
+    let fx = Fixture::new();
+    fx.orch(&["new", "project", "shop", "--feature", "Auth"]).ok();
+    assert_snapshot!("new_project_with_feature_tree", fx.tree("shop/src"));
+}
+
+#[test]
+fn new_project_runtime_alternatives() {
+    let fx = Fixture::new();
+    fx.orch(&["new", "project", "by-version", "--runtime-version", "0.1"]).ok();
+    assert!(!fx.exists("by-version/vendor"));
+    let runtime = format!("{}/crates/orch-runtime", env!("CARGO_MANIFEST_DIR"));
+    fx.write("sub/.keep", "");
+    fx.orch_in("sub", &["new", "project", "by_path", "--runtime-path", &runtime]).ok();
+    assert!(!fx.exists("sub/by_path/vendor"));
+    let rel_runtime = orch::generate::relative_path(
+        std::path::Path::new(&runtime).canonicalize().unwrap().as_path(),
+        &fx.path("sub/by_path"),
+    );
+    let mut manifests = String::new();
+    for file in
+        ["by-version/Cargo.toml", "by-version/orch.toml", "sub/by_path/Cargo.toml", "sub/by_path/orch.toml"]
+    {
+        let text = fx.read(file).replace(&rel_runtime.display().to_string(), "[RUNTIME]");
+        manifests.push_str(&format!("== {file}\n{text}"));
+    }
+    assert_snapshot!("new_project_runtime_alternatives", manifests);
+    let run = fx.orch(&["new", "project", "x", "--runtime-path", "nowhere"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--runtime-path nowhere: no Cargo.toml there"), "{}", run.stderr);
+    let both = fx.orch(&["new", "project", "y", "--runtime-path", ".", "--runtime-version", "1"]);
+    both.expect_code(2);
+}
+
+#[test]
+fn new_feature_creates_and_wires_a_feature() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.files(".");
+    let run = fx.orch(&["new", "feature", "fetch-user"]);
+    run.ok();
+    assert_snapshot!("new_feature_output", run.transcript());
+    assert_snapshot!("new_feature_changes", Fixture::changes(&before, &fx.files(".")));
+}
+
+#[test]
+fn new_feature_parts_can_be_skipped() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let mut out = String::new();
+    for (name, flags) in [
+        ("no_job", vec!["--no-job"]),
+        ("no_event", vec!["--no-event"]),
+        ("no_executor", vec!["--no-executor"]),
+        ("no_orchestrator", vec!["--no-orchestrator"]),
+        ("bare", vec!["--no-job", "--no-event", "--no-orchestrator"]),
+    ] {
+        let mut args = vec!["new", "feature", name];
+        args.extend(flags.iter().copied());
+        let run = fx.orch(&args);
+        run.ok();
+        out.push_str(&format!("### orch {}\n{}", args.join(" "), run.stderr));
+        out.push_str(&fx.listing(&format!("src/features/{name}")));
+        out.push_str(&format!(
+            "== src/features/{name}/mod.rs\n{}",
+            fx.read(&format!("src/features/{name}/mod.rs"))
+        ));
+    }
+    assert_snapshot!("new_feature_parts", out);
+}
+
+#[test]
+fn new_feature_path_option_places_the_feature_elsewhere() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.files(".");
+    let run = fx.orch(&["new", "feature", "billing", "-o", "src/modules", "--no-orchestrator"]);
+    run.ok();
+    assert_snapshot!(
+        "new_feature_path_option",
+        format!("{}{}", run.stderr, Fixture::changes(&before, &fx.files(".")))
+    );
+    let bad = fx.orch(&["new", "feature", "x", "-o", "../elsewhere"]);
+    bad.expect_code(2);
+    let outside_src = fx.orch(&["new", "feature", "x", "-o", "lib/features"]);
+    outside_src.expect_code(2);
+    assert!(outside_src.stderr.contains("is not under src/"), "{}", outside_src.stderr);
+}
+
+#[test]
+fn add_executor_creates_the_missing_job_and_registers_it_in_core() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.files(".");
+    let run = fx.orch(&["add", "executor", "upload"]);
+    run.ok();
+    assert_snapshot!("add_core_executor_output", run.transcript());
+    assert_snapshot!("add_core_executor_changes", Fixture::changes(&before, &fx.files(".")));
+}
+
+#[test]
+fn add_infers_the_feature_from_the_working_directory() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    let before = fx.files(".");
+    fx.orch_in("src/features/cart/jobs", &["add", "orchestrator", "checkout"]).ok();
+    fx.orch_in("src/features/cart", &["add", "event", "CheckoutEvent"]).ok();
+    fx.orch(&["add", "job", "checkout", "--feature", "cart"]).ok();
+    assert_snapshot!("add_into_feature_changes", Fixture::changes(&before, &fx.files(".")));
+}
+
+#[test]
+fn a_standalone_state_is_reused_by_a_later_orchestrator() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    let before = fx.files(".");
+    fx.orch(&["add", "state", "basket", "--feature", "cart"]).ok();
+    fx.orch(&["add", "orchestrator", "basket", "--feature", "cart"]).ok();
+    assert_snapshot!("add_state_then_orchestrator_changes", Fixture::changes(&before, &fx.files(".")));
+    let clash = fx.orch(&["add", "state", "cart", "--feature", "cart"]);
+    clash.expect_code(1);
+    assert!(clash.stderr.contains("`CartState` already exists"), "{}", clash.stderr);
+}
+
+#[test]
+fn second_runs_report_already_exists_and_change_nothing() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    fx.orch(&["add", "executor", "upload"]).ok();
+    let before = fx.snapshot();
+    let mut out = String::new();
+    for args in [
+        vec!["new", "feature", "auth"],
+        vec!["add", "executor", "upload"],
+        vec!["add", "job", "auth", "--feature", "auth"],
+    ] {
+        let run = fx.orch(&args);
+        run.expect_code(1);
+        out.push_str(&format!("### orch {}\n{}", args.join(" "), run.transcript()));
+        assert_eq!(fx.snapshot(), before, "orch {args:?} changed the tree");
+    }
+    let again = fx.orch_in("..", &["new", "project", "app"]);
+    again.expect_code(1);
+    out.push_str(&format!("### orch new project app (again)\n{}", again.transcript()));
+    assert_snapshot!("already_exists", out);
+}
+
+#[test]
+fn force_rewrites_generated_files_without_duplicating_wiring() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    fx.orch(&["add", "executor", "upload"]).ok();
+    let wiring_before =
+        (fx.read("src/features/mod.rs"), fx.read("src/core/mod.rs"), fx.read("src/features/auth/mod.rs"));
+    let pristine = fx.read("src/features/auth/jobs/auth.rs");
+    fx.write("src/features/auth/jobs/auth.rs", "// edited\n");
+    fx.orch(&["new", "feature", "auth", "--force"]).ok();
+    fx.orch(&["add", "executor", "upload", "--force"]).ok();
+    assert_eq!(fx.read("src/features/auth/jobs/auth.rs"), pristine);
+    let wiring_after =
+        (fx.read("src/features/mod.rs"), fx.read("src/core/mod.rs"), fx.read("src/features/auth/mod.rs"));
+    assert_eq!(wiring_after, wiring_before);
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.snapshot();
+    let human = fx.orch(&["new", "feature", "auth", "--dry-run"]);
+    human.ok();
+    let diff = fx.orch(&["add", "executor", "upload", "--dry-run", "--diff"]);
+    diff.ok();
+    let json = fx.orch(&["new", "feature", "auth", "--dry-run", "--format", "json"]);
+    json.ok();
+    assert_eq!(fx.snapshot(), before, "a dry run wrote something");
+    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON plan");
+    assert_eq!(parsed["applied"], false);
+    assert_eq!(parsed["operations"].as_array().map(Vec::len), Some(10));
+    assert_snapshot!("dry_run_human", human.transcript());
+    assert_snapshot!("dry_run_diff", diff.transcript());
+    assert_snapshot!("dry_run_json", json.transcript());
+    let project = Fixture::new();
+    project.orch(&["new", "project", "p", "--dry-run"]).ok();
+    assert!(project.snapshot().len() == 1, "new project --dry-run created files");
+}
+
+#[test]
+fn json_output_after_applying() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let run = fx.orch(&["add", "job", "ping", "--format", "json"]);
+    run.ok();
+    assert_snapshot!("add_job_json", run.transcript());
+}
+
+#[test]
+fn quiet_prints_nothing_and_names_any_spelling_the_same() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    for (i, spelling) in ["FetchUser", "fetch-user", "fetch_user"].iter().enumerate() {
+        let run = fx.orch(&["-q", "add", "job", spelling]);
+        if i == 0 {
+            run.ok();
+            assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+        } else {
+            run.expect_code(1);
+            assert!(
+                run.stderr.contains("src/core/jobs/fetch_user.rs: job `FetchUserJob` already exists"),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_name_without_a_terminal_fails_naming_the_argument() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.snapshot();
+    let mut out = String::new();
+    for args in [
+        vec!["new", "feature"],
+        vec!["new", "feature", "-i"],
+        vec!["add", "job"],
+        vec!["add"],
+        vec!["new", "project"],
+    ] {
+        let run = fx.orch(&args);
+        run.expect_code(2);
+        out.push_str(&format!("### orch {}\n{}", args.join(" "), run.transcript()));
+    }
+    assert_eq!(fx.snapshot(), before);
+    assert_snapshot!("missing_names", out);
+}
+
+#[test]
+fn project_template_overrides_win() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    fx.write(
+        ".orch/templates/job/job.rs.tera",
+        "//! custom job {{ pascal }}Job for {{ owner }}\npub struct {{ pascal }}Job;\n",
+    );
+    fx.orch(&["add", "job", "ping"]).ok();
+    assert_eq!(fx.read("src/core/jobs/ping.rs"), "//! custom job PingJob for core\npub struct PingJob;\n");
+    fx.write(".orch/templates/event/event.rs.tera", "{% if %}");
+    let run = fx.orch(&["add", "event", "pong"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains(".orch/templates/event/event.rs.tera does not parse"), "{}", run.stderr);
+    assert!(!fx.exists("src/core/events/pong.rs"));
+}
+
+#[test]
+fn generators_need_an_orch_project() {
+    let fx = Fixture::cargo_bin("plain");
+    let before = fx.snapshot();
+    let run = fx.orch(&["new", "feature", "auth"]);
+    run.expect_code(2);
+    assert_snapshot!("not_an_orch_project", run.transcript());
+    assert_eq!(fx.snapshot(), before);
+}

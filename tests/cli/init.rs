@@ -1,0 +1,142 @@
+//! `orch init`: adopting existing cargo projects in place, never overwriting.
+
+use insta::assert_snapshot;
+
+use crate::support::Fixture;
+
+const MANIFEST: &str = r#"# Inventory service: keeps stock levels in sync with the warehouse.
+[package]
+name = "inventory"
+version = "0.3.1"   # bump on every release
+edition = "2024"
+authors = ["Ops <ops@example.com>"]
+
+[dependencies]
+# HTTP client for the warehouse API
+reqwest = { version = "0.12", default-features = false }
+serde = { version = "1", features = ["derive"] }  # derive only
+
+[dev-dependencies]
+pretty_assertions = "1"
+
+[profile.release]
+lto = true # small binaries
+"#;
+
+const MAIN: &str = r#"//! Inventory service entry point.
+#![warn(missing_docs)]
+
+// Configuration is read from the environment.
+mod config;
+
+use std::process::ExitCode;
+
+/// Start the service.
+fn main() -> ExitCode {
+    let cfg = config::load();
+    println!("inventory: {cfg:?}"); // keep this line
+    ExitCode::SUCCESS
+}
+"#;
+
+fn real_looking_project() -> Fixture {
+    let fx = Fixture::new();
+    fx.write("Cargo.toml", MANIFEST);
+    fx.write("src/main.rs", MAIN);
+    fx.write("src/config.rs", "//! Config.\n\n/// Load it.\npub fn load() -> u32 {\n    42\n}\n");
+    fx.write("README.md", "# inventory\n");
+    fx
+}
+
+/// Every line of `before` is still in `after`, in order: the edit only inserted lines.
+#[track_caller]
+fn only_insertions(before: &str, after: &str) {
+    let diff = similar::TextDiff::from_lines(before, after);
+    for change in diff.iter_all_changes() {
+        assert_ne!(change.tag(), similar::ChangeTag::Delete, "line removed or changed: {change}");
+    }
+}
+
+#[test]
+fn init_adopts_a_real_looking_binary_project_touching_nothing_else() {
+    let fx = real_looking_project();
+    let before = fx.files(".");
+    let run = fx.orch(&["init"]);
+    run.ok();
+    let after = fx.files(".");
+    // Everything that existed is byte-identical, except the two files init edits, which only
+    // gain lines.
+    for (path, content) in &before {
+        if path != "Cargo.toml" && path != "src/main.rs" {
+            assert_eq!(after.get(path), Some(content), "{path} changed");
+        }
+    }
+    only_insertions(MANIFEST, &fx.read("Cargo.toml"));
+    only_insertions(MAIN, &fx.read("src/main.rs"));
+    assert_snapshot!("init_binary_output", run.transcript_folding_runtime());
+    assert_snapshot!("init_binary_changes", Fixture::changes(&before, &after));
+}
+
+#[test]
+fn init_twice_changes_nothing_the_second_time() {
+    let fx = real_looking_project();
+    fx.orch(&["init"]).ok();
+    let before = fx.snapshot();
+    let run = fx.orch(&["init"]);
+    run.ok();
+    assert_eq!(fx.snapshot(), before);
+    assert_snapshot!("init_again_output", run.transcript());
+}
+
+#[test]
+fn init_in_a_library_declares_the_modules_in_lib_rs() {
+    let fx = Fixture::new();
+    fx.write("Cargo.toml", "[package]\nname = \"shared\"\nversion = \"0.1.0\"\nedition = \"2024\"\n");
+    fx.write("src/lib.rs", "//! Shared code.\n\npub mod util;\n\npub use util::helper;\n");
+    fx.write("src/util.rs", "/// Help.\npub fn helper() {}\n");
+    fx.write("src/main.rs", "fn main() {\n    shared::helper();\n}\n");
+    let before = fx.files(".");
+    fx.orch(&["init", "--runtime-version", "0.1"]).ok();
+    let after = fx.files(".");
+    assert_eq!(after["src/main.rs"], before["src/main.rs"]);
+    assert!(!fx.exists("vendor"));
+    let edited: String =
+        ["Cargo.toml", "src/lib.rs", "orch.toml"].iter().map(|p| format!("== {p}\n{}", fx.read(p))).collect();
+    assert_snapshot!("init_library", edited);
+}
+
+#[test]
+fn init_keeps_existing_orch_files_and_reports_them() {
+    let fx = real_looking_project();
+    fx.write("orch.toml", "# mine\n[runtime]\nsource = \"version\"\nversion = \"0.1\"\n");
+    fx.write("src/features/mod.rs", "//! My features.\n");
+    let run = fx.orch(&["init", "--dry-run"]);
+    run.ok();
+    assert_snapshot!("init_with_existing_files_dry_run", run.transcript());
+    fx.orch(&["init"]).ok();
+    assert_eq!(fx.read("orch.toml"), "# mine\n[runtime]\nsource = \"version\"\nversion = \"0.1\"\n");
+    assert_eq!(fx.read("src/features/mod.rs"), "//! My features.\n");
+    assert!(!fx.exists("vendor"), "the configured runtime source (version) was not used");
+    assert!(fx.read("src/main.rs").contains("pub mod features;\n"));
+}
+
+#[test]
+fn init_refuses_what_it_cannot_adopt() {
+    let mut out = String::new();
+    let workspace = Fixture::new();
+    workspace.write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    let empty = Fixture::new();
+    empty.write("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\n");
+    let broken = Fixture::new();
+    broken.write("Cargo.toml", "[package\nname = \"x\"\n");
+    broken.write("src/main.rs", "fn main() {}\n");
+    for (what, fx) in [("workspace manifest", &workspace), ("no src/", &empty), ("broken manifest", &broken)]
+    {
+        let before = fx.snapshot();
+        let run = fx.orch(&["init"]);
+        run.expect_code(2);
+        assert_eq!(fx.snapshot(), before, "{what}");
+        out.push_str(&format!("### {what}\n{}", run.stderr));
+    }
+    assert_snapshot!("init_refusals", out);
+}

@@ -1,0 +1,115 @@
+//! `orch remove`: the exact inverse of the generators, refusals on edited files, `--force`.
+
+use insta::assert_snapshot;
+
+use crate::support::Fixture;
+
+#[test]
+fn new_feature_then_remove_feature_is_byte_identical() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.snapshot();
+    fx.orch(&["new", "feature", "fetch-user"]).ok();
+    assert!(fx.exists(".orch/generated.toml"));
+    let run = fx.orch(&["remove", "feature", "fetch-user"]);
+    run.ok();
+    assert_snapshot!("remove_feature_output", run.transcript());
+    assert_eq!(fx.snapshot(), before);
+}
+
+#[test]
+fn the_record_is_deleted_with_its_last_entry() {
+    let fx = Fixture::cargo_bin("app");
+    fx.orch(&["init", "-q", "--runtime-version", "0.1"]).ok();
+    let before = fx.snapshot();
+    fx.orch(&["new", "feature", "auth", "-q"]).ok();
+    fx.orch(&["remove", "feature", "auth", "-q"]).ok();
+    assert_eq!(fx.snapshot(), before);
+}
+
+#[test]
+fn core_executor_round_trip_removes_the_job_it_created() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.snapshot();
+    fx.orch(&["add", "executor", "upload"]).ok();
+    assert!(fx.exists("src/core/jobs/upload.rs"));
+    let run = fx.orch(&["remove", "executor", "upload"]);
+    run.ok();
+    assert_snapshot!("remove_core_executor_output", run.transcript());
+    assert_eq!(fx.snapshot(), before);
+}
+
+#[test]
+fn every_component_kind_round_trips_in_a_feature() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "shop"]);
+    for kind in ["job", "event", "executor", "orchestrator", "state"] {
+        let before = fx.snapshot();
+        fx.orch(&["add", kind, "extra", "--feature", "shop", "-q"]).ok();
+        assert_ne!(fx.snapshot(), before, "{kind}");
+        fx.orch(&["remove", kind, "extra", "--feature", "shop", "-q"]).ok();
+        assert_eq!(fx.snapshot(), before, "{kind}");
+    }
+}
+
+#[test]
+fn component_added_to_a_hand_edited_feature_round_trips_and_keeps_user_edits() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    // Hand edits in the files the add and remove will touch, and elsewhere.
+    let edit = |rel: &str, f: &dyn Fn(String) -> String| fx.write(rel, &f(fx.read(rel)));
+    edit("src/features/auth/mod.rs", &|s| s.replace("pub mod jobs;\n", "pub mod jobs;\n// my note about jobs\n"));
+    edit("src/features/auth/jobs/mod.rs", &|s| format!("{s}\n/// Handy alias.\npub type Id = u64;\n"));
+    edit("src/features/auth/executors/mod.rs", &|s| format!("// mine\n{s}"));
+    let before = fx.snapshot();
+    fx.orch(&["add", "executor", "refresh", "--feature", "auth", "-q"]).ok();
+    assert!(fx.read("src/features/auth/mod.rs").contains("RefreshJob"));
+    let run = fx.orch(&["remove", "executor", "refresh", "--feature", "auth"]);
+    run.ok();
+    assert_snapshot!("remove_from_hand_edited_feature_output", run.transcript());
+    assert_eq!(fx.snapshot(), before);
+    assert!(fx.read("src/features/auth/jobs/mod.rs").contains("pub type Id = u64;"));
+}
+
+#[test]
+fn edited_files_are_refused_with_a_diff_unless_forced() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    fx.orch(&["new", "feature", "auth", "-q"]).ok();
+    let rel = "src/features/auth/jobs/auth.rs";
+    fx.write(rel, &fx.read(rel).replace("    /// What to work on.\n", "    /// What to work on (edited).\n"));
+    fx.write("src/features/auth/notes.md", "mine\n");
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "feature", "auth"]);
+    run.expect_code(1);
+    assert_snapshot!("remove_refused_edited", run.transcript());
+    assert_eq!(fx.snapshot(), before);
+    fx.orch(&["remove", "feature", "auth", "--force", "-q"]).ok();
+    assert!(!fx.exists("src/features/auth"));
+    assert!(!fx.read("src/features/mod.rs").contains("auth"));
+}
+
+#[test]
+fn removing_a_type_still_in_use_is_refused() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "job", "auth", "--feature", "auth"]);
+    run.expect_code(1);
+    assert_snapshot!("remove_refused_in_use", run.transcript());
+    assert_eq!(fx.snapshot(), before);
+}
+
+#[test]
+fn dry_run_and_missing_components() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "executor", "auth", "--feature", "auth", "--dry-run", "--diff"]);
+    run.ok();
+    assert!(run.stdout.contains("-    builder.register::<jobs::AuthJob, _>(executors::AuthExecutor)?;\n+    let _ = builder;\n"), "{}", run.stdout);
+    let run = fx.orch(&["remove", "executor", "auth", "--feature", "auth", "--dry-run"]);
+    run.ok();
+    assert_snapshot!("remove_dry_run", run.transcript());
+    assert_eq!(fx.snapshot(), before);
+    let run = fx.orch(&["remove", "job", "nope", "--feature", "auth"]);
+    run.expect_code(1);
+    assert_snapshot!("remove_missing", run.transcript());
+    let run = fx.orch(&["remove", "feature", "nope"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("feature `nope` not found"), "{}", run.stderr);
+}
