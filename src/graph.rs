@@ -90,10 +90,10 @@ impl EdgeKind {
 /// One edge.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Edge {
+    /// Relation (edges sort by relation first: the flow reads dispatch → handle → emit → observe).
+    pub kind: EdgeKind,
     /// Source node.
     pub from: Node,
-    /// Relation.
-    pub kind: EdgeKind,
     /// Target node.
     pub to: Node,
 }
@@ -142,7 +142,10 @@ pub fn build(analysis: &Analysis, feature: Option<&str>) -> Graph {
     for file in &analysis.files {
         let (Some(owner), Some(folder)) = (owner_of(&file.place), file.place.folder()) else { continue };
         let typed = |suffix: &str| -> Vec<String> {
-            file.public_types().filter(|(n, _, _)| n.ends_with(suffix)).map(|(n, _, _)| n.to_string()).collect()
+            file.public_types()
+                .filter(|(n, _, _)| n.ends_with(suffix))
+                .map(|(n, _, _)| n.to_string())
+                .collect()
         };
         let mut executors: Vec<String> = Vec::new();
         for fact in file.live_facts() {
@@ -260,14 +263,24 @@ pub fn dot(graph: &Graph) -> String {
             out.push_str(&format!("    subgraph \"cluster_{owner}\" {{\n        label=\"{title}\";\n"));
         }
         for n in nodes {
-            out.push_str(&format!("{indent}\"{}\" [label=\"{}\", shape={}];\n", id(n), n.name, shape(n.kind)));
+            out.push_str(&format!(
+                "{indent}\"{}\" [label=\"{}\", shape={}];\n",
+                id(n),
+                n.name,
+                shape(n.kind)
+            ));
         }
         if !owner.is_empty() {
             out.push_str("    }\n");
         }
     }
     for e in &graph.edges {
-        out.push_str(&format!("    \"{}\" -> \"{}\" [label=\"{}\"];\n", id(&e.from), id(&e.to), e.kind.label()));
+        out.push_str(&format!(
+            "    \"{}\" -> \"{}\" [label=\"{}\"];\n",
+            id(&e.from),
+            id(&e.to),
+            e.kind.label()
+        ));
     }
     out.push_str("}\n");
     out

@@ -52,8 +52,7 @@ pub fn plan_component_removal(
     if !plan.exists(&loc_mod) {
         return Err(not_found(location, &loc_mod));
     }
-    let state_file =
-        plan.exists(location.dir.join("orchestrators").join(format!("{}_state.rs", name.snake)));
+    let state_file = plan.exists(location.dir.join("orchestrators").join(format!("{}_state.rs", name.snake)));
     let component = Component::new(kind, name, state_file);
     let file = component.file(location);
     if !plan.exists(&file) {
@@ -143,7 +142,10 @@ fn not_found(location: &Location, loc_mod: &Path) -> anyhow::Error {
             .at(loc_mod)
             .hint("`orch list` shows the project's features")
             .into(),
-        None => Failure::failed("core not found").at(loc_mod).hint("pass --feature to remove from a feature").into(),
+        None => Failure::failed("core not found")
+            .at(loc_mod)
+            .hint("pass --feature to remove from a feature")
+            .into(),
     }
 }
 
@@ -153,7 +155,12 @@ fn edit(plan: &mut Plan, rel: &Path, f: impl FnOnce(&str) -> anyhow::Result<Stri
 }
 
 impl Remover<'_> {
-    fn remove_component(&mut self, component: &Component, name: &Name, location: &Location) -> anyhow::Result<()> {
+    fn remove_component(
+        &mut self,
+        component: &Component,
+        name: &Name,
+        location: &Location,
+    ) -> anyhow::Result<()> {
         let file = component.file(location);
         let candidates = self.component_candidates(component, location, name);
         self.check_deletable(&file, &candidates)?;
@@ -164,11 +171,14 @@ impl Remover<'_> {
         let folder_mod = location.dir.join(component.folder).join("mod.rs");
         let mut folder_gone = false;
         if let Some(before) = self.plan.read(&folder_mod)? {
-            let (after, _) =
-                unwire::remove_uses_of(&before, &component.stem).map_err(|e| wiring::at_path(e, &folder_mod))?;
-            let after = unwire::remove_mod(&after, &component.stem).map_err(|e| wiring::at_path(e, &folder_mod))?;
+            let (after, _) = unwire::remove_uses_of(&before, &component.stem)
+                .map_err(|e| wiring::at_path(e, &folder_mod))?;
+            let after =
+                unwire::remove_mod(&after, &component.stem).map_err(|e| wiring::at_path(e, &folder_mod))?;
             let created_together = batch.is_some() && self.record.get(&folder_mod).map(|e| e.batch) == batch;
-            if created_together && !unwire::has_mod_decls(&after).map_err(|e| wiring::at_path(e, &folder_mod))? {
+            if created_together
+                && !unwire::has_mod_decls(&after).map_err(|e| wiring::at_path(e, &folder_mod))?
+            {
                 let candidates = vec![folder_mod_text(self.templates, location, component.folder, &before)];
                 self.check_deletable(&folder_mod, &candidates)?;
                 self.plan.delete(&folder_mod)?;
@@ -192,7 +202,7 @@ impl Remover<'_> {
     fn check_deletable(&mut self, rel: &Path, candidates: &[String]) -> anyhow::Result<()> {
         let Some(current) = self.plan.read(rel)? else { return Ok(()) };
         let status = self.record.status(rel, &current);
-        if matches!(status, Status::Unchanged(_)) || candidates.iter().any(|c| *c == current) {
+        if matches!(status, Status::Unchanged(_)) || candidates.contains(&current) {
             return Ok(());
         }
         let generated = match status {
@@ -256,7 +266,8 @@ impl Remover<'_> {
                     _ => &[],
                 };
                 for &kind in kinds {
-                    let raw = if kind == ComponentKind::State { stem.strip_suffix("_state") } else { Some(stem) };
+                    let raw =
+                        if kind == ComponentKind::State { stem.strip_suffix("_state") } else { Some(stem) };
                     let Some(Ok(name)) = raw.map(|r| Name::parse(r, kind_suffix(kind))) else { continue };
                     let component = Component::new(kind, &name, false);
                     out.extend(self.component_candidates(&component, location, &name));
@@ -302,10 +313,7 @@ impl Remover<'_> {
             }
             return Ok(());
         }
-        let mut message = format!(
-            "{} file(s) block the removal; nothing was changed",
-            self.blocked.len()
-        );
+        let mut message = format!("{} file(s) block the removal; nothing was changed", self.blocked.len());
         for b in &self.blocked {
             message.push_str(&format!("\n  {}: {}", display(&b.path), b.why));
         }
@@ -374,7 +382,12 @@ fn folder_mod_text(templates: &Templates, location: &Location, folder: &str, cur
 }
 
 /// The feature `mod.rs` orch would generate for the parts the feature has now.
-fn feature_mod_candidates(templates: &Templates, plan: &Plan, location: &Location, name: &Name) -> Vec<String> {
+fn feature_mod_candidates(
+    templates: &Templates,
+    plan: &Plan,
+    location: &Location,
+    name: &Name,
+) -> Vec<String> {
     let has = |folder: &str| plan.exists(location.dir.join(folder).join(format!("{}.rs", name.snake)));
     let folders: Vec<&str> = FOLDERS.iter().copied().filter(|f| plan.exists(location.dir.join(f))).collect();
     let register_lines = if has("executors") {

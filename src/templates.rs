@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase, ToTitleCase, ToUpperCamelCase};
 use include_dir::{Dir, include_dir};
@@ -32,9 +33,15 @@ pub enum Origin {
 }
 
 /// The loaded template set: built-ins, with project overrides applied.
+///
+/// Without overrides, built-in templates are parsed on first use (a command renders only a few
+/// of them, and parsing is most of the cost of `orch new feature`); with overrides everything
+/// is parsed up front, so a broken custom template is reported before anything is planned.
 pub struct Templates {
-    tera: Tera,
+    tera: Mutex<Tera>,
     origins: BTreeMap<String, Origin>,
+    /// Built-in templates not parsed yet: name → source.
+    pending: Mutex<BTreeMap<String, &'static str>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -111,6 +118,16 @@ impl Templates {
         tera.autoescape_on(Vec::new());
         register_filters(&mut tera);
         let mut origins = BTreeMap::new();
+        let mut pending = BTreeMap::new();
+        if sources.iter().all(|(_, _, origin)| *origin == Origin::Builtin) {
+            for name in builtin_names() {
+                if let Some(src) = builtin_source(name) {
+                    pending.insert(name.to_string(), src);
+                    origins.insert(name.to_string(), Origin::Builtin);
+                }
+            }
+            return Ok(Templates { tera: Mutex::new(tera), origins, pending: Mutex::new(pending) });
+        }
         for (name, src, origin) in sources {
             if let Err(e) = tera.add_raw_template(&name, &src) {
                 let shown = match &origin {
@@ -123,7 +140,32 @@ impl Templates {
             }
             origins.insert(name, origin);
         }
-        Ok(Templates { tera, origins })
+        Ok(Templates { tera: Mutex::new(tera), origins, pending: Mutex::new(pending) })
+    }
+
+    fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+        mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Parse `name` (and the templates it includes, imports or extends) if not parsed yet;
+    /// with `all`, parse every pending template.
+    fn parse_pending(&self, tera: &mut Tera, name: &str, all: bool) -> anyhow::Result<()> {
+        let mut pending = Self::lock(&self.pending);
+        let mut todo: Vec<String> =
+            if all { pending.keys().cloned().collect() } else { vec![name.to_string()] };
+        while let Some(next) = todo.pop() {
+            let Some(src) = pending.remove(&next) else { continue };
+            todo.extend(referenced_templates(src));
+            if let Some(ast) = builtin_ast(&next) {
+                tera.templates.insert(next.clone(), prebuilt(&next, ast));
+                continue;
+            }
+            tera.add_raw_template(&next, src).map_err(|e| {
+                Failure::usage(format!("template built-in template {next} does not parse: {}", chain(&e)))
+                    .hint("this is a bug in orch; please report it")
+            })?;
+        }
+        Ok(())
     }
 
     /// Every template name with its origin, sorted.
@@ -139,7 +181,15 @@ impl Templates {
     /// Render `name` with `ctx`. Errors name the template (its file for custom ones) and the
     /// cause Tera reports (which includes the line for syntax problems).
     pub fn render(&self, name: &str, ctx: &tera::Context) -> anyhow::Result<String> {
-        self.tera.render(name, ctx).map_err(|e| {
+        let mut tera = Self::lock(&self.tera);
+        self.parse_pending(&mut tera, name, false)?;
+        let mut result = tera.render(name, ctx);
+        if result.is_err() && !Self::lock(&self.pending).is_empty() {
+            // Something referenced a template the scan missed: parse the rest and retry.
+            self.parse_pending(&mut tera, name, true)?;
+            result = tera.render(name, ctx);
+        }
+        result.map_err(|e| {
             let shown = match self.origins.get(name) {
                 Some(Origin::Custom(path)) => path.display().to_string(),
                 _ => format!("built-in template {name}"),
@@ -149,6 +199,50 @@ impl Templates {
                 .into()
         })
     }
+}
+
+// `builtin_ast(name)`: the syntax trees of the built-in templates, parsed by build.rs.
+include!(concat!(env!("OUT_DIR"), "/templates_ast.rs"));
+
+/// A template from a syntax tree parsed at build time. Only templates without blocks, macros
+/// and `extends` are prebuilt (build.rs), so the fields Tera derives for those stay empty.
+fn prebuilt(name: &str, ast: Vec<tera::ast::Node>) -> tera::Template {
+    tera::Template {
+        name: name.to_string(),
+        path: None,
+        ast,
+        from_extend: false,
+        macros: HashMap::new(),
+        imported_macro_files: Vec::new(),
+        parent: None,
+        blocks: HashMap::new(),
+        parents: Vec::new(),
+        blocks_definitions: HashMap::new(),
+    }
+}
+
+/// Names of the templates `src` includes, imports or extends (`{% include "a/b.tera" %}`).
+fn referenced_templates(src: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = src;
+    while let Some(start) = rest.find("{%") {
+        let tag = &rest[start + 2..];
+        let end = tag.find("%}").unwrap_or(tag.len());
+        let body = tag[..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        if ["include", "import", "extends"].iter().any(|kw| body.starts_with(kw)) {
+            for quote in ['"', '\'', '`'] {
+                let mut parts = body.split(quote);
+                if let (Some(_), Some(name)) = (parts.next(), parts.next())
+                    && body.contains(quote)
+                {
+                    names.push(name.to_string());
+                    break;
+                }
+            }
+        }
+        rest = &tag[end..];
+    }
+    names
 }
 
 fn chain(e: &tera::Error) -> String {
@@ -229,6 +323,30 @@ mod tests {
         assert!(!manifest.contains("workspace"), "{manifest}");
         assert!(!manifest.contains("criterion"), "{manifest}");
         assert!(files.iter().any(|(p, _)| p == Path::new("src/lib.rs")));
+    }
+
+    #[test]
+    fn every_builtin_template_parses() {
+        let t = Templates::builtin().unwrap();
+        let mut tera = Templates::lock(&t.tera);
+        t.parse_pending(&mut tera, "", true).unwrap();
+        assert!(Templates::lock(&t.pending).is_empty());
+    }
+
+    #[test]
+    fn prebuilt_syntax_trees_equal_what_tera_parses() {
+        for name in builtin_names() {
+            let src = builtin_source(name).unwrap();
+            let parsed = tera::Template::new(name, None, src).unwrap();
+            let prebuilt = builtin_ast(name).unwrap_or_else(|| panic!("{name} was not prebuilt"));
+            assert_eq!(prebuilt, parsed.ast, "{name}");
+        }
+    }
+
+    #[test]
+    fn referenced_templates_are_found() {
+        let src = "a {% include \"state/_struct.rs.tera\" %} {%- import 'm.tera' as m -%} {% if x %}";
+        assert_eq!(referenced_templates(src), ["state/_struct.rs.tera", "m.tera"]);
     }
 
     #[test]

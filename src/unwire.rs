@@ -17,10 +17,10 @@ use crate::wiring;
 /// Remove the out-of-line declaration `mod name;` (any visibility) from the top level of `src`.
 pub fn remove_mod(src: &str, name: &str) -> anyhow::Result<String> {
     let file = wiring::parse(src)?;
-    let found = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == name && m.content.is_none() => Some(item),
-        _ => None,
-    });
+    let found = file
+        .items
+        .iter()
+        .find(|item| matches!(item, syn::Item::Mod(m) if m.ident == name && m.content.is_none()));
     Ok(match found {
         Some(item) => remove_item(src, item),
         None => src.to_string(),
@@ -178,7 +178,8 @@ impl<'ast> Visit<'ast> for ModuleCalls<'_> {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let syn::Expr::Path(path) = &*call.func {
             let segs: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if segs.len() >= 2 && segs[segs.len() - 1] == self.fn_name && segs[segs.len() - 2] == self.module {
+            if segs.len() >= 2 && segs[segs.len() - 1] == self.fn_name && segs[segs.len() - 2] == self.module
+            {
                 self.found = true;
             }
         }

@@ -105,8 +105,10 @@ impl Transaction<'_> {
                 .prefix(".orch-tmp-")
                 .tempfile_in(parent)
                 .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs)))?;
+            // No fsync: the guarantee is all-or-nothing against errors and other orch
+            // processes, not against power loss (like cargo new); syncing every file made
+            // `orch new feature` ~10x slower.
             tmp.write_all(after.as_bytes())
-                .and_then(|()| tmp.as_file().sync_data())
                 .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs)))?;
             set_permissions(tmp.as_file(), &abs)?;
             staged.push((op, tmp));

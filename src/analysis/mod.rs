@@ -107,10 +107,9 @@ pub enum Fact {
     Mod {
         /// Module name (raw prefix removed).
         name: Box<str>,
-        /// `#[path = ".."]` values (including ones inside `cfg_attr`), empty for none.
-        paths: Box<[Box<str>]>,
-        /// Directory segments of enclosing inline modules, joined with `/` (empty at top).
-        inline: Box<str>,
+        /// `#[path]` values and enclosing inline modules, when there are any (rare: kept out
+        /// of line so every fact stays small).
+        extra: Option<Box<ModExtra>>,
         /// Location of the name.
         loc: Loc,
         /// [`flags`].
@@ -271,6 +270,26 @@ impl Fact {
     /// Whether the fact is in test-only code (within its file).
     pub fn is_test(&self) -> bool {
         self.flags() & flags::TEST != 0
+    }
+}
+
+/// The rare parts of a [`Fact::Mod`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModExtra {
+    /// `#[path = ".."]` values (including ones inside `cfg_attr`), empty for none.
+    pub paths: Box<[Box<str>]>,
+    /// Directory segments of enclosing inline modules, joined with `/` (empty at top).
+    pub inline: Box<str>,
+}
+
+impl Fact {
+    /// For a [`Fact::Mod`]: its `#[path]` values and inline-module directory (both empty in the
+    /// common case).
+    pub fn mod_location(&self) -> (&[Box<str>], &str) {
+        match self {
+            Fact::Mod { extra: Some(e), .. } => (&e.paths, &e.inline),
+            _ => (&[], ""),
+        }
     }
 }
 
@@ -507,6 +526,43 @@ pub fn analyze(root: &Path, options: &Options) -> anyhow::Result<Analysis> {
     modtree::resolve(&mut analysis);
     Ok(analysis)
 }
+
+/// A fast, non-cryptographic hasher for the analysis' own indexes (the `FxHash` function used
+/// by rustc: one multiply-rotate per 8 bytes). The keys are the project's own paths and names,
+/// so hash flooding is not a concern, and std's SipHash shows up in profiles at 100k files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().unwrap_or_default());
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A `HashSet` with [`FxHasher`].
+pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// The sort and search key of a path: its bytes. Files and directories are kept in this order
 /// (comparing bytes is several times faster than comparing `Path` components, and every path

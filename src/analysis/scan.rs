@@ -10,7 +10,7 @@
 //! identifiers are recorded as mentions so rules do not report what a macro may generate.
 
 use super::lex::{self, Kind, LexError, Token};
-use super::{Fact, Loc, RefKind, TypeKind, Vis, flags};
+use super::{Fact, Loc, ModExtra, RefKind, TypeKind, Vis, flags};
 
 /// Which referenced paths to keep (everything else is dropped on the spot to save memory).
 #[derive(Debug, Clone, Copy)]
@@ -287,8 +287,13 @@ impl<'a> Walk<'a, '_> {
         self.m[open] as usize
     }
 
-    fn inline_dir(&self) -> Box<str> {
-        self.inline.join("/").into()
+    /// The out-of-line part of a `mod` fact: `None` when there is no `#[path]` and no
+    /// enclosing inline module.
+    fn mod_extra(&self, paths: Box<[Box<str>]>) -> Option<Box<ModExtra>> {
+        if paths.is_empty() && self.inline.is_empty() {
+            return None;
+        }
+        Some(Box::new(ModExtra { paths, inline: self.inline.join("/").into() }))
     }
 
     /// Names after every `mod` keyword in the file (approximation of the child modules in scope).
@@ -427,13 +432,8 @@ impl<'a> Walk<'a, '_> {
                                 self.has_tests = true;
                             }
                             let paths = std::mem::take(&mut pend.paths).into_boxed_slice();
-                            self.facts.push(Fact::Mod {
-                                name: name.into(),
-                                paths,
-                                inline: self.inline_dir(),
-                                loc,
-                                flags: f,
-                            });
+                            let extra = self.mod_extra(paths);
+                            self.facts.push(Fact::Mod { name: name.into(), extra, loc, flags: f });
                             pend.clear();
                             *item_start = true;
                             return i + 3;
@@ -785,17 +785,12 @@ impl<'a> Walk<'a, '_> {
     /// Only `mod x;` declarations in `lo..hi` (macro definitions).
     fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) {
         let mut k = lo;
-        while k + 2 < hi + 1 && k < hi {
+        while k < hi {
             if self.is_word(k, "mod") && self.is_ident(k + 1) && self.is_punct(k + 2, b';') {
                 let name = self.text(k + 1);
                 let loc = self.loc(k + 1);
-                self.facts.push(Fact::Mod {
-                    name: name.into(),
-                    paths: Box::new([]),
-                    inline: self.inline_dir(),
-                    loc,
-                    flags: fl,
-                });
+                let extra = self.mod_extra(Box::new([]));
+                self.facts.push(Fact::Mod { name: name.into(), extra, loc, flags: fl });
                 k += 3;
                 continue;
             }
@@ -1116,7 +1111,9 @@ impl<'a> Walk<'a, '_> {
             RefPolicy::OtherFeatures { features, own } => other_feature(features, Some(own)),
             RefPolicy::Orchestrator { deny, features, own } => {
                 (resolved.first() == Some(&"crate") && resolved.contains(&"executors"))
-                    || deny.iter().any(|d| resolved.len() >= d.len() && resolved.iter().zip(d).all(|(a, b)| a == b))
+                    || deny
+                        .iter()
+                        .any(|d| resolved.len() >= d.len() && resolved.iter().zip(d).all(|(a, b)| a == b))
                     || features.is_some_and(|f| other_feature(f, own))
             }
         };
@@ -1212,12 +1209,10 @@ mod tests {
         facts
             .iter()
             .filter_map(|f| match f {
-                Fact::Mod { name, paths, inline, flags, .. } => Some((
-                    name.to_string(),
-                    paths.iter().map(|p| p.to_string()).collect(),
-                    inline.to_string(),
-                    *flags,
-                )),
+                Fact::Mod { name, flags, .. } => {
+                    let (paths, inline) = f.mod_location();
+                    Some((name.to_string(), paths.iter().map(|p| p.to_string()).collect(), inline.to_string(), *flags))
+                }
                 _ => None,
             })
             .collect()

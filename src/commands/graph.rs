@@ -16,7 +16,11 @@ pub fn run(ctx: &Ctx<'_>, args: GraphArgs) -> anyhow::Result<()> {
         let known = analysis.features().join(", ");
         return Err(Failure::usage(format!("feature `{feature}` not found"))
             .at(project.features_dir())
-            .hint(if known.is_empty() { "the project has no features yet".to_string() } else { format!("features: {known}") })
+            .hint(if known.is_empty() {
+                "the project has no features yet".to_string()
+            } else {
+                format!("features: {known}")
+            })
             .into());
     }
     let graph = crate::graph::build(&analysis, args.feature.as_deref());

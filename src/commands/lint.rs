@@ -49,8 +49,21 @@ fn analyse(project: &Project, settings: &Settings) -> anyhow::Result<(Analysis, 
     if std::env::var_os("ORCH_TIMING").is_some() {
         let facts: usize = analysis.files.iter().map(|f| f.facts.len()).sum();
         let mut kinds = std::collections::BTreeMap::new();
-        for f in &analysis.files { for x in f.facts.iter() { let k = format!("{x:?}"); let k = k.split([' ', '{', '(']).next().unwrap_or("").to_string(); *kinds.entry(k).or_insert(0usize) += 1; } }
-        eprintln!("TIMING analyze {t1:?} check {:?} files {} dirs {} facts {facts} sizeof fact {} file {} kinds {kinds:?}", t.elapsed() - t1, analysis.files.len(), analysis.dirs.len(), std::mem::size_of::<analysis::Fact>(), std::mem::size_of::<analysis::SourceFile>());
+        for f in &analysis.files {
+            for x in f.facts.iter() {
+                let k = format!("{x:?}");
+                let k = k.split([' ', '{', '(']).next().unwrap_or("").to_string();
+                *kinds.entry(k).or_insert(0usize) += 1;
+            }
+        }
+        eprintln!(
+            "TIMING analyze {t1:?} check {:?} files {} dirs {} facts {facts} sizeof fact {} file {} kinds {kinds:?}",
+            t.elapsed() - t1,
+            analysis.files.len(),
+            analysis.dirs.len(),
+            std::mem::size_of::<analysis::Fact>(),
+            std::mem::size_of::<analysis::SourceFile>()
+        );
     }
     Ok((analysis, findings))
 }

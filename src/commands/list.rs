@@ -17,18 +17,25 @@ pub fn template_info(name: &str) -> (&'static str, &'static [&'static str]) {
     const COMPONENT: &[&str] =
         &["snake", "pascal", "owner", "module_path", "has_job", "has_event", "state_file", "max_width"];
     match name {
-        "project/Cargo.toml.tera" => ("Cargo.toml", &["package", "runtime_dep", "runtime_dev_dep", "max_width"]),
-        "project/gitignore.tera" => (".gitignore", &["package", "runtime_dep", "runtime_dev_dep", "max_width"]),
-        "project/main.rs.tera" => ("src/main.rs", &["package", "runtime_dep", "runtime_dev_dep", "max_width"]),
+        "project/Cargo.toml.tera" => {
+            ("Cargo.toml", &["package", "runtime_dep", "runtime_dev_dep", "max_width"])
+        }
+        "project/gitignore.tera" => {
+            (".gitignore", &["package", "runtime_dep", "runtime_dev_dep", "max_width"])
+        }
+        "project/main.rs.tera" => {
+            ("src/main.rs", &["package", "runtime_dep", "runtime_dev_dep", "max_width"])
+        }
         "core/mod.rs.tera" => ("src/core/mod.rs", &["folders", "register_lines", "max_width"]),
         "features/mod.rs.tera" => ("src/features/mod.rs", &["features", "max_width"]),
         "feature/mod.rs.tera" => (
             "src/features/<feature>/mod.rs",
             &["snake", "pascal", "folders", "register_lines", "has_job", "has_orchestrator", "max_width"],
         ),
-        "folder/mod.rs.tera" => {
-            ("<feature or core>/<folder>/mod.rs", &["title", "singular", "owner", "folder", "entries", "max_width"])
-        }
+        "folder/mod.rs.tera" => (
+            "<feature or core>/<folder>/mod.rs",
+            &["title", "singular", "owner", "folder", "entries", "max_width"],
+        ),
         "job/job.rs.tera" => ("<feature or core>/jobs/<name>.rs", COMPONENT),
         "event/event.rs.tera" => ("<feature or core>/events/<name>.rs", COMPONENT),
         "executor/executor.rs.tera" => ("<feature or core>/executors/<name>.rs", COMPONENT),
@@ -105,7 +112,9 @@ pub fn run(ctx: &Ctx<'_>, args: ListArgs) -> anyhow::Result<()> {
             let (status, path) = match origin {
                 Origin::Builtin => ("built-in", None),
                 Origin::Custom(path) => {
-                    let shown = project.as_ref().map_or_else(|| path.display().to_string(), |p| p.display_rel(path).into_owned());
+                    let shown = project
+                        .as_ref()
+                        .map_or_else(|| path.display().to_string(), |p| p.display_rel(path).into_owned());
                     (if builtins.contains(&name.as_str()) { "overridden" } else { "custom" }, Some(shown))
                 }
             };
@@ -132,8 +141,11 @@ pub fn run(ctx: &Ctx<'_>, args: ListArgs) -> anyhow::Result<()> {
                 owners
                     .iter()
                     .map(|(name, o)| {
-                        let executors: Vec<_> =
-                            o.executors.iter().map(|(e, jobs)| json!({ "name": e, "handles": jobs })).collect();
+                        let executors: Vec<_> = o
+                            .executors
+                            .iter()
+                            .map(|(e, jobs)| json!({ "name": e, "handles": jobs }))
+                            .collect();
                         json!({
                             "name": name,
                             "kind": if name == "core" { "core" } else { "feature" },
@@ -151,11 +163,7 @@ pub fn run(ctx: &Ctx<'_>, args: ListArgs) -> anyhow::Result<()> {
             let paint = ctx.out.paint(Stream::Out);
             let mut text = String::new();
             let custom = rows.iter().filter(|(_, s, _)| *s != "built-in").count();
-            text.push_str(&format!(
-                "{} ({} shown, {custom} custom)\n",
-                paint.bold("templates"),
-                rows.len()
-            ));
+            text.push_str(&format!("{} ({} shown, {custom} custom)\n", paint.bold("templates"), rows.len()));
             let width = rows.iter().map(|(n, _, _)| n.len()).max().unwrap_or(0);
             for (name, status, path) in &rows {
                 let path = path.as_deref().map(|p| format!("  {p}")).unwrap_or_default();

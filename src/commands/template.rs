@@ -106,7 +106,8 @@ fn list(ctx: &Ctx<'_>, args: TemplateListArgs) -> anyhow::Result<()> {
                     _ => paint.yellow(&status_text),
                 };
                 let path = path.as_deref().map(|p| format!("  {p}")).unwrap_or_default();
-                text.push_str(&format!("{name:<width$}  {status_text}{path}\n"));
+                text.push_str(format!("{name:<width$}  {status_text}{path}").trim_end());
+                text.push('\n');
             }
             let custom = rows.iter().filter(|(_, s, _)| *s != "built-in").count();
             text.push_str(&format!(
@@ -119,6 +120,154 @@ fn list(ctx: &Ctx<'_>, args: TemplateListArgs) -> anyhow::Result<()> {
     }
 }
 
-fn check(_ctx: &Ctx<'_>, _args: TemplateCheckArgs) -> anyhow::Result<()> {
-    Err(Failure::failed("not implemented yet").into())
+/// The template that renders a generated path of the scratch project (for error messages).
+fn template_for(path: &str) -> &'static str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    match path {
+        "Cargo.toml" => "project/Cargo.toml.tera",
+        "src/main.rs" => "project/main.rs.tera",
+        "src/core/mod.rs" => "core/mod.rs.tera",
+        "src/features/mod.rs" => "features/mod.rs.tera",
+        _ if file == "mod.rs" && path.matches('/').count() == 3 => "feature/mod.rs.tera",
+        _ if file == "mod.rs" => "folder/mod.rs.tera",
+        _ if path.contains("/jobs/") => "job/job.rs.tera",
+        _ if path.contains("/events/") => "event/event.rs.tera",
+        _ if path.contains("/executors/") => "executor/executor.rs.tera",
+        _ if file.ends_with("_state.rs") => "state/state.rs.tera",
+        _ if path.contains("/orchestrators/") => "orchestrator/orchestrator.rs.tera",
+        _ => "",
+    }
+}
+
+fn check(ctx: &Ctx<'_>, args: TemplateCheckArgs) -> anyhow::Result<()> {
+    use crate::cli::ComponentKind;
+    use crate::generate::{self, Location, Parts, RuntimeSource};
+    use crate::names::Name;
+    use crate::project::Project;
+
+    let project = orch_project(ctx)?;
+    let templates = super::project_templates(&project)?;
+    let tmp;
+    let scratch = match &args.keep {
+        Some(dir) => ctx.cwd.join(dir),
+        None => {
+            tmp = tempfile::Builder::new().prefix("orch-template-check-").tempdir()?;
+            tmp.path().to_path_buf()
+        }
+    };
+    // The scratch directory (not the project) must exist and be canonical for the writer.
+    std::fs::create_dir_all(&scratch).map_err(|e| {
+        anyhow::Error::new(e).context(Failure::failed("cannot create directory").at(&scratch))
+    })?;
+    let scratch = scratch.canonicalize()?;
+    let package = "orch_template_check";
+    let root = scratch.join(package);
+    if root.exists() {
+        return Err(Failure::usage("the scratch project already exists")
+            .at(&root)
+            .hint("remove it, or pass another --keep directory")
+            .into());
+    }
+    let mut config = crate::config::Config::default();
+    config.runtime = RuntimeSource::Vendor.config();
+    let scratch_project = Project { root: root.clone(), config, has_config: true, cwd: scratch.clone() };
+    let mut plan = Plan::new(&scratch);
+    let name = |s: &str| Name::parse(s, "feature");
+    // Every template, and the flags that change what they render: a full feature, partial
+    // features, core components, an orchestrator whose state lives in its own file.
+    generate::plan_project(
+        &mut plan,
+        &scratch_project,
+        &templates,
+        package,
+        &RuntimeSource::Vendor,
+        &[name("sample")?],
+    )?;
+    let no_event = Parts { event: false, ..Parts::all() };
+    let only_orchestrator = Parts { job: false, event: false, executor: false, orchestrator: true };
+    generate::plan_feature(
+        &mut plan,
+        &scratch_project,
+        &templates,
+        &name("no_event")?,
+        no_event,
+        None,
+        false,
+    )?;
+    generate::plan_feature(
+        &mut plan,
+        &scratch_project,
+        &templates,
+        &name("bare")?,
+        only_orchestrator,
+        None,
+        false,
+    )?;
+    let core = Location::core(&scratch_project.config)?;
+    for (kind, n) in [
+        (ComponentKind::Event, "ping"),
+        (ComponentKind::Executor, "ping"),
+        (ComponentKind::State, "lone"),
+        (ComponentKind::Orchestrator, "lone"),
+    ] {
+        generate::plan_component(
+            &mut plan,
+            &scratch_project,
+            &templates,
+            kind,
+            &Name::parse(n, "component")?,
+            &core,
+            false,
+        )?;
+    }
+    crate::writer::apply(&plan)?;
+    let custom = templates.origins().values().filter(|o| matches!(o, templates::Origin::Custom(_))).count();
+    ctx.out.status(&format!(
+        "rendered {} templates ({custom} custom) into {} files in {}",
+        templates.origins().len(),
+        plan.len(),
+        root.display()
+    ));
+    // One target directory for every run (fast repeats): CARGO_TARGET_DIR if set, else one
+    // under the project's target/.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| project.root.join("target").join("orch-template-check"));
+    let output = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["check", "--all-targets", "--quiet", "--message-format", "short"])
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .map_err(|e| {
+            anyhow::Error::new(e).context(Failure::failed("cannot run cargo").hint("is cargo on PATH?"))
+        })?;
+    if output.status.success() {
+        ctx.out.status("cargo check: ok, every template renders code that compiles");
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut involved = BTreeSet::new();
+    for line in stderr.lines() {
+        let path = line.split(':').next().unwrap_or("");
+        let name = template_for(path);
+        if !name.is_empty() && (path.ends_with(".rs") || path.ends_with(".toml")) {
+            let shown = match templates.origins().get(name) {
+                Some(templates::Origin::Custom(p)) => project.display_rel(p).into_owned(),
+                _ => format!("{name} (built-in)"),
+            };
+            involved.insert(shown);
+        }
+    }
+    let list = if involved.is_empty() {
+        "unknown".to_string()
+    } else {
+        involved.into_iter().collect::<Vec<_>>().join(", ")
+    };
+    Err(Failure::failed(format!(
+        "cargo check failed on the rendered templates (templates involved: {list})\n{}",
+        stderr.trim_end()
+    ))
+    .at(&root)
+    .hint("fix the templates named above; --keep DIR keeps the scratch project to investigate")
+    .into())
 }

@@ -275,7 +275,8 @@ mod tests {
 
         let mut ctx = context();
         ctx.insert("folders", &["events", "executors", "jobs"]);
-        let line = wiring::register_call_lines("    ", "builder", "jobs::UploadJob", "executors::UploadExecutor");
+        let line =
+            wiring::register_call_lines("    ", "builder", "jobs::UploadJob", "executors::UploadExecutor");
         ctx.insert("register_lines", &line);
         let full = render(&t, "core/mod.rs.tera", &ctx).unwrap();
         ctx.insert("register_lines", &Vec::<String>::new());

@@ -246,6 +246,10 @@ pub enum Fix {
         job: String,
         /// Executor type.
         executor: String,
+        /// The file with `impl Executor<Job> for Executor`.
+        executor_file: PathBuf,
+        /// The file declaring the job type, if found.
+        job_file: Option<PathBuf>,
     },
     /// Add `<feature>::register(builder)?;` (and `pub mod <feature>;`) to the features module.
     WireFeature {
@@ -258,6 +262,8 @@ pub enum Fix {
         parent: PathBuf,
         /// The orphan file (root-relative).
         file: PathBuf,
+        /// Its public types (re-exported with `pub use` in component folders).
+        exports: Vec<String>,
     },
 }
 

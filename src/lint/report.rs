@@ -210,25 +210,25 @@ pub fn sarif(findings: &[Finding], root: &Path, settings: &Settings, sink: Sink<
         })
         .collect();
     let result = |f: &Finding| {
-            let index = RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
-            let mut physical = json!({
-                "artifactLocation": { "uri": uri_path(&f.path), "uriBaseId": "PROJECTROOT" },
-            });
-            if let Some(l) = f.loc {
-                physical["region"] = json!({ "startLine": l.line, "startColumn": l.col });
-            }
-            let mut text = f.message.clone();
-            if let Some(hint) = &f.hint {
-                text.push_str("\nhint: ");
-                text.push_str(hint);
-            }
-            json!({
-                "ruleId": f.rule,
-                "ruleIndex": index,
-                "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "message": { "text": text },
-                "locations": [ { "physicalLocation": physical } ],
-            })
+        let index = RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
+        let mut physical = json!({
+            "artifactLocation": { "uri": uri_path(&f.path), "uriBaseId": "PROJECTROOT" },
+        });
+        if let Some(l) = f.loc {
+            physical["region"] = json!({ "startLine": l.line, "startColumn": l.col });
+        }
+        let mut text = f.message.clone();
+        if let Some(hint) = &f.hint {
+            text.push_str("\nhint: ");
+            text.push_str(hint);
+        }
+        json!({
+            "ruleId": f.rule,
+            "ruleIndex": index,
+            "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
+            "message": { "text": text },
+            "locations": [ { "physicalLocation": physical } ],
+        })
     };
     let root_uri = format!("file://{}/", uri_path(root).trim_end_matches('/'));
     let doc = json!({

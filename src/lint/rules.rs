@@ -1,14 +1,13 @@
 //! The checks behind [`super::RULES`]. Each takes the whole-project model and appends findings;
 //! cross-file rules build small hash indexes first, so every rule is linear in the facts.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use heck::ToSnakeCase;
 
 use super::{Finding, Fix, Settings, Severity, pascal_words, words_match};
 use crate::analysis::place::Rest;
-use crate::analysis::{Analysis, Fact, Folder, Loc, Place, ProblemKind, Reach, SourceFile, TypeKind, flags};
+use crate::analysis::{Analysis, FastMap as HashMap, FastSet as HashSet, Fact, Folder, Loc, Place, ProblemKind, Reach, SourceFile, TypeKind, flags};
 
 pub(super) fn run(a: &Analysis, s: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -174,8 +173,9 @@ pub(crate) fn is_snake(name: &str) -> bool {
         && name.chars().all(|c| c == '_' || c.is_ascii_digit() || (c.is_alphabetic() && !c.is_uppercase()))
 }
 
+/// `src/bin/x` (a binary crate root or its folder): exempt from naming.
 fn in_bin(path: &Path) -> bool {
-    path.strip_prefix("src/bin").is_ok_and(|rest| rest.components().count() <= 1)
+    crate::analysis::key(path).strip_prefix(b"src/bin/").is_some_and(|rest| !rest.contains(&b'/'))
 }
 
 fn file_naming(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
@@ -267,7 +267,7 @@ fn job_stem(job: &str) -> String {
 }
 
 fn item_level_mentions(a: &Analysis) -> HashSet<&str> {
-    let mut set = HashSet::new();
+    let mut set = HashSet::default();
     for f in a.files.iter().filter(|f| live(a, f)) {
         for fact in f.live_facts() {
             if let Fact::MacroMention { name, flags: fl, .. } = fact
@@ -282,9 +282,9 @@ fn item_level_mentions(a: &Analysis) -> HashSet<&str> {
 
 fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
     let mentions = item_level_mentions(a);
-    let mut all_types: HashSet<&str> = HashSet::new();
+    let mut all_types: HashSet<&str> = HashSet::default();
     // job -> impls (executor, file, loc)
-    let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc)>> = HashMap::new();
+    let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc)>> = HashMap::default();
     for f in &a.files {
         for fact in f.facts.iter() {
             if let Fact::Type { name, .. } = fact {
@@ -406,8 +406,15 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
 // ---------------------------------------------------------------------------------------------
 
 fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
-    let mut jobs: HashSet<&str> = HashSet::new();
-    let mut executors: HashSet<&str> = HashSet::new();
+    // where each job type is declared (for the fix: `jobs::XJob` must resolve)
+    let mut job_files: HashMap<&str, &Path> = HashMap::default();
+    for f in a.files.iter().filter(|f| f.place.folder() == Some(Folder::Jobs)) {
+        for (name, _, _) in f.public_types() {
+            job_files.entry(name).or_insert(&f.path);
+        }
+    }
+    let mut jobs: HashSet<&str> = HashSet::default();
+    let mut executors: HashSet<&str> = HashSet::default();
     for f in a.files.iter().filter(|f| live(a, f)) {
         for fact in f.live_facts() {
             match fact {
@@ -454,6 +461,8 @@ fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findin
                     feature: f.place.feature().map(str::to_string),
                     job: job.to_string(),
                     executor: executor.to_string(),
+                    executor_file: f.path.to_path_buf(),
+                    job_file: job_files.get(&**job).map(|p| p.to_path_buf()),
                 });
             }
             out.push(fnd);
@@ -554,13 +563,27 @@ fn orphan_module(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findi
             1 => " (nor the 1 file below it)".to_string(),
             n => format!(" (nor the {n} files below it)"),
         };
+        let is_feature_module =
+            matches!(f.place, Place::Feature { rest: Rest::Top, .. }) && f.file_name() == "mod.rs";
+        let registers = f.facts.iter().any(|x| matches!(x, Fact::RegisterFn { .. }));
         let (hint, fix) = match parent {
+            Some(p) if is_feature_module && registers => (
+                format!(
+                    "wire the feature: `pub mod {name};` and `{name}::register(builder)?;` in {} (or run `orch lint --fix`)",
+                    super::show(p)
+                ),
+                Some(Fix::WireFeature { feature: name.clone() }),
+            ),
             Some(p) => (
                 format!(
                     "add `mod {name};` to {} (or run `orch lint --fix`), or delete the file",
                     super::show(p)
                 ),
-                Some(Fix::ModLine { parent: p.clone(), file: f.path.to_path_buf() }),
+                Some(Fix::ModLine {
+                    parent: p.clone(),
+                    file: f.path.to_path_buf(),
+                    exports: f.public_types().map(|(n, _, _)| n.to_string()).collect(),
+                }),
             ),
             None => (format!("declare it with `mod {name};` in its parent module, or delete the file"), None),
         };

@@ -1,10 +1,14 @@
 //! The CLI integration tests: one binary, one module per area.
 
 mod bad_input;
+mod completions;
 mod e2e;
 mod format;
 mod generate;
+mod graph;
 mod help;
 mod init;
+mod list;
 mod remove;
 mod support;
+mod template;

@@ -55,7 +55,9 @@ fn component_added_to_a_hand_edited_feature_round_trips_and_keeps_user_edits() {
     let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
     // Hand edits in the files the add and remove will touch, and elsewhere.
     let edit = |rel: &str, f: &dyn Fn(String) -> String| fx.write(rel, &f(fx.read(rel)));
-    edit("src/features/auth/mod.rs", &|s| s.replace("pub mod jobs;\n", "pub mod jobs;\n// my note about jobs\n"));
+    edit("src/features/auth/mod.rs", &|s| {
+        s.replace("pub mod jobs;\n", "pub mod jobs;\n// my note about jobs\n")
+    });
     edit("src/features/auth/jobs/mod.rs", &|s| format!("{s}\n/// Handy alias.\npub type Id = u64;\n"));
     edit("src/features/auth/executors/mod.rs", &|s| format!("// mine\n{s}"));
     let before = fx.snapshot();
@@ -101,7 +103,13 @@ fn dry_run_and_missing_components() {
     let before = fx.snapshot();
     let run = fx.orch(&["remove", "executor", "auth", "--feature", "auth", "--dry-run", "--diff"]);
     run.ok();
-    assert!(run.stdout.contains("-    builder.register::<jobs::AuthJob, _>(executors::AuthExecutor)?;\n+    let _ = builder;\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "-    builder.register::<jobs::AuthJob, _>(executors::AuthExecutor)?;\n+    let _ = builder;\n"
+        ),
+        "{}",
+        run.stdout
+    );
     let run = fx.orch(&["remove", "executor", "auth", "--feature", "auth", "--dry-run"]);
     run.ok();
     assert_snapshot!("remove_dry_run", run.transcript());

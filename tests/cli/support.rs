@@ -203,20 +203,28 @@ impl Fixture {
         out
     }
 
-    /// Paths of every file under `rel` (vendored runtime excluded), one per line.
+    /// Paths of every file under `rel` (as in [`Fixture::files`]), one per line.
     pub fn listing(&self, rel: &str) -> String {
         self.files(rel).into_keys().map(|p| p + "\n").collect()
     }
 
-    /// Files under `rel` (vendored runtime excluded): path relative to `rel` → bytes.
+    /// Files under `rel`: path relative to `rel` → bytes. Left out: the vendored runtime and
+    /// orch's record of generated files (`.orch/generated.toml`, tested by the `remove` tests),
+    /// which are not what the generators' snapshots are about.
     pub fn files(&self, rel: &str) -> BTreeMap<String, Vec<u8>> {
         let base = self.path(rel);
         walkdir::WalkDir::new(&base)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| !e.path().ends_with("vendor/orch-runtime") && e.file_name() != "target")
+            .filter_entry(|e| {
+                !e.path().ends_with("vendor/orch-runtime")
+                    && !e.path().ends_with(".orch/generated.toml")
+                    && e.file_name() != "target"
+            })
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
+            // The record of generated files (`orch remove`) holds hashes of the other files:
+            // tested by tests/cli/remove.rs, left out of tree snapshots.
+            .filter(|e| e.file_type().is_file() && !e.path().ends_with(".orch/generated.toml"))
             .map(|e| {
                 let rel = e.path().strip_prefix(&base).expect("under base");
                 (slash(rel), fs::read(e.path()).expect("read"))

@@ -11,6 +11,10 @@
 //!    receiving every event from the bus (the caller awaits the outcome; every 256 jobs it
 //!    waits until all subscribers caught up, so nothing lags).
 //!
+//! Before the criterion benchmarks, an interleaved pass runs every mode in turn (15 rounds,
+//! best round per mode) and prints ns/job and the ratio to (1) to stderr: on a shared
+//! machine that ratio is far more stable than criterion's figures measured seconds apart.
+//!
 //! Each iteration is one job, run sequentially (one job in flight) on a 2-worker
 //! multi-thread runtime, measured from a task on that runtime. `ct_*` repeat 1, 2 and 3 on a
 //! current-thread runtime.
@@ -149,34 +153,80 @@ async fn fan_out(subscribers: usize, iters: u64) -> Duration {
     elapsed
 }
 
-/// Noise-robust ratio of (2) to (1): alternate rounds of both, keep each one's best round.
-/// On a shared machine the criterion figures of (1) and (2), measured seconds apart, can
-/// drift by tens of percent; interleaving cancels most of that drift.
-fn interleaved_ratio(rt: &Runtime, d: &Dispatcher, label: &str) {
-    const ROUNDS: usize = 9;
-    const JOBS: u64 = 20_000;
-    let (mut best_base, mut best_disp) = (f64::MAX, f64::MAX);
+type Mode = (&'static str, Box<dyn Fn(&Runtime, u64) -> Duration>);
+
+/// Noise-robust figures: alternate rounds of every mode, keep each mode's best round, report
+/// ns/job and the ratio to (1). On a shared machine the criterion figures, measured seconds
+/// apart, can drift by tens of percent; interleaving cancels most of that drift.
+fn interleaved(rt: &Runtime, label: &str, modes: &[Mode]) {
+    const ROUNDS: usize = 15;
+    const JOBS: u64 = 5_000;
+    let mut best = vec![f64::MAX; modes.len()];
     for _ in 0..ROUNDS {
-        let base = on_runtime(rt, JOBS, spawn_oneshot);
-        let d = d.clone();
-        let disp = on_runtime(rt, JOBS, move |i| through_dispatcher(d, i));
-        best_base = best_base.min(base.as_nanos() as f64 / JOBS as f64);
-        best_disp = best_disp.min(disp.as_nanos() as f64 / JOBS as f64);
+        for (i, (_, run)) in modes.iter().enumerate() {
+            let ns = run(rt, JOBS).as_nanos() as f64 / JOBS as f64;
+            best[i] = best[i].min(ns);
+        }
     }
-    eprintln!(
-        "interleaved {label}: (1) spawn+oneshot {best_base:.0} ns/job, (2) dispatcher {best_disp:.0} ns/job, \
-         ratio {:.2} (best of {ROUNDS} alternating rounds of {JOBS} jobs)",
-        best_disp / best_base
+    eprintln!("interleaved, {label}, best of {ROUNDS} alternating rounds of {JOBS} jobs:");
+    for ((name, _), ns) in modes.iter().zip(&best) {
+        eprintln!("  {name:<28} {ns:>9.0} ns/job  {:>6.2}x", ns / best[0]);
+    }
+}
+
+fn interleaved_summary(mt: &Runtime, ct: &Runtime) {
+    let d = dispatcher(SignalBus::new());
+    let base: Mode = ("1_spawn_oneshot", Box::new(|rt, n| on_runtime(rt, n, spawn_oneshot)));
+    let disp = |d: &Dispatcher| -> Mode {
+        let d = d.clone();
+        (
+            "2_dispatcher",
+            Box::new(move |rt, n| {
+                let d = d.clone();
+                on_runtime(rt, n, move |i| through_dispatcher(d, i))
+            }),
+        )
+    };
+    let orch = |d: &Dispatcher, observe: bool| -> Mode {
+        let d = d.clone();
+        let name = if observe { "3_orchestrator_observing" } else { "3_orchestrator_active_only" };
+        (
+            name,
+            Box::new(move |rt, n| {
+                let d = d.clone();
+                on_runtime(rt, n, move |i| through_orchestrator(d, observe, i))
+            }),
+        )
+    };
+    let fan = |subs: usize| -> Mode {
+        let name = match subs {
+            1 => "4_fanout/1",
+            4 => "4_fanout/4",
+            _ => "4_fanout/16",
+        };
+        (name, Box::new(move |rt, n| on_runtime(rt, n, move |i| fan_out(subs, i))))
+    };
+    interleaved(
+        mt,
+        "multi-thread (2 workers)",
+        &[
+            ("1_spawn_oneshot", Box::new(|rt, n| on_runtime(rt, n, spawn_oneshot))),
+            disp(&d),
+            orch(&d, false),
+            orch(&d, true),
+            fan(1),
+            fan(4),
+            fan(16),
+        ],
     );
+    interleaved(ct, "current-thread", &[base, disp(&d), orch(&d, false)]);
 }
 
 fn benches(c: &mut Criterion) {
     let mt = multi_thread();
     let ct = current_thread();
     if !std::env::args().any(|a| a == "--test" || a == "--list") {
-        let d = dispatcher(SignalBus::new());
-        interleaved_ratio(&mt, &d, "multi-thread");
-        interleaved_ratio(&ct, &d, "current-thread");
+        interleaved_summary(&mt, &ct);
     }
     let mut group = c.benchmark_group("dispatch");
 

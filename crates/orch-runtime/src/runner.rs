@@ -536,12 +536,13 @@ async fn run_job<J: Job, E: Executor<J>>(
         JobOutcome::Cancelled { reason: core.cancel_reason() }
     } else {
         // The work is polled first, then cancellation; a hand-written select (smaller and
-        // cheaper than `tokio::select!` on the hot path).
-        let mut token_wait: TokenWait<'_> = None;
+        // cheaper than `tokio::select!` on the hot path). The closures own what they use,
+        // which keeps the job's future small.
         match plan {
             None => {
                 let mut work = std::pin::pin!(exec.execute(&job, ctx));
-                std::future::poll_fn(|cx| {
+                let mut token_wait: TokenWait<'_> = None;
+                std::future::poll_fn(move |cx| {
                     if core.is_cancelled() {
                         // Observed before this poll: the work is not polled again.
                         return Poll::Ready(JobOutcome::Cancelled { reason: core.cancel_reason() });
@@ -564,7 +565,8 @@ async fn run_job<J: Job, E: Executor<J>>(
             Some(plan) => {
                 // Boxed: keeps the common (simple) job's future small.
                 let mut planned = Box::pin(run_planned(&job, &*exec, core, plan));
-                std::future::poll_fn(|cx| {
+                let mut token_wait: TokenWait<'_> = None;
+                std::future::poll_fn(move |cx| {
                     if core.is_cancelled() {
                         return Poll::Ready(JobOutcome::Cancelled { reason: core.cancel_reason() });
                     }

@@ -166,3 +166,23 @@ fn run_paused_makes_retries_instant_and_deterministic() {
     });
     assert_eq!(elapsed, Duration::from_secs(60 + 120));
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Dispatcher>();
+    send_sync::<DispatcherBuilder>();
+    send_sync::<SignalBus>();
+    send_sync::<Subscription>();
+    send_sync::<JobHandle<u32>>();
+    send_sync::<JobOutcome<u32>>();
+    send_sync::<ExecContext>();
+    send_sync::<Event>();
+    send_sync::<JobError>();
+    send_sync::<DispatchOptions>();
+    send_sync::<RetryPolicy>();
+    send_sync::<CircuitBreaker>();
+    send_sync::<Saga<u32>>();
+    send_sync::<OrchestratorHandle<Planner>>();
+    send_sync::<EventRecorder>();
+}
