@@ -88,7 +88,12 @@ fn node(n: &Node) -> String {
             names.iter().map(|s| string(s)).collect::<Vec<_>>().join(", ")
         ),
         Node::Set(w, Set { key, value, global }) => {
-            format!("Node::Set({}, Set {{ key: {}, value: {}, global: {global} }})", ws(w), string(key), expr(value))
+            format!(
+                "Node::Set({}, Set {{ key: {}, value: {}, global: {global} }})",
+                ws(w),
+                string(key),
+                expr(value)
+            )
         }
         Node::Raw(a, s, b) => format!("Node::Raw({}, {}, {})", ws(a), string(s), ws(b)),
         Node::Forloop(a, Forloop { key, value, container, body, empty_body }, b) => format!(
@@ -102,12 +107,18 @@ fn node(n: &Node) -> String {
             ws(b)
         ),
         Node::If(If { conditions, otherwise }, w) => {
-            let conds: Vec<String> =
-                conditions.iter().map(|(w, e, body)| format!("({}, {}, {})", ws(w), expr(e), nodes(body))).collect();
+            let conds: Vec<String> = conditions
+                .iter()
+                .map(|(w, e, body)| format!("({}, {}, {})", ws(w), expr(e), nodes(body)))
+                .collect();
             format!(
                 "Node::If(If {{ conditions: vec![{}], otherwise: {} }}, {})",
                 conds.join(", "),
-                otherwise.as_ref().map_or("None".to_string(), |(w, b)| format!("Some(({}, {}))", ws(w), nodes(b))),
+                otherwise.as_ref().map_or("None".to_string(), |(w, b)| format!(
+                    "Some(({}, {}))",
+                    ws(w),
+                    nodes(b)
+                )),
                 ws(w)
             )
         }

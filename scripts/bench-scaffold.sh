@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scaffolding benchmark for orch (BENCHMARKS.md, "Scaffolding"): `orch new feature auth` against
-# the floor of orch's OWN output — `cp -r` of the same files pre-rendered plus a one-line
-# `echo >>` wiring edit — following the method of ../shared/bench (README, gen-run.sh):
+# the floor of orch's OWN output — `cp -r` of the same files pre-rendered, a one-line `echo >>`
+# wiring edit, and a copy of the updated record of generated files (`.orch/generated.toml`,
+# part of what `orch new feature` writes) — following the method of ../shared/bench (README, gen-run.sh):
 # every timed unit copies a pristine project to a fresh directory, runs one mode, and moves the
 # copy to a graveyard deleted after timing; `none` is the copy wrapper alone (subtracted, paired
 # round by round); rounds are interleaved so machine drift hits every mode alike.
@@ -34,8 +35,10 @@ mkdir -p "$A"
 # orch's own output, pre-rendered once: the files of feature `auth`.
 cp -r "$A/pristine" "$A/check-orch"
 "$ORCH" -q -C "$A/check-orch" new feature auth
-mkdir -p "$A/prerendered"
-cp -r "$A/check-orch/src/features/auth" "$A/prerendered/auth"
+# Laid out as an overlay of the project, so one `cp -r` writes the feature and the record.
+mkdir -p "$A/prerendered/src/features" "$A/prerendered/.orch"
+cp -r "$A/check-orch/src/features/auth" "$A/prerendered/src/features/auth"
+cp "$A/check-orch/.orch/generated.toml" "$A/prerendered/.orch/generated.toml"
 
 cat >"$A/run.sh" <<EOF
 #!/usr/bin/env bash
@@ -46,7 +49,7 @@ cp -r "$A/pristine/." "\$tmp/"
 cd "\$tmp"
 case \$1 in
   none) ;;
-  floor) cp -r "$A/prerendered/auth" src/features/
+  floor) cp -r "$A/prerendered/." .
          echo 'pub mod auth;' >>src/features/mod.rs ;;
   orch) "$ORCH" -q new feature auth >/dev/null ;;
 esac
@@ -59,7 +62,7 @@ echo "# orch new feature: timing"
 echo
 machine_info
 echo "- orch: $ORCH ($("$ORCH" --version)); project: $(find "$A/pristine" -type f | wc -l) files, 5 features"
-echo "- output: $(find "$A/prerendered/auth" -type f | wc -l) files in src/features/auth + src/features/mod.rs edited (\`pub mod\`, register and demo calls); the floor copies the same files and appends one line"
+echo "- output: $(find "$A/prerendered/src/features/auth" -type f | wc -l) files in src/features/auth, src/features/mod.rs edited (\`pub mod\`, register and demo calls), .orch/generated.toml updated; the floor copies the same files, appends one line and copies the record"
 echo
 out=$A/results
 mkdir -p "$out" "$A/graveyard"

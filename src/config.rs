@@ -211,7 +211,7 @@ impl Config {
              {runtime_line}\n\
              \n\
              [lint]\n\
-             # rules = {{ naming = \"warn\" }}   # per rule: error | warn | off (orch lint --list-rules)\n"
+             # rules = {{ god-event = \"error\" }}   # per rule: error | warn | off (orch lint --list-rules)\n"
         )
     }
 }
@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn lint_levels_parse() {
-        let cfg = Config::parse("[lint.rules]\nnaming = \"off\"\n", Path::new("orch.toml")).unwrap();
-        assert_eq!(cfg.lint.rules.get("naming"), Some(&Level::Off));
+        let cfg = Config::parse("[lint.rules]\nfile-naming = \"off\"\n", Path::new("orch.toml")).unwrap();
+        assert_eq!(cfg.lint.rules.get("file-naming"), Some(&Level::Off));
     }
 }

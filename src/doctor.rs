@@ -646,12 +646,17 @@ fn runtime_check(root: &Path, config: &Config, manifest: Option<&toml::Table>, c
             for (rel, text) in &files {
                 match std::fs::read(dir.join(rel)) {
                     Ok(bytes) if bytes == text.as_bytes() => {}
-                    Ok(_) => drift.push(format!("{} differs", lint::show(rel))),
-                    Err(_) => drift.push(format!("{} is missing", lint::show(rel))),
+                    Ok(_) => drift.push(format!("{} differs", lint::show(&config.runtime.path.join(rel)))),
+                    Err(_) => {
+                        drift.push(format!("{} is missing", lint::show(&config.runtime.path.join(rel))))
+                    }
                 }
             }
             for extra in extra_vendor_files(&dir, &files) {
-                drift.push(format!("{} is not part of orch-runtime {embedded}", lint::show(&extra)));
+                drift.push(format!(
+                    "{} is not part of orch-runtime {embedded}",
+                    lint::show(&config.runtime.path.join(&extra))
+                ));
             }
             if drift.is_empty() {
                 checks.push(Check::new(

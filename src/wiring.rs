@@ -100,12 +100,16 @@ pub fn exported_types(src: &str) -> anyhow::Result<Vec<String>> {
 /// the first item (and the comments directly above it), followed by a blank line.
 pub fn ensure_mod(src: &str, name: &str, vis: Vis) -> anyhow::Result<String> {
     let file = parse(src)?;
-    if file.items.iter().any(|item| matches!(item, syn::Item::Mod(m) if m.ident == name)) {
-        return Ok(src.to_string());
-    }
     let text = Text::new(src);
+    Ok(text.apply(mod_edit(&file, &text, name, vis).into_iter().collect()))
+}
+
+fn mod_edit(file: &syn::File, text: &Text<'_>, name: &str, vis: Vis) -> Option<Edit> {
+    if file.items.iter().any(|item| matches!(item, syn::Item::Mod(m) if m.ident == name)) {
+        return None;
+    }
     let line = format!("{}mod {name};", vis.prefix());
-    let spans: Vec<ItemLines> = file.items.iter().map(|item| ItemLines::of(item, &text)).collect();
+    let spans: Vec<ItemLines> = file.items.iter().map(ItemLines::of).collect();
     let is_decl = |i: usize| matches!(&file.items[i], syn::Item::Mod(m) if m.content.is_none());
     let groups = groups(&spans, is_decl);
     let same_vis = |i: usize| match &file.items[i] {
@@ -119,12 +123,12 @@ pub fn ensure_mod(src: &str, name: &str, vis: Vis) -> anyhow::Result<String> {
             _ => String::new(),
         };
         let place = group.iter().find(|&&i| key(i).as_str() > name);
-        return Ok(match place {
-            Some(&i) => text.insert_before_line(spans[i].start, &[line]),
-            None => text.insert_after_line(spans[*group.last().unwrap_or(&0)].end, &[line]),
+        return Some(match place {
+            Some(&i) => Edit::before(spans[i].start, vec![line]),
+            None => Edit::before(spans[*group.last().unwrap_or(&0)].end + 1, vec![line]),
         });
     }
-    Ok(insert_new_block(&text, &file, &spans, &[line], None))
+    Some(new_block(text, file, &spans, vec![line], None))
 }
 
 /// Add `pub use module::type_name;` to `src` unless a `use` item already imports `type_name`
@@ -143,7 +147,8 @@ pub fn ensure_pub_use(src: &str, module: &str, type_name: &str) -> anyhow::Resul
     }
     let text = Text::new(src);
     let line = format!("pub use {module}::{type_name};");
-    let spans: Vec<ItemLines> = file.items.iter().map(|item| ItemLines::of(item, &text)).collect();
+    let edit: Edit;
+    let spans: Vec<ItemLines> = file.items.iter().map(ItemLines::of).collect();
     let is_use = |i: usize| matches!(&file.items[i], syn::Item::Use(_));
     let groups = groups(&spans, is_use);
     let is_pub_use = |i: usize| matches!(&file.items[i], syn::Item::Use(u) if !matches!(u.vis, syn::Visibility::Inherited));
@@ -154,14 +159,16 @@ pub fn ensure_pub_use(src: &str, module: &str, type_name: &str) -> anyhow::Resul
             _ => Vec::new(),
         };
         let place = group.iter().find(|&&i| path_cmp(&key(i), &ours) == Ordering::Greater);
-        return Ok(match place {
-            Some(&i) => text.insert_before_line(spans[i].start, &[line]),
-            None => text.insert_after_line(spans[*group.last().unwrap_or(&0)].end, &[line]),
-        });
+        edit = match place {
+            Some(&i) => Edit::before(spans[i].start, vec![line]),
+            None => Edit::before(spans[*group.last().unwrap_or(&0)].end + 1, vec![line]),
+        };
+    } else {
+        // A new block: after the last `mod` declaration, else before the first item.
+        let last_mod = (0..file.items.len()).rev().find(|&i| matches!(&file.items[i], syn::Item::Mod(_)));
+        edit = new_block(&text, &file, &spans, vec![line], last_mod.map(|i| spans[i].end));
     }
-    // A new block: after the last `mod` declaration, else before the first item.
-    let last_mod = (0..file.items.len()).rev().find(|&i| matches!(&file.items[i], syn::Item::Mod(_)));
-    Ok(insert_new_block(&text, &file, &spans, &[line], last_mod.map(|i| spans[i].end)))
+    Ok(text.apply(vec![edit]))
 }
 
 /// Add `builder.register::<jobs::JobType, _>(executors::ExecutorType)?;` to `fn register` in
@@ -183,7 +190,7 @@ pub fn ensure_register_call(src: &str, job_type: &str, executor_type: &str) -> a
     let job_path = format!("jobs::{job_type}");
     let exec_path = format!("executors::{executor_type}");
     let text = Text::new(src);
-    insert_call(
+    let edit = insert_call(
         &text,
         func,
         &builder,
@@ -194,21 +201,37 @@ pub fn ensure_register_call(src: &str, job_type: &str, executor_type: &str) -> a
             found.into_iter().next()
         },
         |indent| register_call_lines(indent, &builder, &job_path, &exec_path),
-    )
+    )?;
+    Ok(text.apply(vec![edit]))
 }
 
 /// Wire feature `feature` into the features module `src` (`src/features/mod.rs`): a
 /// `pub mod feature;` line, a `feature::register(builder)?;` call in `fn register`, and (when
 /// the file has a `fn demo`) a `feature::demo(dispatcher).await;` call. Each piece already
 /// present is left alone.
+///
+/// A module of that name declared inline (`mod feature { .. }`) is a collision (usage error).
+/// The file is parsed once; the edits are computed together and applied bottom-up.
 pub fn ensure_feature_wired(src: &str, feature: &str) -> anyhow::Result<String> {
-    let src = ensure_mod(src, feature, Vis::Pub)?;
-    let src = ensure_module_call(&src, "register", feature, |arg| format!("{feature}::register({arg})?;"))?;
-    let file = parse(&src)?;
-    if find_fn(&file, "demo").is_none() {
-        return Ok(src);
+    let file = parse(src)?;
+    if file
+        .items
+        .iter()
+        .any(|item| matches!(item, syn::Item::Mod(m) if m.ident == feature && m.content.is_some()))
+    {
+        return Err(Failure::usage(format!("the name collides with module `{feature}` declared here"))
+            .hint("pick another name")
+            .into());
     }
-    ensure_module_call(&src, "demo", feature, |arg| format!("{feature}::demo({arg}).await;"))
+    let text = Text::new(src);
+    let mut edits: Vec<Edit> = mod_edit(&file, &text, feature, Vis::Pub).into_iter().collect();
+    let register = |arg: &str| format!("{feature}::register({arg})?;");
+    edits.extend(module_call_edit(&file, &text, "register", feature, register)?);
+    if find_fn(&file, "demo").is_some() {
+        let demo = |arg: &str| format!("{feature}::demo({arg}).await;");
+        edits.extend(module_call_edit(&file, &text, "demo", feature, demo)?);
+    }
+    Ok(text.apply(edits))
 }
 
 /// The lines of one executor registration at indentation `indent`, laid out as `rustfmt`
@@ -240,33 +263,30 @@ pub fn register_call_lines(indent: &str, builder: &str, job_path: &str, exec_pat
     ]
 }
 
-/// Ensure `fn fn_name` calls `module::fn_name(..)`; `make` builds the statement from the
-/// function's first parameter.
-fn ensure_module_call(
-    src: &str,
+/// The edit that makes `fn fn_name` call `module::fn_name(..)` (none if it does); `make` builds
+/// the statement from the function's first parameter.
+fn module_call_edit(
+    file: &syn::File,
+    text: &Text<'_>,
     fn_name: &str,
     module: &str,
     make: impl Fn(&str) -> String,
-) -> anyhow::Result<String> {
-    let file = parse(src)?;
-    let func = find_fn(&file, fn_name).ok_or_else(|| missing_fn(fn_name))?;
+) -> anyhow::Result<Option<Edit>> {
+    let func = find_fn(file, fn_name).ok_or_else(|| missing_fn(fn_name))?;
     let called = |stmt: &syn::Stmt| -> Option<String> {
         let mut calls = Vec::new();
         ModuleCalls { fn_name, found: &mut calls }.visit_stmt(stmt);
         calls.into_iter().next()
     };
-    if func.block.stmts.iter().filter_map(called).any(|m| m == module) {
-        return Ok(src.to_string());
-    }
     let mut anywhere = Vec::new();
     ModuleCalls { fn_name, found: &mut anywhere }.visit_block(&func.block);
     if anywhere.iter().any(|m| m == module) {
-        return Ok(src.to_string());
+        return Ok(None);
     }
     let arg = first_param(func).unwrap_or_else(|| "builder".to_string());
-    let placeholder = arg.clone();
-    let text = Text::new(src);
-    insert_call(&text, func, &placeholder, module, called, |indent| vec![format!("{indent}{}", make(&arg))])
+    let edit =
+        insert_call(text, func, &arg, module, called, |indent| vec![format!("{indent}{}", make(&arg))])?;
+    Ok(Some(edit))
 }
 
 /// Insert the statement lines built by `lines` into `func`: sorted by `key` among the
@@ -279,36 +299,40 @@ fn insert_call(
     key: &str,
     key_of: impl Fn(&syn::Stmt) -> Option<String>,
     lines: impl Fn(&str) -> Vec<String>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Edit> {
     let stmts = &func.block.stmts;
     let keyed: Vec<(usize, String)> =
         stmts.iter().enumerate().filter_map(|(i, s)| key_of(s).map(|k| (i, k))).collect();
-    let stmt_lines = |i: usize| ItemLines::of_span(stmts[i].span(), text);
+    let stmt_lines = |i: usize| ItemLines::of_span(stmts[i].span());
     if let Some(&(last, _)) = keyed.last() {
         if let Some(&(i, _)) = keyed.iter().find(|(_, k)| version_cmp(k, key) == Ordering::Greater) {
             let at = stmt_lines(i);
-            return Ok(text.insert_before_line(at.start, &lines(text.indent_of(at.start))));
+            return Ok(Edit::before(at.start, lines(text.indent_of(at.start))));
         }
         let at = stmt_lines(last);
-        return Ok(text.insert_after_line(at.end, &lines(text.indent_of(at.start))));
+        return Ok(Edit::before(at.end + 1, lines(text.indent_of(at.start))));
     }
     if let Some(i) = stmts.iter().position(|s| is_placeholder(s, placeholder)) {
         let at = stmt_lines(i);
         if text.starts_line(stmts[i].span().start()) && text.ends_line(stmts[i].span().end()) {
-            return Ok(text.replace_lines(at.start, at.end, &lines(text.indent_of(at.start))));
+            return Ok(Edit {
+                at: at.start,
+                remove: at.end + 1 - at.start,
+                lines: lines(text.indent_of(at.start)),
+            });
         }
     }
     if let Some(last) = stmts.last() {
         let start = last.span().start();
         if text.starts_line(start) {
             let line = start.line;
-            return Ok(text.insert_before_line(line, &lines(text.indent_of(line))));
+            return Ok(Edit::before(line, lines(text.indent_of(line))));
         }
     }
     let close = func.block.brace_token.span.close().start();
     if text.starts_line(close) {
         let indent = format!("{}    ", text.indent_of(close.line));
-        return Ok(text.insert_before_line(close.line, &lines(&indent)));
+        return Ok(Edit::before(close.line, lines(&indent)));
     }
     Err(Failure::failed(format!("cannot find where to add a line to `fn {}`", func.sig.ident))
         .hint("put the function's final expression (e.g. `Ok(())`) on a line of its own")
@@ -526,48 +550,57 @@ fn groups(spans: &[ItemLines], pred: impl Fn(usize) -> bool) -> Vec<Vec<usize>> 
     out
 }
 
-/// Insert `lines` as a block of their own, separated by blank lines: after line `after` when
-/// given, else before the first item (and the comments directly above it), else at the end.
-fn insert_new_block(
+/// The edit inserting `lines` as a block of their own, separated by blank lines: after line
+/// `after` when given, else before the first item (and the comments directly above it), else at
+/// the end.
+fn new_block(
     text: &Text<'_>,
     file: &syn::File,
     spans: &[ItemLines],
-    lines: &[String],
+    lines: Vec<String>,
     after: Option<usize>,
-) -> String {
+) -> Edit {
     if let Some(line) = after {
         let mut block = vec![String::new()];
-        block.extend(lines.iter().cloned());
+        block.extend(lines);
         if text.line(line + 1).is_some_and(|l| !l.trim().is_empty()) {
             block.push(String::new());
         }
-        return text.insert_after_line(line, &block);
+        return Edit::before(line + 1, block);
     }
     if let Some(first) = spans.first() {
-        let floor = file.attrs.iter().map(|a| ItemLines::of_span(a.span(), text).end).max().unwrap_or(0);
+        let floor = file.attrs.iter().map(|a| ItemLines::of_span(a.span()).end).max().unwrap_or(0);
         let mut start = first.start;
         while start > floor + 1 && text.line(start - 1).is_some_and(|l| l.trim_start().starts_with("//")) {
             start -= 1;
         }
-        let mut block: Vec<String> = lines.to_vec();
+        let mut block = lines;
         block.push(String::new());
         if start > 1 && text.line(start - 1).is_some_and(|l| !l.trim().is_empty()) {
             block.insert(0, String::new());
         }
-        return text.insert_before_line(start, &block);
+        return Edit::before(start, block);
     }
-    let mut out = text.src.to_string();
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
+    let mut block = lines;
+    if !text.src.trim().is_empty() && !text.src.ends_with("\n\n") {
+        block.insert(0, String::new());
     }
-    if !out.trim().is_empty() && !out.ends_with("\n\n") {
-        out.push('\n');
+    Edit::before(text.starts.len() + 1, block)
+}
+
+/// Replace `remove` lines starting at line `at` (1-based; past the end appends) with `lines`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Edit {
+    at: usize,
+    remove: usize,
+    lines: Vec<String>,
+}
+
+impl Edit {
+    /// Insert `lines` before line `at`.
+    fn before(at: usize, lines: Vec<String>) -> Edit {
+        Edit { at, remove: 0, lines }
     }
-    for line in lines {
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }
 
 /// First and last line (1-based) of an item, its attributes included.
@@ -578,7 +611,7 @@ struct ItemLines {
 }
 
 impl ItemLines {
-    fn of(item: &syn::Item, _text: &Text<'_>) -> Self {
+    fn of(item: &syn::Item) -> Self {
         let span = item.span();
         let mut start = span.start().line;
         for attr in item_attrs(item) {
@@ -587,7 +620,7 @@ impl ItemLines {
         ItemLines { start, end: span.end().line }
     }
 
-    fn of_span(span: Span, _text: &Text<'_>) -> Self {
+    fn of_span(span: Span) -> Self {
         ItemLines { start: span.start().line, end: span.end().line }
     }
 }
@@ -664,34 +697,25 @@ impl<'a> Text<'a> {
         self.starts.get(n.saturating_sub(1)).copied().unwrap_or(self.src.len())
     }
 
-    fn joined(&self, lines: &[String]) -> String {
+    /// The source with `edits` (all computed on this source) applied, bottom-up so that every
+    /// line number stays valid.
+    fn apply(&self, mut edits: Vec<Edit>) -> String {
+        edits.sort_by_key(|edit| std::cmp::Reverse(edit.at));
         let eol = self.line_end_style();
-        lines.iter().map(|l| format!("{l}{eol}")).collect()
-    }
-
-    fn insert_before_line(&self, n: usize, lines: &[String]) -> String {
-        let at = self.offset_of_line(n);
-        let mut out = String::with_capacity(self.src.len() + 64);
-        out.push_str(&self.src[..at]);
-        if at > 0 && at == self.src.len() && !self.src.ends_with('\n') {
-            out.push_str(self.line_end_style());
+        let mut out = self.src.to_string();
+        for edit in edits {
+            let from = self.offset_of_line(edit.at);
+            let to = self.offset_of_line(edit.at + edit.remove);
+            let mut insert = String::new();
+            if from == self.src.len() && !self.src.is_empty() && !self.src.ends_with('\n') {
+                insert.push_str(eol);
+            }
+            for line in &edit.lines {
+                insert.push_str(line);
+                insert.push_str(eol);
+            }
+            out.replace_range(from..to, &insert);
         }
-        out.push_str(&self.joined(lines));
-        out.push_str(&self.src[at..]);
-        out
-    }
-
-    fn insert_after_line(&self, n: usize, lines: &[String]) -> String {
-        self.insert_before_line(n + 1, lines)
-    }
-
-    fn replace_lines(&self, first: usize, last: usize, lines: &[String]) -> String {
-        let from = self.offset_of_line(first);
-        let to = self.offset_of_line(last + 1);
-        let mut out = String::with_capacity(self.src.len() + 64);
-        out.push_str(&self.src[..from]);
-        out.push_str(&self.joined(lines));
-        out.push_str(&self.src[to..]);
         out
     }
 }

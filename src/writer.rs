@@ -29,8 +29,10 @@ pub struct Applied {
 /// Apply `plan` to the disk, all-or-nothing.
 pub fn apply(plan: &Plan) -> anyhow::Result<Applied> {
     let root = plan.root();
+    // Existing directory → where it resolves to: files of one folder share one canonicalize.
+    let mut resolved_dirs = std::collections::HashMap::new();
     for op in plan.ops() {
-        check_inside(root, &op.path)?;
+        check_inside(root, &op.path, &mut resolved_dirs)?;
     }
     let _lock = lock_root(root)?;
     // Re-check preconditions under the lock: nothing changed since planning.
@@ -93,42 +95,54 @@ struct Transaction<'a> {
 
 impl Transaction<'_> {
     fn run(&mut self, plan: &Plan) -> anyhow::Result<Applied> {
-        // Stage every new content first: most failures (permissions, disk full) happen here,
-        // before anything visible changed.
+        // Stage the new content of existing files in temp files next to them first (most
+        // failures, such as permissions or a full disk, happen here, before anything visible
+        // changed); they replace their targets atomically by rename below. New files are written
+        // in place (create-new, so nothing is ever clobbered): no temp file, link and unlink per
+        // file, which was most of the writer's cost; a failure removes them again.
+        // No fsync: the guarantee is all-or-nothing against errors and other orch processes,
+        // not against power loss (like cargo new); syncing every file made `orch new feature`
+        // several times slower.
         let mut staged = Vec::new();
-        for op in plan.ops() {
+        for op in plan.ops().filter(|op| op.kind == OpKind::Update) {
             let Some(after) = &op.after else { continue };
             let abs = self.root.join(&op.path);
             let parent = abs.parent().unwrap_or(self.root);
-            self.create_dirs(parent)?;
             let mut tmp = tempfile::Builder::new()
                 .prefix(".orch-tmp-")
                 .tempfile_in(parent)
                 .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs)))?;
-            // No fsync: the guarantee is all-or-nothing against errors and other orch
-            // processes, not against power loss (like cargo new); syncing every file made
-            // `orch new feature` ~10x slower.
             tmp.write_all(after.as_bytes())
                 .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs)))?;
             set_permissions(tmp.as_file(), &abs)?;
-            staged.push((op, tmp));
+            staged.push(tmp);
         }
+        let mut staged = staged.into_iter();
         let mut applied = Applied::default();
-        for (op, tmp) in staged {
+        for op in plan.ops() {
+            let Some(after) = &op.after else { continue };
             let abs = self.root.join(&op.path);
             #[cfg(test)]
             if FAIL_AT_COMMIT.with(|f| f.get()) == Some(self.done.len()) {
                 anyhow::bail!("injected failure before committing {}", op.path.display());
             }
-            let result =
-                if op.kind == OpKind::Create { tmp.persist_noclobber(&abs) } else { tmp.persist(&abs) };
-            result.map_err(|e| {
-                anyhow::Error::new(e.error).context(Failure::failed("cannot write file").at(&abs))
-            })?;
-            self.done.push(Done { path: op.path.clone(), before: op.before.clone() });
-            match op.kind {
-                OpKind::Create => applied.created += 1,
-                _ => applied.updated += 1,
+            let cannot_write = |e: std::io::Error| {
+                anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs))
+            };
+            if op.kind == OpKind::Create {
+                self.create_dirs(abs.parent().unwrap_or(self.root))?;
+                let mut file =
+                    fs::OpenOptions::new().write(true).create_new(true).open(&abs).map_err(cannot_write)?;
+                // Recorded before writing, so a failed write is removed by the rollback too.
+                self.done.push(Done { path: op.path.clone(), before: None });
+                file.write_all(after.as_bytes()).map_err(cannot_write)?;
+                new_file_permissions(&file, &abs)?;
+                applied.created += 1;
+            } else {
+                let tmp = staged.next().ok_or_else(|| anyhow::anyhow!("internal: no staged file"))?;
+                tmp.persist(&abs).map_err(|e| cannot_write(e.error))?;
+                self.done.push(Done { path: op.path.clone(), before: op.before.clone() });
+                applied.updated += 1;
             }
         }
         for op in plan.ops().filter(|op| op.kind == OpKind::Delete) {
@@ -142,9 +156,12 @@ impl Transaction<'_> {
     }
 
     fn create_dirs(&mut self, dir: &Path) -> anyhow::Result<()> {
+        if self.created_dirs.last().is_some_and(|d| d == dir) {
+            return Ok(());
+        }
         let mut missing = Vec::new();
         let mut cur = dir;
-        while !cur.exists() {
+        while !self.created_dirs.iter().any(|d| d == cur) && !cur.exists() {
             missing.push(cur.to_path_buf());
             match cur.parent() {
                 Some(parent) => cur = parent,
@@ -196,6 +213,20 @@ impl Transaction<'_> {
     }
 }
 
+/// A file just created gets 0644 whatever the umask (as staged files always did).
+fn new_file_permissions(file: &File, target: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o644)).map_err(|e| {
+            anyhow::Error::new(e).context(Failure::failed("cannot set permissions").at(target))
+        })?;
+    }
+    #[cfg(not(unix))]
+    let _ = (file, target);
+    Ok(())
+}
+
 /// New files get 0644; updated files keep their mode.
 fn set_permissions(tmp: &File, target: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
@@ -213,7 +244,11 @@ fn set_permissions(tmp: &File, target: &Path) -> anyhow::Result<()> {
 
 /// Refuse any path whose existing part resolves (through symlinks) outside the root, and
 /// writing through a symlink.
-fn check_inside(root: &Path, rel: &Path) -> anyhow::Result<()> {
+fn check_inside(
+    root: &Path,
+    rel: &Path,
+    resolved_dirs: &mut std::collections::HashMap<PathBuf, PathBuf>,
+) -> anyhow::Result<()> {
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return Err(Failure::usage("path leaves the project root").at(rel).into());
     }
@@ -224,14 +259,7 @@ fn check_inside(root: &Path, rel: &Path) -> anyhow::Result<()> {
             .hint("replace the link with a regular file, or generate elsewhere")
             .into());
     }
-    let mut existing = abs.as_path();
-    while existing.symlink_metadata().is_err() {
-        match existing.parent() {
-            Some(parent) => existing = parent,
-            None => break,
-        }
-    }
-    let resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    let resolved = resolve_existing(&abs, resolved_dirs);
     if !resolved.starts_with(root) {
         return Err(Failure::failed(format!(
             "resolves outside the project (to {}) through a symbolic link; nothing was written",
@@ -242,6 +270,24 @@ fn check_inside(root: &Path, rel: &Path) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Where the deepest existing ancestor of `path` (or `path` itself) resolves to, through
+/// symbolic links; results are cached per path, so files of one folder cost one lookup.
+fn resolve_existing(path: &Path, cache: &mut std::collections::HashMap<PathBuf, PathBuf>) -> PathBuf {
+    if let Some(resolved) = cache.get(path) {
+        return resolved.clone();
+    }
+    let resolved = if path.symlink_metadata().is_ok() {
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        match path.parent() {
+            Some(parent) => resolve_existing(parent, cache),
+            None => path.to_path_buf(),
+        }
+    };
+    cache.insert(path.to_path_buf(), resolved.clone());
+    resolved
 }
 
 /// Exclusive advisory lock on the root directory for the duration of a write.

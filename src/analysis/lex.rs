@@ -35,11 +35,130 @@ pub enum Kind {
     Close(u8),
 }
 
+/// Words the scanner looks for, recognised once by the lexer (so the scanner compares small
+/// integers instead of strings). Raw identifiers are never keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kw {
+    /// Any other identifier.
+    None,
+    /// `pub`
+    Pub,
+    /// `unsafe`, `async`, `const`, `default`, `auto`: item qualifiers.
+    Qualifier,
+    /// `extern`
+    Extern,
+    /// `crate`
+    Crate,
+    /// `mod`
+    Mod,
+    /// `struct`
+    Struct,
+    /// `enum`
+    Enum,
+    /// `union` (weak keyword)
+    Union,
+    /// `trait`
+    Trait,
+    /// `type`
+    Type,
+    /// `impl`
+    Impl,
+    /// `fn`
+    Fn,
+    /// `use`
+    Use,
+    /// `macro_rules`
+    MacroRules,
+    /// `for`
+    For,
+    /// `where`
+    Where,
+    /// `as`
+    As,
+    /// `include`
+    Include,
+    /// `register`
+    Register,
+    /// `register_shared`, `register_with_breaker`
+    RegisterOther,
+    /// `dispatch`, `dispatch_with`
+    Dispatch,
+    /// `emit`
+    Emit,
+    /// `domain`
+    Domain,
+    /// `main`
+    Main,
+    /// Any other strict keyword (`if`, `let`, `self`, ...): never a macro name.
+    Keyword,
+}
+
+impl Kw {
+    /// Whether the word is a Rust keyword (so `kw!(..)` is not a macro invocation).
+    pub fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            Kw::Pub
+                | Kw::Qualifier
+                | Kw::Extern
+                | Kw::Crate
+                | Kw::Mod
+                | Kw::Struct
+                | Kw::Enum
+                | Kw::Trait
+                | Kw::Type
+                | Kw::Impl
+                | Kw::Fn
+                | Kw::Use
+                | Kw::For
+                | Kw::Where
+                | Kw::As
+                | Kw::Keyword
+        )
+    }
+
+    fn of(word: &[u8]) -> Kw {
+        match word {
+            b"pub" => Kw::Pub,
+            b"unsafe" | b"async" | b"const" | b"default" | b"auto" => Kw::Qualifier,
+            b"extern" => Kw::Extern,
+            b"crate" => Kw::Crate,
+            b"mod" => Kw::Mod,
+            b"struct" => Kw::Struct,
+            b"enum" => Kw::Enum,
+            b"union" => Kw::Union,
+            b"trait" => Kw::Trait,
+            b"type" => Kw::Type,
+            b"impl" => Kw::Impl,
+            b"fn" => Kw::Fn,
+            b"use" => Kw::Use,
+            b"macro_rules" => Kw::MacroRules,
+            b"for" => Kw::For,
+            b"where" => Kw::Where,
+            b"as" => Kw::As,
+            b"include" => Kw::Include,
+            b"register" => Kw::Register,
+            b"register_shared" | b"register_with_breaker" => Kw::RegisterOther,
+            b"dispatch" | b"dispatch_with" => Kw::Dispatch,
+            b"emit" => Kw::Emit,
+            b"domain" => Kw::Domain,
+            b"main" => Kw::Main,
+            b"break" | b"continue" | b"else" | b"false" | b"if" | b"in" | b"let" | b"loop" | b"match"
+            | b"move" | b"mut" | b"ref" | b"return" | b"self" | b"Self" | b"static" | b"super" | b"true"
+            | b"while" | b"await" | b"dyn" | b"yield" => Kw::Keyword,
+            _ => Kw::None,
+        }
+    }
+}
+
 /// One token: its kind and byte range in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     /// The kind.
     pub kind: Kind,
+    /// For identifiers: the word, if the scanner cares about it.
+    pub kw: Kw,
     /// Byte offset of the first byte.
     pub start: u32,
     /// Byte offset one past the last byte.
@@ -61,7 +180,8 @@ pub struct LexError {
 pub fn tokenize(src: &[u8], out: &mut Vec<Token>, matching: &mut Vec<u32>) -> Result<(), LexError> {
     out.clear();
     matching.clear();
-    let mut stack: Vec<u32> = Vec::new();
+    out.reserve(src.len() / 4);
+    let mut stack: Vec<u32> = Vec::with_capacity(32);
     let n = src.len();
     let mut i = 0usize;
     // Byte-order mark and shebang (`#!` not followed by `[`) are skipped.
@@ -79,12 +199,13 @@ pub fn tokenize(src: &[u8], out: &mut Vec<Token>, matching: &mut Vec<u32>) -> Re
         match c {
             b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {
                 i += 1;
+                while i < n && CLASS[src[i] as usize] == SPACE {
+                    i += 1;
+                }
                 continue;
             }
             b'/' if src.get(i + 1) == Some(&b'/') => {
-                while i < n && src[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &src[i..]).map_or(n, |p| i + p);
                 continue;
             }
             b'/' if src.get(i + 1) == Some(&b'*') => {
@@ -151,7 +272,14 @@ pub fn tokenize(src: &[u8], out: &mut Vec<Token>, matching: &mut Vec<u32>) -> Re
                 continue;
             }
             i = ident_end(src, i);
-            push(out, Kind::Ident, start, i);
+            let word = &src[start..i];
+            // keywords are short lowercase words (and `Self`)
+            let kw = if word.len() <= 21 && (word[0].is_ascii_lowercase() || word == b"Self") {
+                Kw::of(word)
+            } else {
+                Kw::None
+            };
+            out.push(Token { kind: Kind::Ident, kw, start: start as u32, end: i as u32 });
             continue;
         }
         if is_punct(c) {
@@ -176,7 +304,7 @@ fn is_inner_attr_start(rest: &[u8]) -> bool {
 }
 
 fn push(out: &mut Vec<Token>, kind: Kind, start: usize, end: usize) {
-    out.push(Token { kind, start: start as u32, end: end as u32 });
+    out.push(Token { kind, kw: Kw::None, start: start as u32, end: end as u32 });
 }
 
 fn err(offset: usize, message: &str) -> LexError {
@@ -196,14 +324,38 @@ fn char_at(src: &[u8], at: usize) -> char {
     String::from_utf8_lossy(&src[at..end]).chars().next().unwrap_or('\u{fffd}')
 }
 
-/// Identifier start: ASCII letter, `_`, or any non-ASCII byte (Unicode identifiers are allowed;
-/// the file was checked to be UTF-8, and exact XID tables are not needed to find facts).
+const SPACE: u8 = 1;
+const IDENT_START: u8 = 2;
+const DIGIT: u8 = 4;
+
+/// Byte classes: whitespace, identifier start (ASCII letters, `_`, and every non-ASCII byte:
+/// Unicode identifiers are allowed, the file was checked to be UTF-8, and exact XID tables are
+/// not needed to find facts), digits.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+            SPACE
+        } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            IDENT_START
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
+    CLASS[c as usize] == IDENT_START
 }
 
 fn is_ident_continue(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
+    CLASS[c as usize] & (IDENT_START | DIGIT) != 0
 }
 
 fn is_punct(c: u8) -> bool {
@@ -268,11 +420,11 @@ fn skip_block_comment(src: &[u8], start: usize) -> Result<usize, LexError> {
 /// opening quote.
 fn skip_quoted(src: &[u8], mut i: usize, quote: u8) -> Option<usize> {
     while i < src.len() {
-        match src[i] {
-            b'\\' => i += 2,
-            c if c == quote => return Some(i + 1),
-            _ => i += 1,
+        i += memchr::memchr2(b'\\', quote, &src[i..])?;
+        if src[i] == quote {
+            return Some(i + 1);
         }
+        i += 2;
     }
     None
 }

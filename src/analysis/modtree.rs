@@ -13,7 +13,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{Analysis, FastMap, Fact, ProblemKind, Reach, flags, key};
+use super::{Analysis, Fact, FastMap, ProblemKind, Reach, flags, key};
 
 /// Fill `reach` and `root` of every file, `has_roots` and `unknown`.
 pub fn resolve(a: &mut Analysis) {
@@ -24,6 +24,7 @@ pub fn resolve(a: &mut Analysis) {
     let mut reach: Vec<Reach> = vec![Reach::Unreached; n];
     let mut path_loaded = vec![false; n];
     let mut is_root = vec![false; n];
+    let mut cfg_only = vec![false; n];
     let mut work: Vec<usize> = Vec::new();
     for &r in &roots {
         is_root[r] = true;
@@ -39,12 +40,13 @@ pub fn resolve(a: &mut Analysis) {
         }
         let lookup = |p: &str| index.get(p.as_bytes()).copied();
         let lookup_path = |p: &Path| index.get(key(p)).copied();
-        let mut targets: Vec<(usize, Reach, bool)> = Vec::new();
+        let mut targets: Vec<(usize, Reach, bool, bool)> = Vec::new();
         let mut buf = String::new();
         while let Some(i) = work.pop() {
             targets.clear();
             let f = &a.files[i];
             let here = reach[i];
+            let here_cfg = cfg_only[i];
             // Only UTF-8 paths are scanned, so only they have facts.
             let Some(path) = f.path.to_str() else { continue };
             let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
@@ -67,6 +69,7 @@ pub fn resolve(a: &mut Analysis) {
                     Fact::Mod { name, flags: fl, .. } => {
                         let (paths, inline) = fact.mod_location();
                         let child_reach = if fl & flags::TEST != 0 { Reach::Test } else { here };
+                        let child_cfg = here_cfg || fl & flags::CFG != 0;
                         for p in paths.iter() {
                             if inline.is_empty() {
                                 buf.clear();
@@ -74,8 +77,10 @@ pub fn resolve(a: &mut Analysis) {
                             } else {
                                 push_dir(&mut buf, inline);
                             }
-                            if let Some(j) = normalize(&Path::new(&buf).join(&**p)).and_then(|t| lookup_path(&t)) {
-                                targets.push((j, child_reach, true));
+                            if let Some(j) =
+                                normalize(&Path::new(&buf).join(&**p)).and_then(|t| lookup_path(&t))
+                            {
+                                targets.push((j, child_reach, child_cfg, true));
                             }
                         }
                         if paths.is_empty() || fl & flags::DEFAULT_PATH_TOO != 0 {
@@ -85,28 +90,32 @@ pub fn resolve(a: &mut Analysis) {
                             buf.push_str(name);
                             buf.push_str(".rs");
                             if let Some(j) = lookup(&buf) {
-                                targets.push((j, child_reach, false));
+                                targets.push((j, child_reach, child_cfg, false));
                             }
                             buf.truncate(base);
                             buf.push('/');
                             buf.push_str(name);
                             buf.push_str("/mod.rs");
                             if let Some(j) = lookup(&buf) {
-                                targets.push((j, child_reach, false));
+                                targets.push((j, child_reach, child_cfg, false));
                             }
                         }
                     }
                     Fact::Include { path: p, .. } => {
                         if let Some(j) = normalize(&Path::new(dir).join(&**p)).and_then(|t| lookup_path(&t)) {
-                            targets.push((j, here, true));
+                            targets.push((j, here, here_cfg, true));
                         }
                     }
                     _ => {}
                 }
             }
-            for &(j, child_reach, via_path) in &targets {
-                if child_reach > reach[j] {
-                    reach[j] = child_reach;
+            for &(j, child_reach, child_cfg, via_path) in &targets {
+                // reach only grows; "reached only through cfg" only turns false
+                let was = reach[j];
+                let cfg = if was == Reach::Unreached { child_cfg } else { cfg_only[j] && child_cfg };
+                if child_reach > was || cfg != cfg_only[j] {
+                    reach[j] = reach[j].max(child_reach);
+                    cfg_only[j] = cfg;
                     path_loaded[j] |= via_path;
                     work.push(j);
                 }
@@ -116,6 +125,7 @@ pub fn resolve(a: &mut Analysis) {
     for (i, f) in a.files.iter_mut().enumerate() {
         f.reach = reach[i];
         f.root = is_root[i];
+        f.cfg = cfg_only[i];
     }
     // A reached module file that does not parse hides its children: reachability below its
     // directory is unknown (no orphan findings there).

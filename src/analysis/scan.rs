@@ -9,7 +9,7 @@
 //! `mod x;` inside `cfg_if!` counts, expression patterns count, and `...Job` / `...Executor`
 //! identifiers are recorded as mentions so rules do not report what a macro may generate.
 
-use super::lex::{self, Kind, LexError, Token};
+use super::lex::{self, Kind, Kw, LexError, Token};
 use super::{Fact, Loc, ModExtra, RefKind, TypeKind, Vis, flags};
 
 /// Which referenced paths to keep (everything else is dropped on the spot to save memory).
@@ -199,53 +199,6 @@ struct Walk<'a, 'f> {
     has_tests: bool,
 }
 
-const REGISTER_METHODS: [&str; 3] = ["register", "register_shared", "register_with_breaker"];
-
-/// Keywords that can be followed by `!` without being a macro invocation.
-fn is_keyword(s: &str) -> bool {
-    matches!(
-        s,
-        "as" | "break"
-            | "const"
-            | "continue"
-            | "crate"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "fn"
-            | "for"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "pub"
-            | "ref"
-            | "return"
-            | "self"
-            | "Self"
-            | "static"
-            | "struct"
-            | "super"
-            | "trait"
-            | "true"
-            | "type"
-            | "unsafe"
-            | "use"
-            | "where"
-            | "while"
-            | "async"
-            | "await"
-            | "dyn"
-            | "yield"
-    )
-}
-
 fn is_pascal(s: &str) -> bool {
     s.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
 }
@@ -263,6 +216,11 @@ impl<'a> Walk<'a, '_> {
 
     fn kind(&self, i: usize) -> Option<Kind> {
         self.toks.get(i).map(|t| t.kind)
+    }
+
+    /// The keyword class of token `i` (`Kw::None` past the end or for non-keywords).
+    fn kw(&self, i: usize) -> Kw {
+        self.toks.get(i).map_or(Kw::None, |t| t.kw)
     }
 
     fn is_ident(&self, i: usize) -> bool {
@@ -299,7 +257,7 @@ impl<'a> Walk<'a, '_> {
     /// Names after every `mod` keyword in the file (approximation of the child modules in scope).
     fn collect_children(&mut self) {
         for i in 0..self.toks.len().saturating_sub(1) {
-            if self.is_word(i, "mod") && self.is_ident(i + 1) {
+            if self.kw(i) == Kw::Mod && self.is_ident(i + 1) {
                 let name = self.text(i + 1);
                 self.children.push(name);
             }
@@ -381,7 +339,7 @@ impl<'a> Walk<'a, '_> {
         next_block: &mut Option<(Scope, u8)>,
     ) -> usize {
         let raw = self.kind(i) == Some(Kind::RawIdent);
-        let text = self.text(i);
+        let kw = self.kw(i);
         let item_fl = |pend: &Pending| {
             let mut f = fl;
             if pend.test {
@@ -392,10 +350,10 @@ impl<'a> Walk<'a, '_> {
             }
             f
         };
-        if !raw {
+        if kw != Kw::None {
             // Item keywords.
-            match text {
-                "pub" => {
+            match kw {
+                Kw::Pub => {
                     pend.vis = Some(Vis::Pub);
                     if self.kind(i + 1) == Some(Kind::Open(b'(')) && *item_start {
                         pend.vis = Some(Vis::Restricted);
@@ -403,11 +361,11 @@ impl<'a> Walk<'a, '_> {
                     }
                     return i + 1;
                 }
-                "unsafe" | "async" | "const" | "default" | "auto" if *item_start => {
+                Kw::Qualifier if *item_start => {
                     return i + 1;
                 }
-                "extern" if *item_start => {
-                    if self.is_word(i + 1, "crate") && self.is_ident(i + 2) {
+                Kw::Extern if *item_start => {
+                    if self.kw(i + 1) == Kw::Crate && self.is_ident(i + 2) {
                         let name = self.text(i + 2);
                         let f = item_fl(pend);
                         self.push_ref(&[name], RefKind::ExternCrate, i + 2, f);
@@ -418,7 +376,7 @@ impl<'a> Walk<'a, '_> {
                     }
                     return i + 1;
                 }
-                "mod" if self.is_ident(i + 1) => {
+                Kw::Mod if self.is_ident(i + 1) => {
                     let name = self.text(i + 1);
                     let f = item_fl(pend);
                     match self.kind(i + 2) {
@@ -459,18 +417,20 @@ impl<'a> Walk<'a, '_> {
                         _ => return i + 2,
                     }
                 }
-                "struct" | "enum" | "union" | "trait" | "type" if *item_start && self.is_ident(i + 1) => {
-                    let kind = match text {
-                        "struct" => TypeKind::Struct,
-                        "enum" => TypeKind::Enum,
-                        "union" => TypeKind::Union,
-                        "trait" => TypeKind::Trait,
+                Kw::Struct | Kw::Enum | Kw::Union | Kw::Trait | Kw::Type
+                    if *item_start && self.is_ident(i + 1) =>
+                {
+                    let kind = match kw {
+                        Kw::Struct => TypeKind::Struct,
+                        Kw::Enum => TypeKind::Enum,
+                        Kw::Union => TypeKind::Union,
+                        Kw::Trait => TypeKind::Trait,
                         _ => TypeKind::Alias,
                     };
                     // `union` is a weak keyword: require a type-like continuation.
                     if kind == TypeKind::Union
                         && !matches!(self.kind(i + 2), Some(Kind::Open(b'{') | Kind::Punct(b'<')))
-                        && !self.is_word(i + 2, "where")
+                        && self.kw(i + 2) != Kw::Where
                     {
                         *item_start = false;
                         return i + 1;
@@ -496,7 +456,7 @@ impl<'a> Walk<'a, '_> {
                     *item_start = false;
                     return i + 2;
                 }
-                "impl" if *item_start => {
+                Kw::Impl if *item_start => {
                     let f = item_fl(pend);
                     self.impl_header(i, hi, f);
                     *next_block = Some((Scope::Impl, f & !flags::ITEM_LEVEL));
@@ -504,14 +464,14 @@ impl<'a> Walk<'a, '_> {
                     *item_start = false;
                     return i + 1;
                 }
-                "fn" if self.is_ident(i + 1) => {
-                    let name = self.text(i + 1);
+                Kw::Fn if self.is_ident(i + 1) => {
+                    let name_kw = self.kw(i + 1);
                     let mut f = item_fl(pend) & !flags::ITEM_LEVEL;
                     if pend.test_fn {
                         f |= flags::TEST;
                         self.has_tests = true;
                     }
-                    if name == "register" {
+                    if name_kw == Kw::Register {
                         f |= flags::IN_REGISTER_FN;
                         if scope == Scope::Module {
                             let loc = self.loc(i + 1);
@@ -520,7 +480,7 @@ impl<'a> Walk<'a, '_> {
                             }
                         }
                     }
-                    if name == "main" && scope == Scope::Module && f & flags::TEST == 0 {
+                    if name_kw == Kw::Main && scope == Scope::Module && f & flags::TEST == 0 {
                         self.facts.push(Fact::MainFn);
                     }
                     *next_block = Some((Scope::Body, f));
@@ -528,7 +488,7 @@ impl<'a> Walk<'a, '_> {
                     *item_start = false;
                     return i + 2;
                 }
-                "use" if *item_start => {
+                Kw::Use if *item_start => {
                     let f = item_fl(pend);
                     let end = self.find_semi(i + 1, hi);
                     if !matches!(self.refs, RefPolicy::None) {
@@ -539,7 +499,7 @@ impl<'a> Walk<'a, '_> {
                     *item_start = true;
                     return end + 1;
                 }
-                "macro_rules" if self.is_punct(i + 1, b'!') => {
+                Kw::MacroRules if self.is_punct(i + 1, b'!') => {
                     // A macro definition: only `mod x;` lines inside count (to avoid false orphans).
                     let mut j = i + 2;
                     if self.is_ident(j) {
@@ -561,11 +521,11 @@ impl<'a> Walk<'a, '_> {
         if !raw
             && self.is_punct(i + 1, b'!')
             && matches!(self.kind(i + 2), Some(Kind::Open(_)))
-            && !is_keyword(text)
+            && !kw.is_keyword()
         {
             let open = i + 2;
             let close = self.close(open);
-            if text == "include" && matches!(self.kind(open + 1), Some(Kind::Str | Kind::RawStr)) {
+            if kw == Kw::Include && matches!(self.kind(open + 1), Some(Kind::Str | Kind::RawStr)) {
                 let tok = self.toks[open + 1];
                 if let Some(path) = lex::str_value(self.src, &tok) {
                     let loc = self.loc(open + 1);
@@ -591,13 +551,13 @@ impl<'a> Walk<'a, '_> {
 
     /// Expression-level facts at identifier `i`.
     fn expression_patterns(&mut self, i: usize, scope: Scope, fl: u8) {
-        let text = self.text(i);
+        let kw = self.kw(i);
         let prev = if i > 0 { self.kind(i - 1) } else { None };
         let after_dot = prev == Some(Kind::Punct(b'.'));
         let after_sep = prev == Some(Kind::PathSep);
-        if REGISTER_METHODS.contains(&text) && (after_dot || after_sep) {
+        if matches!(kw, Kw::Register | Kw::RegisterOther) && (after_dot || after_sep) {
             // `m::register(..)`: a module's register function (not a type's).
-            if text == "register"
+            if kw == Kw::Register
                 && after_sep
                 && i >= 2
                 && self.is_ident(i - 2)
@@ -635,7 +595,7 @@ impl<'a> Walk<'a, '_> {
             }
             return;
         }
-        if (text == "dispatch" || text == "dispatch_with") && (after_dot || after_sep) {
+        if kw == Kw::Dispatch && (after_dot || after_sep) {
             let mut j = i + 1;
             let mut job = None;
             if self.kind(j) == Some(Kind::PathSep) && self.is_punct(j + 1, b'<') {
@@ -652,14 +612,14 @@ impl<'a> Walk<'a, '_> {
             }
             return;
         }
-        if text == "emit" && after_dot && self.kind(i + 1) == Some(Kind::Open(b'(')) {
+        if kw == Kw::Emit && after_dot && self.kind(i + 1) == Some(Kind::Open(b'(')) {
             if let Some((name, at)) = self.first_pascal_in_first_arg(i + 1) {
                 let loc = self.loc(at);
                 self.facts.push(Fact::Emit { event: name.into(), loc, flags: fl });
             }
             return;
         }
-        if text == "domain"
+        if kw == Kw::Domain
             && after_dot
             && self.kind(i + 1) == Some(Kind::PathSep)
             && self.is_punct(i + 2, b'<')
@@ -673,10 +633,12 @@ impl<'a> Walk<'a, '_> {
         }
         // A job constructed as an argument or assigned value: `f(XJob { .. })`, `= XJob::new(..)`
         // (not the argument of `dispatch(..)`, already recorded).
-        let in_dispatch_arg = prev == Some(Kind::Open(b'('))
-            && i >= 2
-            && matches!(self.text(i - 2), "dispatch" | "dispatch_with");
-        if !in_dispatch_arg
+        let in_dispatch_arg = prev == Some(Kind::Open(b'(')) && i >= 2 && self.kw(i - 2) == Kw::Dispatch;
+        // Only PascalCase words can be jobs or executors: one byte test skips the rest.
+        let text = self.text(i);
+        let pascal = is_pascal(text);
+        if pascal
+            && !in_dispatch_arg
             && text.len() > 3
             && text.ends_with("Job")
             && is_pascal(text)
@@ -691,7 +653,8 @@ impl<'a> Walk<'a, '_> {
                 self.facts.push(Fact::Dispatch { job: text.into(), loc, flags: fl });
             }
         }
-        if scope == Scope::Macro
+        if pascal
+            && scope == Scope::Macro
             && ((text.len() > 3 && text.ends_with("Job")) || (text.len() > 8 && text.ends_with("Executor")))
         {
             let loc = self.loc(i);
@@ -702,7 +665,7 @@ impl<'a> Walk<'a, '_> {
             && self.kind(i + 1) == Some(Kind::PathSep)
             && !after_sep
             && !after_dot
-            && !(i > 0 && self.is_punct(i - 1, b'$'))
+            && (i == 0 || !self.is_punct(i - 1, b'$'))
         {
             self.inline_path(i, fl);
         }
@@ -733,11 +696,12 @@ impl<'a> Walk<'a, '_> {
                 let close = self.close(lo + 1);
                 let mut k = lo + 2;
                 while k < close {
-                    if self.is_word(k, "path") && self.is_punct(k + 1, b'=') {
-                        if let Some(v) = self.str_at(k + 2) {
-                            pend.paths.push(v.into());
-                            pend.cfg_attr_path = true;
-                        }
+                    if self.is_word(k, "path")
+                        && self.is_punct(k + 1, b'=')
+                        && let Some(v) = self.str_at(k + 2)
+                    {
+                        pend.paths.push(v.into());
+                        pend.cfg_attr_path = true;
                     }
                     k = match self.kind(k) {
                         Some(Kind::Open(_)) => self.close(k) + 1,
@@ -786,7 +750,7 @@ impl<'a> Walk<'a, '_> {
     fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) {
         let mut k = lo;
         while k < hi {
-            if self.is_word(k, "mod") && self.is_ident(k + 1) && self.is_punct(k + 2, b';') {
+            if self.kw(k) == Kw::Mod && self.is_ident(k + 1) && self.is_punct(k + 2, b';') {
                 let name = self.text(k + 1);
                 let loc = self.loc(k + 1);
                 let extra = self.mod_extra(Box::new([]));
@@ -848,8 +812,8 @@ impl<'a> Walk<'a, '_> {
                     k = self.close(k) + 1;
                     continue;
                 }
-                Some(Kind::Ident) if depth == 0 && self.text(k) == "where" => break,
-                Some(Kind::Ident) if depth == 0 && self.text(k) == "for" => {
+                Some(Kind::Ident) if depth == 0 && self.kw(k) == Kw::Where => break,
+                Some(Kind::Ident) if depth == 0 && self.kw(k) == Kw::For => {
                     for_at = Some(k);
                     break;
                 }
@@ -888,7 +852,7 @@ impl<'a> Walk<'a, '_> {
                 Some(Kind::Punct(b'>')) => depth -= 1,
                 Some(Kind::Open(_)) => break,
                 Some(Kind::Ident | Kind::RawIdent) if depth == 0 => {
-                    if self.text(k) == "where" {
+                    if self.kw(k) == Kw::Where {
                         break;
                     }
                     ty = Some(self.text(k));
@@ -996,7 +960,7 @@ impl<'a> Walk<'a, '_> {
         while i < end {
             match self.kind(i) {
                 Some(Kind::Ident | Kind::RawIdent) => {
-                    if self.is_word(i, "as") {
+                    if self.kw(i) == Kw::As {
                         // `as alias`: the path is complete
                         self.emit_use(prefix, start_tok, fl);
                         prefix.truncate(base);
@@ -1211,7 +1175,12 @@ mod tests {
             .filter_map(|f| match f {
                 Fact::Mod { name, flags, .. } => {
                     let (paths, inline) = f.mod_location();
-                    Some((name.to_string(), paths.iter().map(|p| p.to_string()).collect(), inline.to_string(), *flags))
+                    Some((
+                        name.to_string(),
+                        paths.iter().map(|p| p.to_string()).collect(),
+                        inline.to_string(),
+                        *flags,
+                    ))
                 }
                 _ => None,
             })

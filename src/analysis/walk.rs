@@ -19,7 +19,6 @@ use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
-
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::place::{Classifier, Place};
@@ -330,6 +329,7 @@ impl<'a> Worker<'a> {
             facts: Box::new([]),
             reach: Reach::Unreached,
             root: false,
+            cfg: false,
         };
         // A file whose name is not UTF-8 cannot be a module (`mod` names and `#[path]` values
         // are UTF-8): the name rule reports it; its contents are never read.

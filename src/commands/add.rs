@@ -32,8 +32,9 @@ pub fn run(ctx: &Ctx<'_>, args: AddArgs) -> anyhow::Result<()> {
     let raw = ask(out, args.name, &format!("{noun} name"), "`orch add <KIND> <NAME>`")?;
     let mut name = Name::parse(&raw, noun)?;
     let mut plan = Plan::new(&project.root);
-    if let Some(stem) = name.snake.strip_suffix(&format!("_{noun}")) {
-        let stripped = Name::parse(stem, noun)?;
+    if let Some(stem) = name.snake.strip_suffix(&format!("_{noun}"))
+        && let Ok(stripped) = Name::parse(stem, noun)
+    {
         let suffix = &name.pascal[stripped.pascal.len()..];
         plan.note(format!("using name `{}`: orch adds the `{suffix}` suffix itself", stripped.snake));
         name = stripped;

@@ -53,10 +53,10 @@ fn human(report: &Report, verbose: bool, paint: Paint) -> String {
         };
         out.push_str(&format!("  {label}  {:<width$}  {}\n", c.title, c.message));
         let pad = " ".repeat(width + 10);
-        if c.status != Status::Pass {
-            if let Some(hint) = &c.hint {
-                out.push_str(&format!("{pad}{} {hint}\n", paint.cyan_bold("fix:")));
-            }
+        if c.status != Status::Pass
+            && let Some(hint) = &c.hint
+        {
+            out.push_str(&format!("{pad}{} {hint}\n", paint.cyan_bold("fix:")));
         }
         if verbose || c.status == Status::Fail {
             let shown = if verbose { c.details.len() } else { c.details.len().min(5) };

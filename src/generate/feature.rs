@@ -88,15 +88,6 @@ pub fn plan_feature(
     let feature_mod = dir.join("mod.rs");
     check_module_collision(plan, &feature_mod)?;
     let features_mod = base.join(features_dir).join("mod.rs");
-    if let Some(src) = plan.read(&features_mod)?
-        && !plan.exists(&dir)
-        && declares_inline(&src, &name.snake).map_err(|e| wiring::at_path(e, &features_mod))?
-    {
-        return Err(Failure::usage(format!("the name collides with module `{}` declared here", name.snake))
-            .at(&features_mod)
-            .hint("pick another name")
-            .into());
-    }
     if plan.exists(&dir) && !force {
         return Err(Failure::failed(format!("feature `{}` already exists", name.snake))
             .at(&dir)
@@ -177,13 +168,4 @@ pub fn plan_feature(
         ));
     }
     Ok(location)
-}
-
-/// Whether `src` declares module `name` with an inline body (`mod name { .. }`).
-fn declares_inline(src: &str, name: &str) -> anyhow::Result<bool> {
-    let file = wiring::parse(src)?;
-    Ok(file
-        .items
-        .iter()
-        .any(|item| matches!(item, syn::Item::Mod(m) if m.ident == name && m.content.is_some())))
 }

@@ -460,6 +460,42 @@ mod tests {
         assert!(hint.unwrap().starts_with("did you mean `pairing`? rule ids: layout, "), "{hint:?}");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_names_and_contents_are_findings_not_crashes() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("src/features/auth/jobs")).unwrap();
+        std::fs::write(root.join("src/main.rs"), "mod features;\nfn main() {}\n").unwrap();
+        std::fs::write(root.join("src/features/mod.rs"), "pub mod auth;\n").unwrap();
+        std::fs::write(root.join("src/features/auth/mod.rs"), "pub mod jobs;\n").unwrap();
+        std::fs::write(root.join("src/features/auth/jobs/mod.rs"), "mod login;\n").unwrap();
+        std::fs::write(root.join("src/features/auth/jobs/login.rs"), b"pub struct LoginJob;\n// \xff\xfe\n")
+            .unwrap();
+        std::fs::write(root.join("src").join(OsStr::from_bytes(b"bad\xffname.rs")), "fn x() {}\n").unwrap();
+        std::fs::create_dir_all(root.join("src").join(OsStr::from_bytes(b"dir\xfe"))).unwrap();
+        let analysis =
+            crate::analysis::analyze(&root, &crate::analysis::Options::from_config(&Default::default()))
+                .unwrap();
+        let findings = check(&analysis, &Settings::from_config(&LintConfig::default()).unwrap());
+        let got: Vec<(&str, String, Option<Loc>)> =
+            findings.iter().map(|f| (f.rule, show(&f.path), f.loc)).collect();
+        assert!(
+            got.contains(&(
+                "parse-error",
+                "src/features/auth/jobs/login.rs".into(),
+                Some(Loc { line: 2, col: 4 })
+            )),
+            "{got:?}"
+        );
+        assert!(got.contains(&("file-naming", "src/bad\u{fffd}name.rs".into(), None)), "{got:?}");
+        assert!(got.contains(&("file-naming", "src/dir\u{fffd}".into(), None)), "{got:?}");
+        // a non-UTF-8 name cannot be a module: not also an orphan
+        assert!(!got.iter().any(|(r, p, _)| *r == "orphan-module" && p.starts_with("src/bad")), "{got:?}");
+    }
+
     #[test]
     fn levels_default_and_override() {
         let mut cfg = LintConfig::default();

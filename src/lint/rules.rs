@@ -7,10 +7,14 @@ use heck::ToSnakeCase;
 
 use super::{Finding, Fix, Settings, Severity, pascal_words, words_match};
 use crate::analysis::place::Rest;
-use crate::analysis::{Analysis, FastMap as HashMap, FastSet as HashSet, Fact, Folder, Loc, Place, ProblemKind, Reach, SourceFile, TypeKind, flags};
+use crate::analysis::{
+    Analysis, Fact, FastMap as HashMap, FastSet as HashSet, Folder, Loc, Place, ProblemKind, Reach,
+    SourceFile, TypeKind, flags,
+};
 
+/// Run every enabled rule, each on its own thread (the rules only read the analysis; at 100k
+/// files the serial time after the parallel walk matters).
 pub(super) fn run(a: &Analysis, s: &Settings) -> Vec<Finding> {
-    let mut out = Vec::new();
     type Check = fn(&Analysis, &Settings, Severity, &mut Vec<Finding>);
     let checks: [(&str, Check); 9] = [
         ("layout", layout),
@@ -23,12 +27,24 @@ pub(super) fn run(a: &Analysis, s: &Settings) -> Vec<Finding> {
         ("god-event", god_event),
         ("parse-error", parse_error),
     ];
-    for (id, check) in checks {
-        if let Some(sev) = s.severity(id) {
-            check(a, s, sev, &mut out);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = checks
+            .into_iter()
+            .filter_map(|(id, check)| s.severity(id).map(|sev| (check, sev)))
+            .map(|(check, sev)| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    check(a, s, sev, &mut out);
+                    out
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         }
-    }
-    out
+        out
+    })
 }
 
 fn finding(
@@ -244,7 +260,9 @@ fn type_naming(_a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findin
                 continue;
             }
             let wanted = suffixes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ");
-            let proposal = format!("{name}{}", suffixes[0]);
+            // a data type in orchestrators/ is most likely part of the state
+            let suffix = if folder == Folder::Orchestrators { "State" } else { suffixes[0] };
+            let proposal = format!("{name}{suffix}");
             out.push(finding(
                 "type-naming",
                 sev,
@@ -284,7 +302,8 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
     let mentions = item_level_mentions(a);
     let mut all_types: HashSet<&str> = HashSet::default();
     // job -> impls (executor, file, loc)
-    let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc)>> = HashMap::default();
+    // job -> impls (executor, file, loc, behind a cfg)
+    let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc, bool)>> = HashMap::default();
     for f in &a.files {
         for fact in f.facts.iter() {
             if let Fact::Type { name, .. } = fact {
@@ -295,12 +314,12 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
             continue;
         }
         for fact in f.live_facts() {
-            if let Fact::ExecutorImpl { job, executor, loc, .. } = fact {
-                impls.entry(job).or_default().push((executor, f, *loc));
+            if let Fact::ExecutorImpl { job, executor, loc, flags: fl } = fact {
+                impls.entry(job).or_default().push((executor, f, *loc, f.cfg || fl & flags::CFG != 0));
             }
         }
     }
-    let implementing: HashSet<&str> = impls.values().flatten().map(|(e, _, _)| *e).collect();
+    let implementing: HashSet<&str> = impls.values().flatten().map(|(e, _, _, _)| *e).collect();
     for f in a.files.iter().filter(|f| live(a, f)) {
         match f.place.folder() {
             Some(Folder::Jobs) => {
@@ -332,10 +351,15 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
                             out.push(fnd);
                         }
                         Some([_]) => {}
-                        Some(many) => {
+                        // cfg'd alternatives (one per platform) are one executor
+                        Some(all) if all.iter().filter(|i| !i.3).count() <= 1 => {}
+                        Some(all) => {
+                            let many: Vec<_> = all.iter().filter(|i| !i.3).collect();
                             let list = many
                                 .iter()
-                                .map(|(e, file, l)| format!("`{e}` ({}:{})", super::show(&file.path), l.line))
+                                .map(|(e, file, l, _)| {
+                                    format!("`{e}` ({}:{})", super::show(&file.path), l.line)
+                                })
                                 .collect::<Vec<_>>()
                                 .join(", ");
                             out.push(finding(
@@ -384,7 +408,7 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
     let mut ghosts: Vec<(&str, &str, &SourceFile, Loc)> = impls
         .iter()
         .filter(|(job, _)| !all_types.contains(**job) && !mentions.contains(**job))
-        .flat_map(|(job, v)| v.iter().map(move |(e, f, l)| (*job, *e, *f, *l)))
+        .flat_map(|(job, v)| v.iter().map(move |(e, f, l, _)| (*job, *e, *f, *l)))
         .collect();
     ghosts.sort_by(|x, y| (&x.2.path, x.3).cmp(&(&y.2.path, y.3)));
     for (job, executor, f, loc) in ghosts {
@@ -453,10 +477,15 @@ fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findin
                 format!("executor `{executor}` (for `{job}`) is never registered with the dispatcher"),
                 Some(format!(
                     "add `builder.register::<jobs::{job}, _>(executors::{executor})?;` to {where_}{}",
-                    if target.is_some() { " (or run `orch lint --fix`)" } else { "" }
+                    if target.is_some() && job_files.contains_key(&**job) {
+                        " (or run `orch lint --fix`)"
+                    } else {
+                        ""
+                    }
                 )),
             );
-            if target.is_some() {
+            // only when the job exists: registering an undeclared job would not compile
+            if target.is_some() && job_files.contains_key(&**job) {
                 fnd.fix = Some(Fix::Register {
                     feature: f.place.feature().map(str::to_string),
                     job: job.to_string(),
@@ -541,7 +570,7 @@ fn orphan_module(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findi
         }
         let parents = parent_candidates(a, &f.path);
         let parent = parents.iter().find(|p| a.file(p).is_some_and(|pf| pf.reach != Reach::Unreached));
-        if parent.is_none() && parents.iter().any(|p| a.file(p).is_some_and(|pf| unreached(pf))) {
+        if parent.is_none() && parents.iter().any(|p| a.file(p).is_some_and(unreached)) {
             continue; // reported at the topmost unreached module file
         }
         let own_dir = if f.file_name() == "mod.rs" {

@@ -205,11 +205,15 @@ fn read_only_directories_fail_cleanly_and_leave_the_tree_unchanged() {
         assert!(status.success());
     }
     let mut out = String::new();
-    // A feature into a read-only features directory; an executor whose core/mod.rs sits in a
-    // read-only directory (its files are staged in writable folders first, then it fails).
-    for (dir, args) in
-        [("src/features", vec!["new", "feature", "auth"]), ("src/core", vec!["add", "executor", "upload"])]
-    {
+    // A feature into a read-only features directory (staging the edit of its mod.rs fails
+    // before anything changed); an executor whose job folder is read-only and lost its mod.rs:
+    // executors/mod.rs is replaced and executors/upload.rs created before creating
+    // jobs/mod.rs fails, so both are rolled back.
+    std::fs::remove_file(fx.path("src/core/jobs/mod.rs")).unwrap();
+    for (dir, args) in [
+        ("src/features", vec!["new", "feature", "auth"]),
+        ("src/core/jobs", vec!["add", "executor", "upload"]),
+    ] {
         chmod(&fx.path(dir), 0o555);
         let before = fx.snapshot();
         let run = fx.run(unprivileged(&fx, &bin_dir, ".", &args));

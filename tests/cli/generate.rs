@@ -270,3 +270,40 @@ fn generators_need_an_orch_project() {
     assert_snapshot!("not_an_orch_project", run.transcript());
     assert_eq!(fx.snapshot(), before);
 }
+
+#[test]
+fn wiring_into_hand_edited_files_only_inserts_lines() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    let features = fx.read("src/features/mod.rs").replace(
+        "pub mod cart;\n",
+        "// Shopping.\npub mod cart;\n\n/// Written by hand.\npub fn helper() -> u32 {\n    42 // the answer\n}\n",
+    );
+    fx.write("src/features/mod.rs", &features);
+    let cart = fx.read("src/features/cart/mod.rs").replace(
+        "    builder.register::<jobs::CartJob, _>(executors::CartExecutor)?;\n",
+        "    // Checkout comes later.\n    builder.register::<jobs::CartJob, _>(executors::CartExecutor)?;\n",
+    ) + "\n/// Also by hand.\npub const LIMIT: usize = 3;\n";
+    fx.write("src/features/cart/mod.rs", &cart);
+    let before = fx.files(".");
+    fx.orch(&["new", "feature", "auth"]).ok();
+    fx.orch(&["add", "executor", "checkout", "--feature", "cart"]).ok();
+    fx.orch(&["add", "executor", "apply_coupon", "--feature", "cart"]).ok();
+    let after = fx.files(".");
+    for path in ["src/features/mod.rs", "src/features/cart/mod.rs"] {
+        let old = String::from_utf8(before[path].clone()).unwrap();
+        let new = String::from_utf8(after[path].clone()).unwrap();
+        let diff = similar::TextDiff::from_lines(&old, &new);
+        assert!(
+            diff.iter_all_changes().all(|c| c.tag() != similar::ChangeTag::Delete),
+            "{path}: a line was removed or changed\n{}",
+            diff.unified_diff()
+        );
+    }
+    let only = |files: std::collections::BTreeMap<String, Vec<u8>>| -> std::collections::BTreeMap<_, _> {
+        files
+            .into_iter()
+            .filter(|(p, _)| p == "src/features/mod.rs" || p == "src/features/cart/mod.rs")
+            .collect()
+    };
+    assert_snapshot!("hand_edited_wiring", Fixture::changes(&only(before), &only(after)));
+}

@@ -2,12 +2,14 @@
 
 mod bad_input;
 mod completions;
+mod doctor;
 mod e2e;
 mod format;
 mod generate;
 mod graph;
 mod help;
 mod init;
+mod lint;
 mod list;
 mod remove;
 mod support;
