@@ -94,6 +94,37 @@ pub fn canonical_dir(dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(canon)
 }
 
+/// The root of the cargo workspace that encloses `dir` (a package directory that may not
+/// exist yet) without listing it as a member, if any: cargo refuses to build such a package
+/// ("current package believes it's in a workspace when it's not"). Like cargo, this looks at
+/// the nearest ancestor `Cargo.toml` with a `[workspace]` table; a directory matched by its
+/// `members` (globs allowed) and not by its `exclude` is a member, and so is the root itself.
+/// Unreadable or malformed manifests are skipped (cargo will report them itself).
+pub fn enclosing_workspace(dir: &Path) -> Option<PathBuf> {
+    for ancestor in dir.ancestors().skip(1) {
+        let Ok(text) = std::fs::read_to_string(ancestor.join("Cargo.toml")) else { continue };
+        let Ok(doc) = text.parse::<toml::Table>() else { continue };
+        let Some(workspace) = doc.get("workspace").and_then(|w| w.as_table()) else { continue };
+        let rel = dir.strip_prefix(ancestor).ok()?;
+        let matches = |key: &str| {
+            let patterns = workspace.get(key).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+            patterns.iter().filter_map(|p| p.as_str()).any(|p| {
+                let p = p.trim_start_matches("./").trim_end_matches('/');
+                globset::GlobBuilder::new(p)
+                    .literal_separator(true)
+                    .build()
+                    .is_ok_and(|g| g.compile_matcher().is_match(rel))
+            })
+        };
+        let excluded = workspace
+            .get("exclude")
+            .and_then(|v| v.as_array())
+            .is_some_and(|ps| ps.iter().filter_map(|p| p.as_str()).any(|p| rel.starts_with(p)));
+        return (!matches("members") && !excluded).then(|| ancestor.to_path_buf());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +157,26 @@ mod tests {
         let err = Project::discover(tmp.path()).unwrap_err();
         assert_eq!(crate::error::classify(&err).0.code(), 2);
         assert!(err.to_string().contains("orch.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn enclosing_workspaces_that_do_not_list_a_directory_are_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\".\", \"crates/*\"]\nexclude = [\"examples\"]\n",
+        )
+        .unwrap();
+        assert_eq!(enclosing_workspace(&root.join("hello")), Some(root.to_path_buf()));
+        assert_eq!(enclosing_workspace(&root.join("sub/hello")), Some(root.to_path_buf()));
+        assert_eq!(enclosing_workspace(&root.join("crates/hello")), None);
+        assert_eq!(enclosing_workspace(&root.join("examples/hello")), None);
+        // A package manifest without [workspace] in between does not stop the search.
+        std::fs::create_dir(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/Cargo.toml"), "[package]\nname = \"pkg\"\n").unwrap();
+        assert_eq!(enclosing_workspace(&root.join("pkg/hello")), Some(root.to_path_buf()));
+        let lone = tempfile::tempdir().unwrap();
+        assert_eq!(enclosing_workspace(&lone.path().join("hello")), None);
     }
 }

@@ -106,7 +106,19 @@ pub fn plan_project(
     ctx.insert("package", package);
     ctx.insert("runtime_dep", &runtime_dependency(runtime, false));
     ctx.insert("runtime_dev_dep", &runtime_dependency(runtime, true));
-    plan.create(base.join("Cargo.toml"), render(templates, "project/Cargo.toml.tera", &ctx)?, false)?;
+    let mut manifest = render(templates, "project/Cargo.toml.tera", &ctx)?;
+    if let Some(workspace) = crate::project::enclosing_workspace(&project.root) {
+        // Without this, cargo refuses to build the project inside a workspace that does not
+        // list it ("current package believes it's in a workspace when it's not").
+        manifest.push_str("\n# Standalone: not a member of the enclosing cargo workspace.\n[workspace]\n");
+        plan.note(format!(
+            "{} is a cargo workspace that does not list this project: its Cargo.toml gets an empty \
+             [workspace] table (to make it a member instead, remove the table and add it to \
+             workspace.members)",
+            workspace.join("Cargo.toml").display()
+        ));
+    }
+    plan.create(base.join("Cargo.toml"), manifest, false)?;
     plan.create(base.join(".gitignore"), render(templates, "project/gitignore.tera", &ctx)?, false)?;
     plan.create(base.join(config::FILE_NAME), Config::default_file(&runtime.config()), false)?;
     plan.create(base.join("src/main.rs"), render(templates, "project/main.rs.tera", &ctx)?, false)?;

@@ -55,6 +55,29 @@ fn new_project_runtime_alternatives() {
 }
 
 #[test]
+fn new_project_inside_a_workspace_that_does_not_list_it_builds_standalone() {
+    let fx = Fixture::new();
+    fx.write("ws/Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    fx.write("ws/crates/.keep", "");
+    let run = fx.orch_in("ws", &["new", "project", "hello"]);
+    run.ok();
+    assert!(run.stderr.contains("is a cargo workspace that does not list this project"), "{}", run.stderr);
+    assert!(fx.read("ws/hello/Cargo.toml").ends_with("\n[workspace]\n"));
+    // cargo accepts the project (before the table: "believes it's in a workspace when it's not").
+    let metadata = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+        .current_dir(fx.path("ws/hello"))
+        .output()
+        .unwrap();
+    assert!(metadata.status.success(), "{}", String::from_utf8_lossy(&metadata.stderr));
+    // A member (matched by a glob) joins the workspace: no table, no note.
+    let member = fx.orch_in("ws/crates", &["new", "project", "lib-a"]);
+    member.ok();
+    assert!(!member.stderr.contains("workspace"), "{}", member.stderr);
+    assert!(!fx.read("ws/crates/lib-a/Cargo.toml").contains("[workspace]"));
+}
+
+#[test]
 fn new_feature_creates_and_wires_a_feature() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
     let before = fx.files(".");
