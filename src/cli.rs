@@ -110,6 +110,7 @@ Examples:
 Examples:
   orch remove feature auth                    # delete its files and the wiring lines orch added
   orch remove executor upload --feature files
+  orch remove feature billing -o src/modules  # one created with `orch new feature billing -o src/modules`
   orch remove job login --force               # delete even if you edited the file since")]
     Remove(RemoveArgs),
     /// Check the project's conventions (for CI).
@@ -314,6 +315,10 @@ pub struct RemoveArgs {
     /// The feature it is in (default: the feature the current directory is inside, else core).
     #[arg(long, value_name = "FEATURE")]
     pub feature: Option<String>,
+    /// For `remove feature`: the directory the feature was created in with
+    /// `orch new feature -o/--path` (default: the configured features directory).
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
     /// Write options (`--force` deletes files edited since they were generated).
     #[command(flatten)]
     pub write: WriteArgs,

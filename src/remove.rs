@@ -92,15 +92,19 @@ pub fn plan_component_removal(
     r.finish(force)
 }
 
-/// Plan removing feature `name` (in the configured features directory).
+/// Plan removing feature `name` from `features_dir` (default: the configured features
+/// directory). Outside the configured directory (`orch new feature x -o src/modules`), the
+/// features module orch created there is removed with its last feature, with its `mod` line.
 pub fn plan_feature_removal(
     plan: &mut Plan,
     project: &Project,
     templates: &Templates,
     name: &Name,
+    features_dir: Option<&Path>,
     force: bool,
 ) -> anyhow::Result<()> {
-    let location = Location::feature(&project.config, name)?;
+    let features_dir = features_dir.unwrap_or(project.features_dir());
+    let location = Location::feature_in(features_dir, name)?;
     if !project.abs(&location.dir).is_dir() {
         return Err(Failure::failed(format!("feature `{}` not found", name.snake))
             .at(&location.dir)
@@ -125,13 +129,16 @@ pub fn plan_feature_removal(
         r.check_deletable(rel, &candidates)?;
         r.plan.delete(rel)?;
     }
-    let features_mod = project.features_dir().join("mod.rs");
+    let features_mod = features_dir.join("mod.rs");
     if r.plan.exists(&features_mod) {
         edit(r.plan, &features_mod, |s| {
             let s = unwire::remove_mod(s, &name.snake)?;
             let s = unwire::remove_module_call(&s, "register", &name.snake)?;
             unwire::remove_module_call(&s, "demo", &name.snake)
         })?;
+        if features_dir != project.features_dir() {
+            r.remove_empty_features_root(features_dir)?;
+        }
     }
     r.finish(force)
 }
@@ -155,6 +162,40 @@ fn edit(plan: &mut Plan, rel: &Path, f: impl FnOnce(&str) -> anyhow::Result<Stri
 }
 
 impl Remover<'_> {
+    /// Delete `<features_dir>/mod.rs` (and its `mod` line in the parent module) when orch
+    /// generated it, it is back to the empty generated module, and the parent module does not
+    /// use it otherwise (e.g. the `register` / `demo` calls the user added in `main`).
+    fn remove_empty_features_root(&mut self, features_dir: &Path) -> anyhow::Result<()> {
+        let features_mod = features_dir.join("mod.rs");
+        let Some(module) = features_dir.file_name().and_then(|n| n.to_str()) else { return Ok(()) };
+        if self.record.get(&features_mod).is_none() {
+            return Ok(());
+        }
+        let mut ctx = crate::generate::context();
+        ctx.insert("features", &Vec::<String>::new());
+        let empty = crate::generate::render(self.templates, "features/mod.rs.tera", &ctx)?;
+        if self.plan.read(&features_mod)?.as_deref() != Some(empty.as_str()) {
+            return Ok(());
+        }
+        let parent = crate::generate::parent_module_file(self.plan, Path::new(""), features_dir);
+        if let Some(src) = self.plan.read(&parent)? {
+            let unwired = unwire::remove_mod(&src, module).map_err(|e| wiring::at_path(e, &parent))?;
+            if names_word(&unwired, module) {
+                self.plan.note(format!(
+                    "kept {}: {} still uses `{module}`",
+                    display(&features_mod),
+                    display(&parent)
+                ));
+                return Ok(());
+            }
+            if unwired != src {
+                self.plan.update(&parent, unwired)?;
+            }
+        }
+        self.plan.delete(&features_mod)?;
+        Ok(())
+    }
+
     fn remove_component(
         &mut self,
         component: &Component,

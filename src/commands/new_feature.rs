@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx<'_>, args: NewFeatureArgs) -> anyhow::Result<()> {
 }
 
 /// `-o DIR`: a plain relative path inside the project.
-fn relative_dir(path: &std::path::Path) -> anyhow::Result<PathBuf> {
+pub(super) fn relative_dir(path: &std::path::Path) -> anyhow::Result<PathBuf> {
     if path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) {
         return Ok(path.components().filter(|c| matches!(c, Component::Normal(_))).collect());
     }

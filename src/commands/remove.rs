@@ -14,7 +14,15 @@ pub fn run(ctx: &Ctx<'_>, args: RemoveArgs) -> anyhow::Result<()> {
     let kind = match args.kind {
         RemoveKind::Feature => {
             let name = Name::parse(&args.name, "feature")?;
-            crate::remove::plan_feature_removal(&mut plan, &project, &templates, &name, args.write.force)?;
+            let dir = args.path.as_deref().map(super::new_feature::relative_dir).transpose()?;
+            crate::remove::plan_feature_removal(
+                &mut plan,
+                &project,
+                &templates,
+                &name,
+                dir.as_deref(),
+                args.write.force,
+            )?;
             let what = format!("feature `{}`", name.snake);
             super::finish(ctx, &plan, &args.write, &what)?;
             return Ok(());
@@ -29,6 +37,11 @@ pub fn run(ctx: &Ctx<'_>, args: RemoveArgs) -> anyhow::Result<()> {
     let mut name = Name::parse(&args.name, noun)?;
     if let Some(stem) = name.snake.strip_suffix(&format!("_{noun}")) {
         name = Name::parse(stem, noun)?;
+    }
+    if args.path.is_some() {
+        return Err(crate::error::Failure::usage("-o/--path applies to `orch remove feature` only")
+            .hint("use --feature to name the feature a component is in")
+            .into());
     }
     let location = match args.feature.or_else(|| project.current_feature()) {
         Some(feature) => Location::feature(&project.config, &Name::parse(&feature, "feature")?)?,

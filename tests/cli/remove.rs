@@ -17,6 +17,47 @@ fn new_feature_then_remove_feature_is_byte_identical() {
 }
 
 #[test]
+fn feature_in_another_directory_round_trips_with_the_module_it_created() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    let before = fx.snapshot();
+    // The first feature in src/modules creates src/modules/mod.rs and `pub mod modules;`.
+    fx.orch(&["new", "feature", "billing", "-o", "src/modules", "-q"]).ok();
+    fx.orch(&["new", "feature", "invoices", "-o", "./src/modules", "-q"]).ok();
+    let with_both = fx.snapshot();
+    // Without -o the feature is looked for in the configured features directory.
+    fx.orch(&["remove", "feature", "billing"]).expect_code(1);
+    assert_eq!(fx.snapshot(), with_both);
+    // The module still declares `invoices`: it stays.
+    fx.orch(&["remove", "feature", "billing", "-o", "src/modules", "-q"]).ok();
+    assert!(fx.exists("src/modules/mod.rs"));
+    assert!(fx.read("src/main.rs").contains("pub mod modules;"));
+    fx.orch(&["remove", "feature", "invoices", "-o", "src/modules", "-q"]).ok();
+    assert_eq!(fx.snapshot(), before);
+    // -o is for features only.
+    let run = fx.orch(&["remove", "job", "x", "-o", "src/modules"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("-o/--path applies to `orch remove feature` only"), "{}", run.stderr);
+}
+
+#[test]
+fn a_features_module_the_user_wired_into_main_is_kept() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    fx.orch(&["new", "feature", "billing", "-o", "src/modules", "-q"]).ok();
+    let main = fx.read("src/main.rs")
+        + "\nfn wire(b: &mut orch_runtime::DispatcherBuilder) {\n    let _ = modules::register(b);\n}\n";
+    fx.write("src/main.rs", &main);
+    let run = fx.orch(&["remove", "feature", "billing", "-o", "src/modules"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("kept src/modules/mod.rs: src/main.rs still uses `modules`"),
+        "{}",
+        run.stderr
+    );
+    assert!(fx.exists("src/modules/mod.rs"));
+    assert_eq!(fx.read("src/main.rs"), main);
+}
+
+#[test]
 fn the_record_is_deleted_with_its_last_entry() {
     let fx = Fixture::cargo_bin("app");
     fx.orch(&["init", "-q", "--runtime-version", "0.1"]).ok();
