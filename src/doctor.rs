@@ -438,7 +438,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     };
 
     // features registered
-    let feats = pick("registration", &|f| matches!(f.fix, Some(Fix::WireFeature { .. })));
+    let feats = pick("registration", &|f| matches!(f.fix.as_deref(), Some(Fix::WireFeature { .. })));
     let undeclared: Vec<&lint::Finding> = pick("orphan-module", &|f| {
         matches!(
             &a.file(&f.path).map(|x| &x.place),
@@ -454,7 +454,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
             format!("{n_features} feature(s), all wired into features::register"),
         ));
     } else {
-        let mut fixes: Vec<Fix> = feats.iter().filter_map(|f| f.fix.clone()).collect();
+        let mut fixes: Vec<Fix> = feats.iter().filter_map(|f| f.fix.as_deref().cloned()).collect();
         for f in &undeclared {
             if let Some(name) = f.path.parent().and_then(Path::file_name).and_then(|n| n.to_str()) {
                 fixes.push(Fix::WireFeature { feature: name.to_string() });
@@ -475,7 +475,8 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
 
     // executors registered
     let execs = pick("registration", &|f| {
-        matches!(f.fix, Some(Fix::Register { .. }) | None) && !matches!(f.fix, Some(Fix::WireFeature { .. }))
+        matches!(f.fix.as_deref(), Some(Fix::Register { .. }) | None)
+            && !matches!(f.fix.as_deref(), Some(Fix::WireFeature { .. }))
     });
     let n_impls: usize = a
         .files
@@ -490,7 +491,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
             format!("{n_impls} executor(s), all registered"),
         ));
     } else {
-        let fixes: Vec<Fix> = execs.iter().filter_map(|f| f.fix.clone()).collect();
+        let fixes: Vec<Fix> = execs.iter().filter_map(|f| f.fix.as_deref().cloned()).collect();
         let mut c = Check::new(
             "executors-registered",
             "executors registered",

@@ -29,7 +29,7 @@ use crate::wiring::{self, Vis};
 pub fn plan(project: &Project, findings: &[Finding]) -> anyhow::Result<Plan> {
     let mut plan = Plan::new(&project.root);
     let templates = Templates::load(Some(&project.abs(&project.config.paths.templates)))?;
-    let fixes: Vec<Fix> = findings.iter().filter_map(|f| f.fix.clone()).collect();
+    let fixes: Vec<Fix> = findings.iter().filter_map(|f| f.fix.as_deref().cloned()).collect();
     apply_fixes(&mut plan, project, &templates, &fixes, true)?;
     Ok(plan)
 }

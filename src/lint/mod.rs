@@ -275,15 +275,15 @@ pub struct Finding {
     /// Severity (from the rule's configured level).
     pub severity: Severity,
     /// Root-relative path.
-    pub path: PathBuf,
+    pub path: Box<Path>,
     /// Line and column, where there is one.
     pub loc: Option<Loc>,
     /// What is wrong.
-    pub message: String,
+    pub message: Box<str>,
     /// What to do (names the orch command that fixes it, where one exists).
-    pub hint: Option<String>,
-    /// What `--fix` can do about it.
-    pub fix: Option<Fix>,
+    pub hint: Option<Box<str>>,
+    /// What `--fix` can do about it (boxed: findings are many, fixes few and large).
+    pub fix: Option<Box<Fix>>,
 }
 
 /// `[lint]` made usable: a level per rule and compiled options.

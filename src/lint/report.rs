@@ -62,10 +62,10 @@ pub fn human(findings: &[Finding], root: &Path, paint: Paint, sink: Sink<'_>) ->
         let pad = " ".repeat(width);
         out.push_str(&format!("{pad}{} {location}\n", paint.cyan_bold("-->")));
         if let Some(loc) = f.loc {
-            if cache.as_ref().is_none_or(|(p, _)| *p != f.path.as_path()) {
+            if cache.as_ref().is_none_or(|(p, _)| *p != &*f.path) {
                 let text =
                     std::fs::read(root.join(&f.path)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
-                cache = Some((f.path.as_path(), text));
+                cache = Some((&*f.path, text));
             }
             let line = cache
                 .as_ref()
@@ -170,7 +170,7 @@ pub fn github(findings: &[Finding], sink: Sink<'_>) -> anyhow::Result<()> {
             props.push(format!("col={}", l.col));
         }
         props.push(format!("title={}", gh_property(&format!("orch lint ({})", f.rule))));
-        let mut message = f.message.clone();
+        let mut message = f.message.to_string();
         if let Some(hint) = &f.hint {
             message.push_str("\nhint: ");
             message.push_str(hint);
@@ -217,7 +217,7 @@ pub fn sarif(findings: &[Finding], root: &Path, settings: &Settings, sink: Sink<
         if let Some(l) = f.loc {
             physical["region"] = json!({ "startLine": l.line, "startColumn": l.col });
         }
-        let mut text = f.message.clone();
+        let mut text = f.message.to_string();
         if let Some(hint) = &f.hint {
             text.push_str("\nhint: ");
             text.push_str(hint);

@@ -55,7 +55,15 @@ fn finding(
     message: String,
     hint: Option<String>,
 ) -> Finding {
-    Finding { rule, severity, path: path.to_path_buf(), loc, message, hint, fix: None }
+    Finding {
+        rule,
+        severity,
+        path: path.into(),
+        loc,
+        message: message.into_boxed_str(),
+        hint: hint.map(String::into_boxed_str),
+        fix: None,
+    }
 }
 
 /// Files whose facts are compiled: reached by normal code (or every file when no crate root
@@ -343,10 +351,10 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
                                 )),
                             );
                             if matches!(f.place, Place::Feature { .. } | Place::Core { .. }) {
-                                fnd.fix = Some(Fix::AddExecutor {
+                                fnd.fix = Some(Box::new(Fix::AddExecutor {
                                     feature: f.place.feature().map(str::to_string),
                                     job: name.to_string(),
-                                });
+                                }));
                             }
                             out.push(fnd);
                         }
@@ -486,13 +494,13 @@ fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findin
             );
             // only when the job exists: registering an undeclared job would not compile
             if target.is_some() && job_files.contains_key(&**job) {
-                fnd.fix = Some(Fix::Register {
+                fnd.fix = Some(Box::new(Fix::Register {
                     feature: f.place.feature().map(str::to_string),
                     job: job.to_string(),
                     executor: executor.to_string(),
                     executor_file: f.path.to_path_buf(),
                     job_file: job_files.get(&**job).map(|p| p.to_path_buf()),
-                });
+                }));
             }
             out.push(fnd);
         }
@@ -535,7 +543,7 @@ fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findin
             ),
             Some(format!("add `{feature}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
         );
-        fnd.fix = Some(Fix::WireFeature { feature: feature.to_string() });
+        fnd.fix = Some(Box::new(Fix::WireFeature { feature: feature.to_string() }));
         out.push(fnd);
     }
 }
@@ -624,7 +632,7 @@ fn orphan_module(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findi
             format!("no `mod` declaration reaches this file; rustc ignores it{more}"),
             Some(hint),
         );
-        fnd.fix = fix;
+        fnd.fix = fix.map(Box::new);
         out.push(fnd);
     }
 }
