@@ -4,6 +4,7 @@ mod bad_input;
 mod completions;
 mod doctor;
 mod e2e;
+mod examples;
 mod format;
 mod generate;
 mod graph;

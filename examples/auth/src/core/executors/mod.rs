@@ -1,0 +1,1 @@
+//! Executors of core, one file each; their types are re-exported here.

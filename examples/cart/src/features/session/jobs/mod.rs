@@ -1,0 +1,5 @@
+//! Jobs of feature `session`, one file each; their types are re-exported here.
+
+mod logout;
+
+pub use logout::LogoutJob;

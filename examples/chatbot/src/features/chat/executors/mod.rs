@@ -1,0 +1,9 @@
+//! Executors of feature `chat`, one file each; their types are re-exported here.
+
+mod generate_reply;
+mod moderate_message;
+mod retrieve_context;
+
+pub use generate_reply::GenerateReplyExecutor;
+pub use moderate_message::ModerateMessageExecutor;
+pub use retrieve_context::RetrieveContextExecutor;

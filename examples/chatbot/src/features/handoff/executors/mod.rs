@@ -1,0 +1,5 @@
+//! Executors of feature `handoff`, one file each; their types are re-exported here.
+
+mod handoff;
+
+pub use handoff::HandoffExecutor;

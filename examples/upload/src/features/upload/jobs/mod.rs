@@ -1,0 +1,5 @@
+//! Jobs of feature `upload`, one file each; their types are re-exported here.
+
+mod upload;
+
+pub use upload::UploadJob;
