@@ -44,11 +44,48 @@ pub fn to_string(render: impl FnOnce(Sink<'_>) -> anyhow::Result<()>) -> String 
 
 /// rustc-like text: `error[rule]: message`, `--> path:line:col`, the source line with carets,
 /// and `= hint:`. Source lines are read from `root` (one read per file with findings).
+///
+/// Reading those files is most of the cost of a large report, so batches of findings are
+/// rendered on worker threads (each file read by one of them) and written in order; at most
+/// two batches per worker are in memory.
 pub fn human(findings: &[Finding], root: &Path, paint: Paint, sink: Sink<'_>) -> anyhow::Result<()> {
-    let mut out = String::new();
+    const BATCH: usize = 512;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if workers < 2 || findings.len() <= BATCH {
+        let mut out = String::new();
+        human_batch(findings, root, paint, &mut out);
+        return flush(&mut out, sink);
+    }
+    let batches: Vec<&[Finding]> = findings.chunks(BATCH).collect();
+    std::thread::scope(|scope| {
+        let mut receivers = Vec::new();
+        for w in 0..workers {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<String>(1);
+            receivers.push(rx);
+            let mine: Vec<&[Finding]> = batches.iter().skip(w).step_by(workers).copied().collect();
+            scope.spawn(move || {
+                for batch in mine {
+                    let mut out = String::new();
+                    human_batch(batch, root, paint, &mut out);
+                    if tx.send(out).is_err() {
+                        return; // the writer stopped (e.g. a closed pipe)
+                    }
+                }
+            });
+        }
+        // Batch i comes from worker i % workers: receiving round-robin keeps the order.
+        for i in 0..batches.len() {
+            let Ok(text) = receivers[i % workers].recv() else { break };
+            sink(&text)?;
+        }
+        Ok(())
+    })
+}
+
+/// Render `findings` into `out` (see [`human`]).
+fn human_batch(findings: &[Finding], root: &Path, paint: Paint, out: &mut String) {
     let mut cache: Option<(&Path, Option<String>)> = None;
     for f in findings {
-        flush_if_full(&mut out, sink)?;
         let label = match f.severity {
             Severity::Error => paint.red_bold(&format!("error[{}]", f.rule)),
             Severity::Warning => paint.yellow_bold(&format!("warning[{}]", f.rule)),
@@ -89,7 +126,6 @@ pub fn human(findings: &[Finding], root: &Path, paint: Paint, sink: Sink<'_>) ->
         }
         out.push('\n');
     }
-    flush(&mut out, sink)
 }
 
 /// The line with tabs expanded, the caret's display column and its length (the identifier at
