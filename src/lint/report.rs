@@ -389,6 +389,42 @@ mod tests {
     }
 
     #[test]
+    fn large_human_reports_keep_the_order_of_the_findings() {
+        let tmp = tempfile::tempdir().unwrap();
+        let files = 300;
+        for i in 0..files {
+            std::fs::write(tmp.path().join(format!("f{i:03}.rs")), format!("// {i}\npub struct T{i};\n"))
+                .unwrap();
+        }
+        let findings: Vec<Finding> = (0..3000)
+            .map(|n| Finding {
+                rule: "pairing",
+                severity: if n % 7 == 0 { Severity::Warning } else { Severity::Error },
+                path: Path::new(&format!("f{:03}.rs", n / 10)).into(),
+                loc: Some(crate::analysis::Loc { line: 2, col: 12 }),
+                message: format!("finding {n}").into(),
+                hint: Some(format!("hint {n}").into()),
+                fix: None,
+            })
+            .collect();
+        let mut sequential = String::new();
+        human_batch(&findings, tmp.path(), Paint::none(), &mut sequential);
+        let mut chunks = 0;
+        let parallel = to_string(|sink| {
+            let mut counting = |chunk: &str| {
+                chunks += 1;
+                sink(chunk)
+            };
+            human(&findings, tmp.path(), Paint::none(), &mut counting)
+        });
+        assert_eq!(parallel, sequential);
+        assert!(sequential.contains("2 | pub struct T299;"), "source lines are shown");
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+            assert!(chunks > 1, "written in batches");
+        }
+    }
+
+    #[test]
     fn github_escaping() {
         assert_eq!(gh_property("a:b,c%d"), "a%3Ab%2Cc%25d");
         assert_eq!(gh_data("x\ny"), "x%0Ay");
