@@ -37,7 +37,14 @@ pub fn run(ctx: &Ctx<'_>, args: NewFeatureArgs) -> anyhow::Result<()> {
     let templates = super::project_templates(&project)?;
     let mut plan = Plan::new(&project.root);
     generate::plan_feature(&mut plan, &project, &templates, &name, parts, dir.as_deref(), args.write.force)?;
-    plan.next_step("cargo test   # runs the new executor and orchestrator tests");
+    // An executor needs a job (plan_feature drops it otherwise); name only the tests generated.
+    let tested: Vec<&str> = [(parts.executor && parts.job, "executor"), (parts.orchestrator, "orchestrator")]
+        .into_iter()
+        .filter_map(|(wanted, what)| wanted.then_some(what))
+        .collect();
+    if !tested.is_empty() {
+        plan.next_step(format!("cargo test   # runs the new {} tests", tested.join(" and ")));
+    }
     plan.next_step("cargo run    # the demo now includes this feature");
     super::finish(ctx, &plan, &args.write, &format!("feature `{}`", name.snake))?;
     Ok(())
