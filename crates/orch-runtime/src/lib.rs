@@ -413,11 +413,11 @@ pub use job::{DispatchOptions, Job, JobId};
 pub use orchestrator::{Orchestrator, OrchestratorContext, OrchestratorHandle};
 pub use retry::RetryPolicy;
 pub use saga::{Saga, SagaReport};
-pub use tokio_util::sync::CancellationToken;
 /// Tokio's `watch` channel, re-exported: [`OrchestratorHandle::watch`] returns a
 /// [`watch::Receiver`] of the state, which applications can name without depending on tokio's
 /// `sync` feature themselves.
 pub use tokio::sync::watch;
+pub use tokio_util::sync::CancellationToken;
 
 /// Everything an application usually needs: `use orch_runtime::prelude::*;`.
 pub mod prelude {
