@@ -634,6 +634,7 @@ impl<'a> Walk<'a, '_> {
         // A job constructed as an argument or assigned value: `f(XJob { .. })`, `= XJob::new(..)`
         // (not the argument of `dispatch(..)`, already recorded).
         let in_dispatch_arg = prev == Some(Kind::Open(b'(')) && i >= 2 && self.kw(i - 2) == Kw::Dispatch;
+        let in_emit_arg = prev == Some(Kind::Open(b'(')) && i >= 2 && self.kw(i - 2) == Kw::Emit;
         // Only PascalCase words can be jobs or executors: one byte test skips the rest.
         let text = self.text(i);
         let pascal = is_pascal(text);
@@ -651,6 +652,23 @@ impl<'a> Walk<'a, '_> {
             if ctor || self.kind(i + 1) == Some(Kind::Open(b'{')) {
                 let loc = self.loc(i);
                 self.facts.push(Fact::Dispatch { job: text.into(), loc, flags: fl });
+            }
+        }
+        // Likewise an event built to be emitted later or through a helper:
+        // `let e = XEvent { .. }; publish(e)`, `announce(ctx, XEvent::new(..))`.
+        if pascal
+            && !in_emit_arg
+            && text.len() > 5
+            && text.ends_with("Event")
+            && matches!(prev, Some(Kind::Open(b'(' | b'[') | Kind::Punct(b',' | b'=')))
+        {
+            let ctor = self.kind(i + 1) == Some(Kind::PathSep)
+                && self.is_ident(i + 2)
+                && !is_pascal(self.text(i + 2))
+                && self.kind(i + 3) == Some(Kind::Open(b'('));
+            if ctor || self.kind(i + 1) == Some(Kind::Open(b'{')) {
+                let loc = self.loc(i);
+                self.facts.push(Fact::Emit { event: text.into(), loc, flags: fl });
             }
         }
         if pascal
@@ -1364,7 +1382,8 @@ mod tests {
     #[test]
     fn dispatch_emit_and_domain_facts() {
         let src = "fn on(&mut self, cx: &mut Cx) { cx.dispatch(LoginJob { input: x })?; h.dispatch_with(jobs::SignupJob::new(1), o);\n\
-                   ctx.emit(LoginEvent { message }); if let Some(e) = event.domain::<events::LoginEvent>() {} let j = RetryJob::default(); }";
+                   ctx.emit(LoginEvent { message }); if let Some(e) = event.domain::<events::LoginEvent>() {} let j = RetryJob::default();\n\
+                   let ev = LoggedInEvent { user }; announce(&bus, ctx, LoggedOutEvent::new(u)); f(SomeEvent); }";
         let facts = scan(src);
         let names: Vec<_> = facts
             .iter()
@@ -1382,7 +1401,9 @@ mod tests {
                 "dispatch SignupJob",
                 "emit LoginEvent",
                 "observe LoginEvent",
-                "dispatch RetryJob"
+                "dispatch RetryJob",
+                "emit LoggedInEvent",
+                "emit LoggedOutEvent"
             ]
         );
     }
