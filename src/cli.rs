@@ -171,7 +171,8 @@ pub enum NewCommand {
 Examples:
   orch new project hello                         # then: cd hello && cargo run
   orch new project shop --feature cart --feature auth
-  orch new project app --runtime-path ../orch/crates/orch-runtime")]
+  orch new project app --runtime-path ../orch/crates/orch-runtime
+  orch new project cart --name example-cart     # directory `cart`, package `example-cart`")]
     Project(NewProjectArgs),
     /// Create a feature: job, event, executor, orchestrator + state, tests; wired in.
     #[command(after_help = "\
@@ -199,6 +200,9 @@ pub struct RuntimeSourceArgs {
 pub struct NewProjectArgs {
     /// Project (and crate) name; a directory of that name is created.
     pub name: Option<String>,
+    /// Package (crate) name, when it differs from the directory's (like `cargo new --name`).
+    #[arg(long = "name", value_name = "PACKAGE")]
+    pub package: Option<String>,
     /// Add this feature at creation (repeatable).
     #[arg(long = "feature", value_name = "NAME")]
     pub features: Vec<String>,

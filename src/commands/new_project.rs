@@ -13,21 +13,31 @@ use crate::templates::Templates;
 /// Crate names a project cannot take: they would shadow the crates generated code uses.
 const TAKEN: &[&str] = &["std", "alloc", "core", "proc_macro", "test", "orch_runtime", "tokio"];
 
-/// Run the command.
-pub fn run(ctx: &Ctx<'_>, args: NewProjectArgs) -> anyhow::Result<()> {
-    let out = ctx.out;
-    let raw = ask(out, args.name, "project name", "`orch new project <NAME>`")?;
-    let name = Name::parse(&raw, "project")?;
+/// The package name for `raw` (a project or `--name` value): kebab-case when the user wrote it
+/// (`my-app`), else the snake_case form; refused when it would shadow a crate the code uses.
+fn package_name(raw: &str, what: &str) -> anyhow::Result<String> {
+    let name = Name::parse(raw, what)?;
     if TAKEN.contains(&name.snake.as_str()) {
         return Err(Failure::usage(format!(
-            "invalid project name {raw:?}: `{}` is the name of a crate it uses",
+            "invalid {what} name {raw:?}: `{}` is the name of a crate it uses",
             name.snake
         ))
         .hint("pick another name")
         .into());
     }
-    // Keep kebab-case when the user wrote it (`my-app`), else the snake_case form.
-    let package = if raw.trim().contains('-') { name.snake.replace('_', "-") } else { name.snake.clone() };
+    Ok(if raw.trim().contains('-') { name.snake.replace('_', "-") } else { name.snake })
+}
+
+/// Run the command.
+pub fn run(ctx: &Ctx<'_>, args: NewProjectArgs) -> anyhow::Result<()> {
+    let out = ctx.out;
+    let raw = ask(out, args.name, "project name", "`orch new project <NAME>`")?;
+    let dir = package_name(&raw, "project")?;
+    // `--name`: the package (crate) name, when it differs from the directory's.
+    let package = match &args.package {
+        Some(package) => package_name(package, "package")?,
+        None => dir.clone(),
+    };
     let mut features = args.features;
     if args.interactive && out.is_interactive() && features.is_empty() {
         let answer = out.prompt_default("features to create (comma-separated, empty for none)", "")?;
@@ -40,7 +50,7 @@ pub fn run(ctx: &Ctx<'_>, args: NewProjectArgs) -> anyhow::Result<()> {
             names.push(feature);
         }
     }
-    let root = ctx.cwd.join(&package);
+    let root = ctx.cwd.join(&dir);
     let runtime = runtime_source(&args.runtime, &ctx.cwd, &root)?.unwrap_or(RuntimeSource::Vendor);
     let mut config = Config::default();
     config.runtime = runtime.config();

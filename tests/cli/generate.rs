@@ -78,6 +78,23 @@ fn new_project_inside_a_workspace_that_does_not_list_it_builds_standalone() {
 }
 
 #[test]
+fn new_project_name_option_sets_the_package_name() {
+    let fx = Fixture::new();
+    let run = fx.orch(&["new", "project", "cart", "--name", "example-cart", "--runtime-version", "0.1"]);
+    run.ok();
+    assert!(run.stderr.contains("done project `example-cart`"), "{}", run.stderr);
+    assert!(fx.read("cart/Cargo.toml").starts_with("[package]\nname = \"example-cart\"\n"));
+    assert!(fx.read("cart/src/main.rs").starts_with("//! example-cart: "));
+    // The package name is checked like the project name, and nothing is written.
+    for (bad, why) in [("tokio", "is the name of a crate it uses"), ("a/b", "path separators")] {
+        let run = fx.orch(&["new", "project", "other", "--name", bad]);
+        run.expect_code(2);
+        assert!(run.stderr.contains(why), "{}", run.stderr);
+        assert!(!fx.exists("other"));
+    }
+}
+
+#[test]
 fn new_feature_creates_and_wires_a_feature() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
     let before = fx.files(".");
