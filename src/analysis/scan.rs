@@ -223,6 +223,15 @@ impl<'a> Walk<'a, '_> {
         self.toks.get(i).map_or(Kw::None, |t| t.kw)
     }
 
+    /// Whether the type name at `i` starts a value: `Name { .. }` or `Name::ctor(..)`.
+    fn constructs_value(&self, i: usize) -> bool {
+        let ctor = self.kind(i + 1) == Some(Kind::PathSep)
+            && self.is_ident(i + 2)
+            && !is_pascal(self.text(i + 2))
+            && self.kind(i + 3) == Some(Kind::Open(b'('));
+        ctor || self.kind(i + 1) == Some(Kind::Open(b'{'))
+    }
+
     fn is_ident(&self, i: usize) -> bool {
         matches!(self.kind(i), Some(Kind::Ident | Kind::RawIdent))
     }
@@ -638,37 +647,18 @@ impl<'a> Walk<'a, '_> {
         // Only PascalCase words can be jobs or executors: one byte test skips the rest.
         let text = self.text(i);
         let pascal = is_pascal(text);
-        if pascal
-            && !in_dispatch_arg
-            && text.len() > 3
-            && text.ends_with("Job")
-            && is_pascal(text)
-            && matches!(prev, Some(Kind::Open(b'(' | b'[') | Kind::Punct(b',' | b'=')))
-        {
-            let ctor = self.kind(i + 1) == Some(Kind::PathSep)
-                && self.is_ident(i + 2)
-                && !is_pascal(self.text(i + 2))
-                && self.kind(i + 3) == Some(Kind::Open(b'('));
-            if ctor || self.kind(i + 1) == Some(Kind::Open(b'{')) {
-                let loc = self.loc(i);
-                self.facts.push(Fact::Dispatch { job: text.into(), loc, flags: fl });
-            }
-        }
-        // Likewise an event built to be emitted later or through a helper:
+        // ...and an event built to be emitted later or through a helper:
         // `let e = XEvent { .. }; publish(e)`, `announce(ctx, XEvent::new(..))`.
-        if pascal
-            && !in_emit_arg
-            && text.len() > 5
-            && text.ends_with("Event")
-            && matches!(prev, Some(Kind::Open(b'(' | b'[') | Kind::Punct(b',' | b'=')))
-        {
-            let ctor = self.kind(i + 1) == Some(Kind::PathSep)
-                && self.is_ident(i + 2)
-                && !is_pascal(self.text(i + 2))
-                && self.kind(i + 3) == Some(Kind::Open(b'('));
-            if ctor || self.kind(i + 1) == Some(Kind::Open(b'{')) {
+        if pascal && matches!(prev, Some(Kind::Open(b'(' | b'[') | Kind::Punct(b',' | b'='))) {
+            let job = !in_dispatch_arg && text.len() > 3 && text.ends_with("Job");
+            let event = !in_emit_arg && text.len() > 5 && text.ends_with("Event");
+            if (job || event) && self.constructs_value(i) {
                 let loc = self.loc(i);
-                self.facts.push(Fact::Emit { event: text.into(), loc, flags: fl });
+                self.facts.push(if job {
+                    Fact::Dispatch { job: text.into(), loc, flags: fl }
+                } else {
+                    Fact::Emit { event: text.into(), loc, flags: fl }
+                });
             }
         }
         if pascal
