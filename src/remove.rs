@@ -171,9 +171,7 @@ impl Remover<'_> {
         if self.record.get(&features_mod).is_none() {
             return Ok(());
         }
-        let mut ctx = crate::generate::context();
-        ctx.insert("features", &Vec::<String>::new());
-        let empty = crate::generate::render(self.templates, "features/mod.rs.tera", &ctx)?;
+        let empty = crate::generate::empty_features_module(self.templates)?;
         if self.plan.read(&features_mod)?.as_deref() != Some(empty.as_str()) {
             return Ok(());
         }

@@ -62,10 +62,16 @@ pub fn plan_features_root(
     }
     module_path(features_dir, "the features directory")?;
     check_module_collision(plan, &file)?;
+    plan.create(&file, empty_features_module(templates)?, false)?;
+    ensure_declared(plan, &base, features_dir)
+}
+
+/// The features module as generated before any feature is wired into it (also what
+/// `orch remove` compares against to know it can delete one).
+pub(crate) fn empty_features_module(templates: &Templates) -> anyhow::Result<String> {
     let mut ctx = context();
     ctx.insert("features", &Vec::<String>::new());
-    plan.create(&file, render(templates, "features/mod.rs.tera", &ctx)?, false)?;
-    ensure_declared(plan, &base, features_dir)
+    render(templates, "features/mod.rs.tera", &ctx)
 }
 
 /// Plan feature `name` with `parts` in `features_dir` (default: `[paths] features`): its files

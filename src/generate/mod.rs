@@ -21,6 +21,7 @@ mod feature;
 mod project;
 
 pub use component::{Component, kind_suffix, plan_component};
+pub(crate) use feature::empty_features_module;
 pub use feature::{Parts, plan_feature, plan_features_root};
 pub use project::{
     RUNTIME_PACKAGE, RuntimeSource, VENDOR_DIR, plan_core, plan_init, plan_project, relative_path,
