@@ -430,18 +430,18 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
         .expect("default lint settings are valid");
     let findings = lint::check(a, &settings);
     let pick = |rule: &str, pred: &dyn Fn(&lint::Finding) -> bool| -> Vec<&lint::Finding> {
-        findings.iter().filter(|f| f.rule == rule && pred(f)).collect()
+        findings.iter().filter(|f| f.rule() == rule && pred(f)).collect()
     };
     let line = |f: &lint::Finding| match f.loc {
-        Some(l) => format!("{}:{}:{}: {}", lint::show(&f.path), l.line, l.col, f.message),
-        None => format!("{}: {}", lint::show(&f.path), f.message),
+        Some(l) => format!("{}:{}:{}: {}", lint::show(f.path), l.line, l.col, f.message()),
+        None => format!("{}: {}", lint::show(f.path), f.message()),
     };
 
     // features registered
-    let feats = pick("registration", &|f| matches!(f.fix.as_deref(), Some(Fix::WireFeature { .. })));
+    let feats = pick("registration", &|f| matches!(f.fix(), Some(Fix::WireFeature { .. })));
     let undeclared: Vec<&lint::Finding> = pick("orphan-module", &|f| {
         matches!(
-            &a.file(&f.path).map(|x| &x.place),
+            &a.file(f.path).map(|x| &x.place),
             Some(Place::Feature { rest: analysis::place::Rest::Top, .. })
         ) && f.path.file_name().is_some_and(|n| n == "mod.rs")
     });
@@ -454,7 +454,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
             format!("{n_features} feature(s), all wired into features::register"),
         ));
     } else {
-        let mut fixes: Vec<Fix> = feats.iter().filter_map(|f| f.fix.as_deref().cloned()).collect();
+        let mut fixes: Vec<Fix> = feats.iter().filter_map(|f| f.fix()).collect();
         for f in &undeclared {
             if let Some(name) = f.path.parent().and_then(Path::file_name).and_then(|n| n.to_str()) {
                 fixes.push(Fix::WireFeature { feature: name.to_string() });
@@ -475,8 +475,8 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
 
     // executors registered
     let execs = pick("registration", &|f| {
-        matches!(f.fix.as_deref(), Some(Fix::Register { .. }) | None)
-            && !matches!(f.fix.as_deref(), Some(Fix::WireFeature { .. }))
+        matches!(f.fix(), Some(Fix::Register { .. }) | None)
+            && !matches!(f.fix(), Some(Fix::WireFeature { .. }))
     });
     let n_impls: usize = a
         .files
@@ -491,7 +491,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
             format!("{n_impls} executor(s), all registered"),
         ));
     } else {
-        let fixes: Vec<Fix> = execs.iter().filter_map(|f| f.fix.as_deref().cloned()).collect();
+        let fixes: Vec<Fix> = execs.iter().filter_map(|f| f.fix()).collect();
         let mut c = Check::new(
             "executors-registered",
             "executors registered",

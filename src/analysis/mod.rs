@@ -267,6 +267,11 @@ impl Fact {
         }
     }
 
+    /// Whether the fact is one only `orch graph` reads (see [`Options::flow`]).
+    pub fn is_flow(&self) -> bool {
+        matches!(self, Fact::Dispatch { .. } | Fact::Emit { .. } | Fact::Observe { .. })
+    }
+
     /// Whether the fact is in test-only code (within its file).
     pub fn is_test(&self) -> bool {
         self.flags() & flags::TEST != 0
@@ -341,12 +346,18 @@ impl SourceFile {
 
     /// Public (or restricted-public) types declared at the file's top level outside tests.
     pub fn public_types(&self) -> impl Iterator<Item = (&str, TypeKind, Loc)> {
+        self.public_type_names().map(|(name, kind, loc)| (&**name, kind, loc))
+    }
+
+    /// [`Self::public_types`], names as the facts' own boxes (lint findings keep a thin
+    /// pointer to them).
+    pub fn public_type_names(&self) -> impl Iterator<Item = (&Box<str>, TypeKind, Loc)> {
         let test_file = self.is_test_file();
         self.facts.iter().filter_map(move |f| match f {
             Fact::Type { name, kind, vis, nested: false, loc, flags }
                 if *vis != Vis::Private && flags & flags::TEST == 0 && !test_file =>
             {
-                Some((&**name, *kind, *loc))
+                Some((name, *kind, *loc))
             }
             _ => None,
         })
@@ -409,6 +420,9 @@ pub struct Options {
     pub io_deny: Vec<String>,
     /// Threads for the walk (0 = available parallelism).
     pub threads: usize,
+    /// Keep the facts only `orch graph` reads ([`Fact::Dispatch`], [`Fact::Emit`],
+    /// [`Fact::Observe`]); the other commands leave them out (less to hold at 100k files).
+    pub flow: bool,
 }
 
 impl Options {
@@ -420,6 +434,7 @@ impl Options {
             exclude: config.lint.exclude.clone(),
             io_deny: config.lint.io_deny.clone(),
             threads: 0,
+            flow: false,
         }
     }
 }
@@ -525,6 +540,49 @@ pub fn analyze(root: &Path, options: &Options) -> anyhow::Result<Analysis> {
     };
     modtree::resolve(&mut analysis);
     Ok(analysis)
+}
+
+/// A list grown in fixed-size chunks: no doubling slack and no copying while it grows (a
+/// doubling `Vec` of 100k entries may hold twice its size for a moment). The walk collects
+/// files and directories in them, the lint rules their findings.
+pub(crate) struct Chunks<T> {
+    full: Vec<Vec<T>>,
+    cur: Vec<T>,
+}
+
+impl<T> Chunks<T> {
+    const SIZE: usize = 4096;
+
+    pub(crate) fn new() -> Self {
+        Chunks { full: Vec::new(), cur: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, item: T) {
+        if self.cur.len() == self.cur.capacity() {
+            let next = Vec::with_capacity(if self.cur.capacity() == 0 { 256 } else { Self::SIZE });
+            let done = std::mem::replace(&mut self.cur, next);
+            if !done.is_empty() {
+                self.full.push(done);
+            }
+        }
+        self.cur.push(item);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.full.iter().map(Vec::len).sum::<usize>() + self.cur.len()
+    }
+
+    /// One exact-size `Vec` of every chunk's items; each chunk is freed as soon as it is moved.
+    pub(crate) fn merge(all: Vec<Chunks<T>>) -> Vec<T> {
+        let total = all.iter().map(Chunks::len).sum();
+        let mut out = Vec::with_capacity(total);
+        for c in all {
+            for chunk in c.full.into_iter().chain(std::iter::once(c.cur)) {
+                out.extend(chunk);
+            }
+        }
+        out
+    }
 }
 
 /// A fast, non-cryptographic hasher for the analysis' own indexes (the `FxHash` function used

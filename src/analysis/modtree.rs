@@ -233,6 +233,7 @@ mod tests {
             exclude: Vec::new(),
             io_deny: Vec::new(),
             threads: 2,
+            flow: true,
         }
     }
 

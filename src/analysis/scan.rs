@@ -47,6 +47,8 @@ pub struct Input<'a> {
     pub module: &'a [&'a str],
     /// Which paths to keep.
     pub refs: RefPolicy<'a>,
+    /// Keep dispatch / emit / observe facts ([`super::Options::flow`]).
+    pub flow: bool,
 }
 
 /// A scan failure: where and what.
@@ -93,12 +95,17 @@ impl Scanner {
             children: Vec::new(),
             refs: input.refs,
             segs: Vec::new(),
+            prefix: Vec::new(),
+            resolved: Vec::new(),
             has_tests: false,
         };
         w.collect_children();
         w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
         if w.has_tests {
             w.facts.push(Fact::HasTests);
+        }
+        if !input.flow {
+            self.facts.retain(|f| !f.is_flow());
         }
         let out: Box<[Fact]> = self.facts.drain(..).collect();
         if self.toks.capacity() > 1 << 16 {
@@ -195,7 +202,10 @@ struct Walk<'a, 'f> {
     /// Names of modules declared in this file (for resolving relative paths).
     children: Vec<&'a str>,
     refs: RefPolicy<'a>,
+    /// Buffers reused for every path in the file (paths are many; most are not kept).
     segs: Vec<&'a str>,
+    prefix: Vec<&'a str>,
+    resolved: Vec<&'a str>,
     has_tests: bool,
 }
 
@@ -501,8 +511,10 @@ impl<'a> Walk<'a, '_> {
                     let f = item_fl(pend);
                     let end = self.find_semi(i + 1, hi);
                     if !matches!(self.refs, RefPolicy::None) {
-                        let mut prefix: Vec<&'a str> = Vec::new();
+                        let mut prefix = std::mem::take(&mut self.prefix);
+                        prefix.clear();
                         self.use_tree(i + 1, end, &mut prefix, f);
+                        self.prefix = prefix;
                     }
                     pend.clear();
                     *item_start = true;
@@ -1039,8 +1051,7 @@ impl<'a> Walk<'a, '_> {
         // `use x::{self}`: the path itself
         let path =
             if path.last() == Some(&"self") && path.len() > 1 { &path[..path.len() - 1] } else { path };
-        let owned: Vec<&'a str> = path.to_vec();
-        self.push_ref(&owned, RefKind::Use, at, fl);
+        self.push_ref(path, RefKind::Use, at, fl);
     }
 
     /// An inline path starting at identifier `i`.
@@ -1069,7 +1080,15 @@ impl<'a> Walk<'a, '_> {
 
     /// Resolve `segs` against the current module and keep it if the policy says so.
     fn push_ref(&mut self, segs: &[&'a str], kind: RefKind, at: usize, fl: u8) {
-        let Some(resolved) = self.resolve(segs) else { return };
+        let mut resolved = std::mem::take(&mut self.resolved);
+        if self.resolve(segs, &mut resolved) {
+            self.keep_ref(&resolved, kind, at, fl);
+        }
+        self.resolved = resolved;
+    }
+
+    /// Keep a resolved path as a [`Fact::Ref`] if the policy says so.
+    fn keep_ref(&mut self, resolved: &[&'a str], kind: RefKind, at: usize, fl: u8) {
         let other_feature = |features: &[&str], own: Option<&str>| {
             resolved.first() == Some(&"crate")
                 && resolved.len() > features.len() + 1
@@ -1096,11 +1115,11 @@ impl<'a> Walk<'a, '_> {
     }
 
     /// `crate::`, `self::`, `super::` and child-module paths become `crate::...`; others are
-    /// external (kept as written). `None` for paths that cannot be resolved (`Self::`, too many
-    /// `super`s).
-    fn resolve(&self, segs: &[&'a str]) -> Option<Vec<&'a str>> {
-        let first = *segs.first()?;
-        let mut out: Vec<&'a str> = Vec::with_capacity(segs.len() + self.modpath.len() + 1);
+    /// external (kept as written), into `out`. `false` for paths that cannot be resolved
+    /// (`Self::`, too many `super`s).
+    fn resolve(&self, segs: &[&'a str], out: &mut Vec<&'a str>) -> bool {
+        out.clear();
+        let Some(&first) = segs.first() else { return false };
         match first {
             "crate" => {
                 out.extend_from_slice(segs);
@@ -1113,13 +1132,13 @@ impl<'a> Walk<'a, '_> {
             "super" => {
                 let ups = segs.iter().take_while(|s| **s == "super").count();
                 if ups > self.modpath.len() {
-                    return None;
+                    return false;
                 }
                 out.push("crate");
                 out.extend_from_slice(&self.modpath[..self.modpath.len() - ups]);
                 out.extend_from_slice(&segs[ups..]);
             }
-            "Self" => return None,
+            "Self" => return false,
             _ if self.children.contains(&first) => {
                 out.push("crate");
                 out.extend_from_slice(&self.modpath);
@@ -1127,7 +1146,7 @@ impl<'a> Walk<'a, '_> {
             }
             _ => out.extend_from_slice(segs),
         }
-        Some(out)
+        true
     }
 }
 
@@ -1136,7 +1155,7 @@ mod tests {
     use super::*;
 
     fn scan_with(src: &str, module: &[&str], refs: RefPolicy<'_>) -> Vec<Fact> {
-        Scanner::new().scan(Input { src, module, refs }).unwrap().into_vec()
+        Scanner::new().scan(Input { src, module, refs, flow: true }).unwrap().into_vec()
     }
 
     fn scan(src: &str) -> Vec<Fact> {
@@ -1441,7 +1460,12 @@ mod tests {
     #[test]
     fn lexical_errors_carry_a_location() {
         let err = Scanner::new()
-            .scan(Input { src: "fn f() {\n  let s = \"open;\n", module: &[], refs: RefPolicy::None })
+            .scan(Input {
+                src: "fn f() {\n  let s = \"open;\n",
+                module: &[],
+                refs: RefPolicy::None,
+                flow: true,
+            })
             .unwrap_err();
         assert_eq!(err.loc, Loc { line: 2, col: 11 });
         assert!(err.message.contains("unterminated string"), "{}", err.message);

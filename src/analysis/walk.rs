@@ -23,7 +23,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::place::{Classifier, Place};
 use super::scan::{Input, RefPolicy, Scanner};
-use super::{Loc, Options, Problem, ProblemKind, Reach, SourceDir, SourceFile};
+use super::{Chunks, Loc, Options, Problem, ProblemKind, Reach, SourceDir, SourceFile};
 use crate::error::Failure;
 
 /// What the walk found.
@@ -35,48 +35,6 @@ pub struct Walked {
     pub dirs: Vec<SourceDir>,
     /// Unreadable paths and files that do not parse.
     pub problems: Vec<Problem>,
-}
-
-/// A list grown in fixed-size chunks: no doubling slack and no copying while the walk runs
-/// (a doubling `Vec` of 100k entries may hold twice its size for a moment).
-struct Chunks<T> {
-    full: Vec<Vec<T>>,
-    cur: Vec<T>,
-}
-
-impl<T> Chunks<T> {
-    const SIZE: usize = 4096;
-
-    fn new() -> Self {
-        Chunks { full: Vec::new(), cur: Vec::new() }
-    }
-
-    fn push(&mut self, item: T) {
-        if self.cur.len() == self.cur.capacity() {
-            let next = Vec::with_capacity(if self.cur.capacity() == 0 { 256 } else { Self::SIZE });
-            let done = std::mem::replace(&mut self.cur, next);
-            if !done.is_empty() {
-                self.full.push(done);
-            }
-        }
-        self.cur.push(item);
-    }
-
-    fn len(&self) -> usize {
-        self.full.iter().map(Vec::len).sum::<usize>() + self.cur.len()
-    }
-
-    /// One exact-size `Vec` of every chunk's items; each chunk is freed as soon as it is moved.
-    fn merge(all: Vec<Chunks<T>>) -> Vec<T> {
-        let total = all.iter().map(Chunks::len).sum();
-        let mut out = Vec::with_capacity(total);
-        for c in all {
-            for chunk in c.full.into_iter().chain(std::iter::once(c.cur)) {
-                out.extend(chunk);
-            }
-        }
-        out
-    }
 }
 
 /// One worker's results.
@@ -95,6 +53,8 @@ struct Ctx {
     /// I/O deny-list entries, split on `::`.
     io_deny: Vec<Vec<String>>,
     excludes: Option<GlobSet>,
+    /// [`Options::flow`].
+    flow: bool,
 }
 
 /// Directories still to read, and how many workers are reading one.
@@ -166,6 +126,7 @@ pub fn walk(root: &Path, options: &Options) -> anyhow::Result<Walked> {
         features_mod: module_path_of_dir(&options.features_dir),
         io_deny: options.io_deny.iter().map(|d| d.split("::").map(str::to_string).collect()).collect(),
         excludes,
+        flow: options.flow,
     };
     let root_dir = sys::open_root(root).map_err(|e| {
         anyhow::Error::new(e).context(Failure::failed(format!("cannot read {}", root.display())))
@@ -381,7 +342,7 @@ impl<'a> Worker<'a> {
                 }
                 _ => RefPolicy::None,
             };
-            match self.scanner.scan(Input { src: text, module: &module, refs }) {
+            match self.scanner.scan(Input { src: text, module: &module, refs, flow: self.ctx.flow }) {
                 Ok(facts) => file.facts = facts,
                 Err(_) if !complete => {
                     // The single read may have been short: read it all and scan again.
@@ -401,6 +362,40 @@ impl<'a> Worker<'a> {
             self.buf = vec![0; 64 * 1024];
         }
         Ok(())
+    }
+}
+
+/// Reads source files of one project again after the walk (the human lint report shows the
+/// line of each finding). Findings come sorted by path, so the directory of the previous file
+/// is kept open and the next file in it is opened relative to it, as the walk does.
+pub struct SourceReader {
+    root: Option<sys::Root>,
+    dir: Option<(PathBuf, sys::Dir)>,
+}
+
+impl SourceReader {
+    /// A reader of the project at `root` (an unreadable root makes every read fail).
+    pub fn new(root: &Path) -> Self {
+        SourceReader { root: sys::open_root(root).ok(), dir: None }
+    }
+
+    /// Read the root-relative file `rel` into `buf` (from its start; it grows as needed and is
+    /// never shrunk, so keep one per thread): the file's length.
+    pub fn read(&mut self, rel: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+        let root = self.root.as_ref().ok_or_else(|| std::io::Error::other("cannot open the project root"))?;
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        let name = rel.file_name().ok_or_else(|| std::io::Error::other("not a file path"))?;
+        if self.dir.as_ref().is_none_or(|(p, _)| p != parent) {
+            self.dir = None;
+            let dir =
+                sys::open_dir(root, if parent.as_os_str().is_empty() { Path::new(".") } else { parent })?;
+            self.dir = Some((parent.to_path_buf(), dir));
+        }
+        let Some((_, dir)) = &self.dir else { unreachable!("opened above") };
+        if buf.is_empty() {
+            buf.resize(64 * 1024, 0);
+        }
+        Ok(sys::read_file(dir, name, buf, true)?.0)
     }
 }
 
@@ -598,6 +593,7 @@ mod tests {
             exclude: vec!["src/features/f7/**".into()],
             io_deny: Vec::new(),
             threads: 4,
+            flow: true,
         };
         let walked = walk(root, &options).unwrap();
         let mut found: Vec<String> =
@@ -626,6 +622,7 @@ mod tests {
             exclude: Vec::new(),
             io_deny: Vec::new(),
             threads: 2,
+            flow: true,
         };
         let walked = walk(tmp.path(), &options).unwrap();
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -9,7 +9,8 @@ use crate::error::Failure;
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: GraphArgs) -> anyhow::Result<()> {
     let project = ctx.project()?;
-    let analysis = analysis::analyze(&project.root, &Options::from_config(&project.config))?;
+    let options = Options { flow: true, ..Options::from_config(&project.config) };
+    let analysis = analysis::analyze(&project.root, &options)?;
     if let Some(feature) = &args.feature
         && !analysis.features().contains(&feature.as_str())
     {

@@ -12,7 +12,7 @@ use super::Ctx;
 use crate::analysis::{self, Analysis};
 use crate::cli::{LintArgs, LintFormat, WriteArgs};
 use crate::error::{ExitKind, Failure, Silent};
-use crate::lint::{self, Finding, Settings, report};
+use crate::lint::{self, Finding, Fix, Settings, report};
 use crate::output::Stream;
 use crate::project::Project;
 
@@ -31,25 +31,31 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
     let project = ctx.project()?;
     let settings = Settings::from_config(&project.config.lint)?;
     let filter = resolve_paths(ctx, &project, &args.paths)?;
-    let (analysis, mut findings) = analyse(&project, &settings)?;
-    lint::filter_paths(&mut findings, &filter);
-
     if args.fix {
-        return fix(ctx, &project, &settings, &args, &filter, &findings);
+        return fix(ctx, &project, &settings, &args, &filter);
     }
+    let analysis = analyse(&project)?;
+    let findings = findings(&analysis, &settings, &filter);
     print(ctx, &project, &settings, &args, &analysis, &findings)?;
+    let exit = exit_for(&findings, args.deny_warnings);
     // The process ends right after: freeing 100k files' facts one by one only costs time.
+    std::mem::forget(findings);
     std::mem::forget(analysis);
-    exit_for(&findings, args.deny_warnings)
+    exit
 }
 
-fn analyse(project: &Project, settings: &Settings) -> anyhow::Result<(Analysis, Vec<Finding>)> {
-    let analysis = analysis::analyze(&project.root, &analysis::Options::from_config(&project.config))?;
-    let findings = lint::check(&analysis, settings);
-    Ok((analysis, findings))
+fn analyse(project: &Project) -> anyhow::Result<Analysis> {
+    analysis::analyze(&project.root, &analysis::Options::from_config(&project.config))
 }
 
-fn exit_for(findings: &[Finding], deny_warnings: bool) -> anyhow::Result<()> {
+/// The findings under the given paths.
+fn findings<'a>(analysis: &'a Analysis, settings: &'a Settings, filter: &[PathBuf]) -> Vec<Finding<'a>> {
+    let mut findings = lint::check(analysis, settings);
+    lint::filter_paths(&mut findings, filter);
+    findings
+}
+
+fn exit_for(findings: &[Finding<'_>], deny_warnings: bool) -> anyhow::Result<()> {
     let (errors, warnings) = lint::counts(findings);
     if errors > 0 || (deny_warnings && warnings > 0) {
         return Err(Silent(ExitKind::Failure).into());
@@ -84,7 +90,7 @@ fn print(
     settings: &Settings,
     args: &LintArgs,
     analysis: &Analysis,
-    findings: &[Finding],
+    findings: &[Finding<'_>],
 ) -> anyhow::Result<()> {
     let out = ctx.out;
     let mut sink = |chunk: &str| out.stdout(chunk);
@@ -100,7 +106,7 @@ fn print(
     Ok(())
 }
 
-fn summary(ctx: &Ctx<'_>, analysis: &Analysis, findings: &[Finding]) {
+fn summary(ctx: &Ctx<'_>, analysis: &Analysis, findings: &[Finding<'_>]) {
     let out = ctx.out;
     let p = out.paint(Stream::Err);
     let (errors, warnings) = lint::counts(findings);
@@ -116,7 +122,7 @@ fn summary(ctx: &Ctx<'_>, analysis: &Analysis, findings: &[Finding]) {
     if warnings > 0 {
         parts.push(plural(warnings, "warning"));
     }
-    let fixable = findings.iter().filter(|f| f.fix.is_some()).count();
+    let fixable = findings.iter().filter(|f| f.fixable()).count();
     let fix_note =
         if fixable > 0 { format!("; {fixable} fixable with `orch lint --fix`") } else { String::new() };
     let label =
@@ -134,17 +140,19 @@ fn fix(
     settings: &Settings,
     args: &LintArgs,
     filter: &[PathBuf],
-    findings: &[Finding],
 ) -> anyhow::Result<()> {
     let out = ctx.out;
     let write =
         WriteArgs { dry_run: args.dry_run, diff: args.diff, force: false, format: crate::cli::Format::Human };
-    let mut current = findings.to_vec();
     // A fix can make the next one visible (a declared orphan is a job without an executor):
     // apply rounds until nothing more can be fixed (a few at most).
     for round in 0..MAX_FIX_ROUNDS {
-        let plan = lint::fix::plan(project, &current)?;
-        let fixable = current.iter().filter(|f| f.fix.is_some()).count();
+        let analysis = analyse(project)?;
+        let current = findings(&analysis, settings, filter);
+        let fixes: Vec<Fix> = current.iter().filter_map(Finding::fix).collect();
+        let unfixable = current.len() - fixes.len();
+        let plan = lint::fix::plan(project, &fixes)?;
+        let fixable = fixes.len();
         if plan.is_empty() {
             if round == 0 {
                 out.status(&format!("nothing to fix: {}", plural(fixable, "fixable finding")));
@@ -158,16 +166,13 @@ fn fix(
             super::finish(ctx, &plan, &write, &format!("lint --fix ({})", plural(fixable, "finding")))?;
         if !applied {
             // dry run: nothing was written (later rounds would depend on this one)
-            exit_note(ctx, &current);
+            exit_note(ctx, unfixable);
             return Ok(());
         }
-        let (_, mut again) = analyse(project, settings)?;
-        lint::filter_paths(&mut again, filter);
-        current = again;
     }
     // What is left is reported like a normal run.
-    let (analysis, mut remaining) = analyse(project, settings)?;
-    lint::filter_paths(&mut remaining, filter);
+    let analysis = analyse(project)?;
+    let remaining = findings(&analysis, settings, filter);
     print(ctx, project, settings, args, &analysis, &remaining)?;
     exit_for(&remaining, args.deny_warnings)
 }
@@ -175,8 +180,7 @@ fn fix(
 /// Fix rounds `--fix` applies at most.
 const MAX_FIX_ROUNDS: usize = 3;
 
-fn exit_note(ctx: &Ctx<'_>, findings: &[Finding]) {
-    let unfixable = findings.iter().filter(|f| f.fix.is_none()).count();
+fn exit_note(ctx: &Ctx<'_>, unfixable: usize) {
     if unfixable > 0 {
         ctx.out.status(&format!(
             "{} need a manual change (run `orch lint` to see them)",

@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Finding, Fix};
+use super::Fix;
 use crate::cli::ComponentKind;
 use crate::generate::{self, Location};
 use crate::names::Name;
@@ -25,12 +25,11 @@ use crate::project::Project;
 use crate::templates::Templates;
 use crate::wiring::{self, Vis};
 
-/// Plan the fixes of `findings` in `project`.
-pub fn plan(project: &Project, findings: &[Finding]) -> anyhow::Result<Plan> {
+/// Plan `fixes` (of findings, [`Finding::fix`]) in `project`.
+pub fn plan(project: &Project, fixes: &[Fix]) -> anyhow::Result<Plan> {
     let mut plan = Plan::new(&project.root);
     let templates = Templates::load(Some(&project.abs(&project.config.paths.templates)))?;
-    let fixes: Vec<Fix> = findings.iter().filter_map(|f| f.fix.as_deref().cloned()).collect();
-    apply_fixes(&mut plan, project, &templates, &fixes, true)?;
+    apply_fixes(&mut plan, project, &templates, fixes, true)?;
     Ok(plan)
 }
 

@@ -267,23 +267,80 @@ pub enum Fix {
     },
 }
 
-/// One finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// Rule id.
-    pub rule: &'static str,
-    /// Severity (from the rule's configured level).
-    pub severity: Severity,
+/// One finding. It borrows from the [`Analysis`] it was found in: its message, hint and fix
+/// are rendered when asked for, from the facts (a tree far from the pattern has tens of
+/// thousands of findings, and their text would outweigh everything else `orch lint` keeps).
+/// 48 bytes: paths and names are thin references to the analysis' own boxes.
+#[derive(Debug, Clone)]
+#[expect(clippy::borrowed_box, reason = "a thin pointer: a large tree has many findings")]
+pub struct Finding<'a> {
     /// Root-relative path.
-    pub path: Box<Path>,
+    pub path: &'a Box<Path>,
     /// Line and column, where there is one.
     pub loc: Option<Loc>,
+    /// Severity (from the rule's configured level).
+    pub severity: Severity,
+    /// Index of the rule in [`RULES`].
+    rule: u8,
+    /// What is wrong, what to do, what `--fix` can do.
+    what: rules::What<'a>,
+}
+
+/// The index of rule `id` in [`RULES`].
+fn rule_index(id: &str) -> u8 {
+    let i = RULES.iter().position(|r| r.id == id).unwrap_or_else(|| panic!("unknown rule id {id:?}"));
+    u8::try_from(i).unwrap_or(u8::MAX)
+}
+
+impl<'a> Finding<'a> {
+    /// A finding whose message and hint are written out now (rare kinds; the common ones are
+    /// made by the rules with their facts, rendered later).
+    #[expect(clippy::borrowed_box, reason = "see `Finding::path`")]
+    pub(crate) fn new(
+        rule: &'static str,
+        severity: Severity,
+        path: &'a Box<Path>,
+        loc: Option<Loc>,
+        message: String,
+        hint: Option<String>,
+    ) -> Self {
+        let text = rules::Text { message, hint, fix: None };
+        Finding { rule: rule_index(rule), severity, path, loc, what: rules::What::Text(Box::new(text)) }
+    }
+
+    /// Rule id.
+    pub fn rule(&self) -> &'static str {
+        RULES[usize::from(self.rule)].id
+    }
+
     /// What is wrong.
-    pub message: Box<str>,
+    pub fn message(&self) -> std::borrow::Cow<'_, str> {
+        self.what.message()
+    }
+
     /// What to do (names the orch command that fixes it, where one exists).
-    pub hint: Option<Box<str>>,
-    /// What `--fix` can do about it (boxed: findings are many, fixes few and large).
-    pub fix: Option<Box<Fix>>,
+    pub fn hint(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.what.hint()
+    }
+
+    /// What `--fix` can do about it.
+    pub fn fix(&self) -> Option<Fix> {
+        self.what.fix()
+    }
+
+    /// Whether `--fix` can do something about it.
+    pub fn fixable(&self) -> bool {
+        self.what.fixable()
+    }
+
+    /// Same rule, place, message and hint.
+    fn same(&self, other: &Finding<'_>) -> bool {
+        self.rule == other.rule
+            && self.path == other.path
+            && self.loc == other.loc
+            && self.message() == other.message()
+            && self.hint() == other.hint()
+    }
 }
 
 /// `[lint]` made usable: a level per rule and compiled options.
@@ -394,18 +451,22 @@ pub(crate) fn words_match(pattern: &[String], name: &[&str]) -> bool {
 }
 
 /// Run every enabled rule; findings sorted by path, line, column, rule.
-pub fn check(analysis: &Analysis, settings: &Settings) -> Vec<Finding> {
+pub fn check<'a>(analysis: &'a Analysis, settings: &'a Settings) -> Vec<Finding<'a>> {
     let mut findings = rules::run(analysis, settings);
-    fn k(f: &Finding) -> (&[u8], Option<Loc>, &str) {
-        (crate::analysis::key(&f.path), f.loc, f.rule)
+    fn k<'f>(f: &'f Finding<'_>) -> (&'f [u8], Option<Loc>, &'static str) {
+        (crate::analysis::key(f.path), f.loc, f.rule())
     }
-    findings.sort_by(|a, b| k(a).cmp(&k(b)).then_with(|| a.message.cmp(&b.message)));
-    findings.dedup();
+    // Unstable (no scratch copy of 100k findings) but total: ties in path, place and rule are
+    // broken by the rendered message, which only those few render.
+    findings.sort_unstable_by(|a, b| {
+        k(a).cmp(&k(b)).then_with(|| a.message().cmp(&b.message())).then_with(|| a.hint().cmp(&b.hint()))
+    });
+    findings.dedup_by(|a, b| a.same(b));
     findings
 }
 
 /// Keep only findings under one of `paths` (root-relative; empty = keep all).
-pub fn filter_paths(findings: &mut Vec<Finding>, paths: &[PathBuf]) {
+pub fn filter_paths(findings: &mut Vec<Finding<'_>>, paths: &[PathBuf]) {
     if paths.is_empty() {
         return;
     }
@@ -413,7 +474,7 @@ pub fn filter_paths(findings: &mut Vec<Finding>, paths: &[PathBuf]) {
 }
 
 /// Counts of (errors, warnings).
-pub fn counts(findings: &[Finding]) -> (usize, usize) {
+pub fn counts(findings: &[Finding<'_>]) -> (usize, usize) {
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     (errors, findings.len() - errors)
 }
@@ -479,9 +540,10 @@ mod tests {
         let analysis =
             crate::analysis::analyze(&root, &crate::analysis::Options::from_config(&Default::default()))
                 .unwrap();
-        let findings = check(&analysis, &Settings::from_config(&LintConfig::default()).unwrap());
+        let settings = Settings::from_config(&LintConfig::default()).unwrap();
+        let findings = check(&analysis, &settings);
         let got: Vec<(&str, String, Option<Loc>)> =
-            findings.iter().map(|f| (f.rule, show(&f.path), f.loc)).collect();
+            findings.iter().map(|f| (f.rule(), show(f.path), f.loc)).collect();
         assert!(
             got.contains(&(
                 "parse-error",

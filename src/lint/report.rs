@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Finding, RULES, Rule, Settings, Severity, show};
+use crate::analysis::walk::SourceReader;
 use crate::config::Level;
 use crate::output::Paint;
 
@@ -48,7 +49,7 @@ pub fn to_string(render: impl FnOnce(Sink<'_>) -> anyhow::Result<()>) -> String 
 /// Reading those files is most of the cost of a large report, so batches of findings are
 /// rendered on worker threads (each file read by one of them) and written in order; at most
 /// two batches per worker are in memory.
-pub fn human(findings: &[Finding], root: &Path, paint: Paint, sink: Sink<'_>) -> anyhow::Result<()> {
+pub fn human(findings: &[Finding<'_>], root: &Path, paint: Paint, sink: Sink<'_>) -> anyhow::Result<()> {
     const BATCH: usize = 512;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
     if workers < 2 || findings.len() <= BATCH {
@@ -56,13 +57,13 @@ pub fn human(findings: &[Finding], root: &Path, paint: Paint, sink: Sink<'_>) ->
         human_batch(findings, root, paint, &mut out);
         return flush(&mut out, sink);
     }
-    let batches: Vec<&[Finding]> = findings.chunks(BATCH).collect();
+    let batches: Vec<&[Finding<'_>]> = findings.chunks(BATCH).collect();
     std::thread::scope(|scope| {
         let mut receivers = Vec::new();
         for w in 0..workers {
             let (tx, rx) = std::sync::mpsc::sync_channel::<String>(1);
             receivers.push(rx);
-            let mine: Vec<&[Finding]> = batches.iter().skip(w).step_by(workers).copied().collect();
+            let mine: Vec<&[Finding<'_>]> = batches.iter().skip(w).step_by(workers).copied().collect();
             scope.spawn(move || {
                 for batch in mine {
                     let mut out = String::new();
@@ -83,46 +84,48 @@ pub fn human(findings: &[Finding], root: &Path, paint: Paint, sink: Sink<'_>) ->
 }
 
 /// Render `findings` into `out` (see [`human`]).
-fn human_batch(findings: &[Finding], root: &Path, paint: Paint, out: &mut String) {
-    let mut cache: Option<(&Path, Option<String>)> = None;
+fn human_batch(findings: &[Finding<'_>], root: &Path, paint: Paint, out: &mut String) {
+    use std::fmt::Write as _;
+    // the file of the previous finding (findings are sorted by path): its bytes, if readable
+    let mut reader = SourceReader::new(root);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut cached: Option<(&Path, Option<usize>)> = None;
+    let (colon, arrow, bar, hint_label) =
+        (paint.bold(":"), paint.cyan_bold("-->"), paint.cyan_bold("|"), paint.cyan_bold("= hint:"));
     for f in findings {
         let label = match f.severity {
-            Severity::Error => paint.red_bold(&format!("error[{}]", f.rule)),
-            Severity::Warning => paint.yellow_bold(&format!("warning[{}]", f.rule)),
+            Severity::Error => paint.red_bold(&format!("error[{}]", f.rule())),
+            Severity::Warning => paint.yellow_bold(&format!("warning[{}]", f.rule())),
         };
-        out.push_str(&format!("{label}{} {}\n", paint.bold(":"), paint.bold(&f.message)));
-        let location = match f.loc {
-            Some(l) => format!("{}:{}:{}", show(&f.path), l.line, l.col),
-            None => show(&f.path),
-        };
+        let _ = writeln!(out, "{label}{colon} {}", paint.bold(&f.message()));
         let width = f.loc.map_or(1, |l| l.line.to_string().len());
         let pad = " ".repeat(width);
-        out.push_str(&format!("{pad}{} {location}\n", paint.cyan_bold("-->")));
+        match f.loc {
+            Some(l) => _ = writeln!(out, "{pad}{arrow} {}:{}:{}", show(f.path), l.line, l.col),
+            None => _ = writeln!(out, "{pad}{arrow} {}", show(f.path)),
+        }
         if let Some(loc) = f.loc {
-            if cache.as_ref().is_none_or(|(p, _)| *p != &*f.path) {
-                let text =
-                    std::fs::read(root.join(&f.path)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
-                cache = Some((&*f.path, text));
+            if cached.is_none_or(|(p, _)| p != &**f.path) {
+                cached = Some((f.path, reader.read(f.path, &mut buf).ok()));
             }
-            let line = cache
-                .as_ref()
-                .and_then(|(_, t)| t.as_deref())
-                .and_then(|t| t.lines().nth(loc.line.saturating_sub(1) as usize));
+            let line = cached
+                .and_then(|(_, len)| len)
+                .and_then(|len| buf[..len].split(|&b| b == b'\n').nth(loc.line.saturating_sub(1) as usize))
+                .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)));
             if let Some(line) = line {
-                let (shown, caret_at, caret_len) = caret_line(line, loc.col as usize);
-                let bar = paint.cyan_bold("|");
+                let (shown, caret_at, caret_len) = caret_line(&line, loc.col as usize);
                 let carets = "^".repeat(caret_len);
                 let carets = match f.severity {
                     Severity::Error => paint.red_bold(&carets),
                     Severity::Warning => paint.yellow_bold(&carets),
                 };
-                out.push_str(&format!("{pad} {bar}\n"));
-                out.push_str(&format!("{} {bar} {shown}\n", paint.cyan_bold(&loc.line.to_string())));
-                out.push_str(&format!("{pad} {bar} {}{carets}\n", " ".repeat(caret_at)));
+                let _ = writeln!(out, "{pad} {bar}");
+                let _ = writeln!(out, "{} {bar} {shown}", paint.cyan_bold(&loc.line.to_string()));
+                let _ = writeln!(out, "{pad} {bar} {}{carets}", " ".repeat(caret_at));
             }
         }
-        if let Some(hint) = &f.hint {
-            out.push_str(&format!("{pad} {} {hint}\n", paint.cyan_bold("= hint:")));
+        if let Some(hint) = f.hint() {
+            let _ = writeln!(out, "{pad} {hint_label} {hint}");
         }
         out.push('\n');
     }
@@ -154,7 +157,7 @@ fn caret_line(line: &str, col: usize) -> (String, usize, usize) {
 }
 
 /// A JSON array of findings (stable field names; `line`/`column` null when there is none).
-pub fn json(findings: &[Finding], sink: Sink<'_>) -> anyhow::Result<()> {
+pub fn json(findings: &[Finding<'_>], sink: Sink<'_>) -> anyhow::Result<()> {
     if findings.is_empty() {
         return sink("[]\n");
     }
@@ -162,14 +165,14 @@ pub fn json(findings: &[Finding], sink: Sink<'_>) -> anyhow::Result<()> {
     for (i, f) in findings.iter().enumerate() {
         flush_if_full(&mut out, sink)?;
         let v = json!({
-            "rule": f.rule,
+            "rule": f.rule(),
             "severity": f.severity,
-            "path": show(&f.path),
+            "path": show(f.path),
             "line": f.loc.map(|l| l.line),
             "column": f.loc.map(|l| l.col),
-            "message": f.message,
-            "hint": f.hint,
-            "fixable": f.fix.is_some(),
+            "message": f.message(),
+            "hint": f.hint(),
+            "fixable": f.fixable(),
         });
         if i > 0 {
             out.push_str(",\n");
@@ -192,7 +195,7 @@ fn indent_into(out: &mut String, text: &str, by: usize) {
 }
 
 /// GitHub Actions workflow commands: `::error file=..,line=..,col=..,title=..::message`.
-pub fn github(findings: &[Finding], sink: Sink<'_>) -> anyhow::Result<()> {
+pub fn github(findings: &[Finding<'_>], sink: Sink<'_>) -> anyhow::Result<()> {
     let mut out = String::new();
     for f in findings {
         flush_if_full(&mut out, sink)?;
@@ -200,16 +203,16 @@ pub fn github(findings: &[Finding], sink: Sink<'_>) -> anyhow::Result<()> {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut props = vec![format!("file={}", gh_property(&show(&f.path)))];
+        let mut props = vec![format!("file={}", gh_property(&show(f.path)))];
         if let Some(l) = f.loc {
             props.push(format!("line={}", l.line));
             props.push(format!("col={}", l.col));
         }
-        props.push(format!("title={}", gh_property(&format!("orch lint ({})", f.rule))));
-        let mut message = f.message.to_string();
-        if let Some(hint) = &f.hint {
+        props.push(format!("title={}", gh_property(&format!("orch lint ({})", f.rule()))));
+        let mut message = f.message().into_owned();
+        if let Some(hint) = f.hint() {
             message.push_str("\nhint: ");
-            message.push_str(hint);
+            message.push_str(&hint);
         }
         out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), gh_data(&message)));
     }
@@ -226,7 +229,12 @@ fn gh_property(s: &str) -> String {
 
 /// SARIF 2.1.0: one run, every rule described (with its configured level), one result per
 /// finding with a `PROJECTROOT`-relative location.
-pub fn sarif(findings: &[Finding], root: &Path, settings: &Settings, sink: Sink<'_>) -> anyhow::Result<()> {
+pub fn sarif(
+    findings: &[Finding<'_>],
+    root: &Path,
+    settings: &Settings,
+    sink: Sink<'_>,
+) -> anyhow::Result<()> {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -246,20 +254,20 @@ pub fn sarif(findings: &[Finding], root: &Path, settings: &Settings, sink: Sink<
         })
         .collect();
     let result = |f: &Finding| {
-        let index = RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
+        let index = usize::from(f.rule);
         let mut physical = json!({
-            "artifactLocation": { "uri": uri_path(&f.path), "uriBaseId": "PROJECTROOT" },
+            "artifactLocation": { "uri": uri_path(f.path), "uriBaseId": "PROJECTROOT" },
         });
         if let Some(l) = f.loc {
             physical["region"] = json!({ "startLine": l.line, "startColumn": l.col });
         }
-        let mut text = f.message.to_string();
-        if let Some(hint) = &f.hint {
+        let mut text = f.message().into_owned();
+        if let Some(hint) = f.hint() {
             text.push_str("\nhint: ");
-            text.push_str(hint);
+            text.push_str(&hint);
         }
         json!({
-            "ruleId": f.rule,
+            "ruleId": f.rule(),
             "ruleIndex": index,
             "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
             "message": { "text": text },
@@ -396,15 +404,17 @@ mod tests {
             std::fs::write(tmp.path().join(format!("f{i:03}.rs")), format!("// {i}\npub struct T{i};\n"))
                 .unwrap();
         }
+        let paths: Vec<Box<Path>> = (0..files).map(|i| Path::new(&format!("f{i:03}.rs")).into()).collect();
         let findings: Vec<Finding> = (0..3000)
-            .map(|n| Finding {
-                rule: "pairing",
-                severity: if n % 7 == 0 { Severity::Warning } else { Severity::Error },
-                path: Path::new(&format!("f{:03}.rs", n / 10)).into(),
-                loc: Some(crate::analysis::Loc { line: 2, col: 12 }),
-                message: format!("finding {n}").into(),
-                hint: Some(format!("hint {n}").into()),
-                fix: None,
+            .map(|n| {
+                Finding::new(
+                    "pairing",
+                    if n % 7 == 0 { Severity::Warning } else { Severity::Error },
+                    &paths[n / 10],
+                    Some(crate::analysis::Loc { line: 2, col: 12 }),
+                    format!("finding {n}"),
+                    Some(format!("hint {n}")),
+                )
             })
             .collect();
         let mut sequential = String::new();

@@ -1,6 +1,7 @@
 //! The checks behind [`super::RULES`]. Each takes the whole-project model and appends findings;
 //! cross-file rules build small hash indexes first, so every rule is linear in the facts.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use heck::ToSnakeCase;
@@ -8,61 +9,179 @@ use heck::ToSnakeCase;
 use super::{Finding, Fix, Settings, Severity, pascal_words, words_match};
 use crate::analysis::place::Rest;
 use crate::analysis::{
-    Analysis, Fact, FastMap as HashMap, FastSet as HashSet, Folder, Loc, Place, ProblemKind, Reach,
+    Analysis, Chunks, Fact, FastMap as HashMap, FastSet as HashSet, Folder, Loc, Place, ProblemKind, Reach,
     SourceFile, TypeKind, flags,
 };
 
-/// Run every enabled rule, each on its own thread (the rules only read the analysis; at 100k
-/// files the serial time after the parallel walk matters).
-pub(super) fn run(a: &Analysis, s: &Settings) -> Vec<Finding> {
-    type Check = fn(&Analysis, &Settings, Severity, &mut Vec<Finding>);
+/// Run every enabled rule. The rules only read the analysis, so they run side by side, on as
+/// many threads as there are cores (at 100k files the serial time after the parallel walk
+/// matters; more threads would only hold more rules' indexes in memory at once).
+pub(super) fn run<'a>(a: &'a Analysis, s: &'a Settings) -> Vec<Finding<'a>> {
+    type Check = for<'a> fn(&'a Analysis, &'a Settings, Severity, &mut Chunks<Finding<'a>>);
     let checks: [(&str, Check); 9] = [
-        ("layout", layout),
-        ("file-naming", file_naming),
-        ("type-naming", type_naming),
         ("pairing", pairing),
         ("registration", registration),
-        ("orphan-module", orphan_module),
         ("boundaries", boundaries),
+        ("orphan-module", orphan_module),
+        ("file-naming", file_naming),
+        ("type-naming", type_naming),
         ("god-event", god_event),
+        ("layout", layout),
         ("parse-error", parse_error),
     ];
+    let enabled: Vec<(Check, Severity)> =
+        checks.into_iter().filter_map(|(id, check)| s.severity(id).map(|sev| (check, sev))).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, enabled.len().max(1));
     std::thread::scope(|scope| {
-        let handles: Vec<_> = checks
-            .into_iter()
-            .filter_map(|(id, check)| s.severity(id).map(|sev| (check, sev)))
-            .map(|(check, sev)| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    check(a, s, sev, &mut out);
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Chunks::new();
+                    while let Some((check, sev)) =
+                        enabled.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        check(a, s, *sev, &mut out);
+                    }
                     out
                 })
             })
             .collect();
-        let mut out = Vec::new();
-        for h in handles {
-            out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        }
-        out
+        let found = handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        Chunks::merge(found.collect())
     })
 }
 
-fn finding(
+#[expect(clippy::borrowed_box, reason = "see `Finding::path`")]
+fn finding<'a>(
     rule: &'static str,
     severity: Severity,
-    path: &Path,
+    path: &'a Box<Path>,
     loc: Option<Loc>,
     message: String,
     hint: Option<String>,
-) -> Finding {
-    Finding {
-        rule,
-        severity,
-        path: path.into(),
-        loc,
-        message: message.into_boxed_str(),
-        hint: hint.map(String::into_boxed_str),
-        fix: None,
+) -> Finding<'a> {
+    Finding::new(rule, severity, path, loc, message, hint)
+}
+
+/// A finding of a common kind, its text rendered when asked for.
+#[expect(clippy::borrowed_box, reason = "see `Finding::path`")]
+fn lazy<'a>(
+    rule: &'static str,
+    severity: Severity,
+    path: &'a Box<Path>,
+    loc: Option<Loc>,
+    what: What<'a>,
+) -> Finding<'a> {
+    Finding { rule: super::rule_index(rule), severity, path, loc, what }
+}
+
+impl Finding<'_> {
+    /// The same finding with a fix (findings written out with [`finding`]).
+    fn with_fix(mut self, fix: Fix) -> Self {
+        if let What::Text(t) = &mut self.what {
+            t.fix = Some(fix);
+        }
+        self
+    }
+}
+
+/// A finding's message, hint and fix: written out ([`What::Text`]), or, for the kinds a large
+/// tree has by the thousand, the facts they are rendered from when printed.
+/// Names are thin references to the facts' boxes (16 bytes at most per variant).
+#[derive(Debug, Clone)]
+#[expect(clippy::borrowed_box, reason = "thin pointers: a large tree has many findings")]
+pub(super) enum What<'a> {
+    /// Written out.
+    Text(Box<Text>),
+    /// pairing: a job that no executor implements.
+    NoExecutor { job: &'a Box<str>, place: &'a Place },
+    /// pairing: an `...Executor` type implementing no `Executor<Job>`.
+    NoImpl { executor: &'a Box<str>, place: &'a Place },
+    /// boundaries: an orchestrator using executor code.
+    OrchestratorUsesExecutor { path: &'a Box<str> },
+    /// type-naming: a public data type without its folder's suffix.
+    TypeName { name: &'a Box<str>, kind: TypeKind, folder: Folder },
+}
+
+/// A written-out finding's text.
+#[derive(Debug, Clone)]
+pub(super) struct Text {
+    pub(super) message: String,
+    pub(super) hint: Option<String>,
+    pub(super) fix: Option<Fix>,
+}
+
+impl What<'_> {
+    pub(super) fn message(&self) -> Cow<'_, str> {
+        Cow::Owned(match self {
+            What::Text(t) => return Cow::Borrowed(&t.message),
+            What::NoExecutor { job, .. } => {
+                format!("job `{job}` has no executor (no `impl Executor<{job}> for ..`)")
+            }
+            What::NoImpl { executor, .. } => format!("executor `{executor}` implements no `Executor<Job>`"),
+            What::OrchestratorUsesExecutor { path } => {
+                format!(
+                    "orchestrator uses executor code `{path}`; orchestrators dispatch jobs, executors run them"
+                )
+            }
+            What::TypeName { name, kind, folder } => {
+                let wanted =
+                    folder.suffixes().iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ");
+                format!("public {} `{name}` in {}/ does not end in {wanted}", kind.keyword(), folder.name())
+            }
+        })
+    }
+
+    pub(super) fn hint(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Owned(match self {
+            What::Text(t) => return t.hint.as_deref().map(Cow::Borrowed),
+            What::NoExecutor { job, place } => {
+                format!(
+                    "run `orch add executor {}{}` (or `orch lint --fix`)",
+                    job_stem(job),
+                    feature_flag(place)
+                )
+            }
+            What::NoImpl { executor, place } => {
+                let base = executor.strip_suffix("Executor").unwrap_or(executor);
+                format!(
+                    "implement `Executor<{base}Job>` for it (`orch add executor {}{}` shows the shape), or remove it",
+                    base.to_snake_case(),
+                    feature_flag(place)
+                )
+            }
+            What::OrchestratorUsesExecutor { .. } => {
+                return Some(Cow::Borrowed(
+                    "dispatch the executor's job instead (`cx.dispatch(XJob { .. })`); the dispatcher routes it",
+                ));
+            }
+            What::TypeName { name, folder, .. } => {
+                // a data type in orchestrators/ is most likely part of the state
+                let suffix = if *folder == Folder::Orchestrators { "State" } else { folder.suffixes()[0] };
+                format!(
+                    "rename it to `{name}{suffix}`, make it private, or move it to the folder that matches its role"
+                )
+            }
+        }))
+    }
+
+    pub(super) fn fix(&self) -> Option<Fix> {
+        match self {
+            What::Text(t) => t.fix.clone(),
+            What::NoExecutor { job, place } if self.fixable() => {
+                Some(Fix::AddExecutor { feature: place.feature().map(str::to_string), job: job.to_string() })
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn fixable(&self) -> bool {
+        match self {
+            What::Text(t) => t.fix.is_some(),
+            What::NoExecutor { place, .. } => matches!(place, Place::Feature { .. } | Place::Core { .. }),
+            _ => false,
+        }
     }
 }
 
@@ -110,7 +229,7 @@ fn allowed_folder(s: &Settings, name: &str) -> bool {
     Folder::from_name(name).is_some() || s.extra_folders.iter().any(|e| e == name)
 }
 
-fn layout(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+fn layout<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     let allowed_list = || {
         let mut names: Vec<String> = Folder::ALL.iter().map(|f| format!("{}/", f.name())).collect();
         names.extend(s.extra_folders.iter().map(|e| format!("{e}/")));
@@ -202,7 +321,7 @@ fn in_bin(path: &Path) -> bool {
     crate::analysis::key(path).strip_prefix(b"src/bin/").is_some_and(|rest| !rest.contains(&b'/'))
 }
 
-fn file_naming(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for d in &a.dirs {
         if in_bin(&d.path) {
             continue;
@@ -259,28 +378,15 @@ fn is_data_type(kind: TypeKind) -> bool {
     matches!(kind, TypeKind::Struct | TypeKind::Enum | TypeKind::Union)
 }
 
-fn type_naming(_a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
-    for f in &_a.files {
+fn type_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    for f in &a.files {
         let Some(folder) = f.place.folder() else { continue };
         let suffixes = folder.suffixes();
-        for (name, kind, loc) in f.public_types() {
+        for (name, kind, loc) in f.public_type_names() {
             if !is_data_type(kind) || suffixes.iter().any(|s| name.ends_with(s) && name.len() > s.len()) {
                 continue;
             }
-            let wanted = suffixes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ");
-            // a data type in orchestrators/ is most likely part of the state
-            let suffix = if folder == Folder::Orchestrators { "State" } else { suffixes[0] };
-            let proposal = format!("{name}{suffix}");
-            out.push(finding(
-                "type-naming",
-                sev,
-                &f.path,
-                Some(loc),
-                format!("public {} `{name}` in {}/ does not end in {wanted}", kind.keyword(), folder.name()),
-                Some(format!(
-                    "rename it to `{proposal}`, make it private, or move it to the folder that matches its role"
-                )),
-            ));
+            out.push(lazy("type-naming", sev, &f.path, Some(loc), What::TypeName { name, kind, folder }));
         }
     }
 }
@@ -306,21 +412,11 @@ fn item_level_mentions(a: &Analysis) -> HashSet<&str> {
     set
 }
 
-fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     let mentions = item_level_mentions(a);
-    let mut all_types: HashSet<&str> = HashSet::default();
-    // job -> impls (executor, file, loc)
     // job -> impls (executor, file, loc, behind a cfg)
     let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc, bool)>> = HashMap::default();
-    for f in &a.files {
-        for fact in f.facts.iter() {
-            if let Fact::Type { name, .. } = fact {
-                all_types.insert(name);
-            }
-        }
-        if !live(a, f) {
-            continue;
-        }
+    for f in a.files.iter().filter(|f| live(a, f)) {
         for fact in f.live_facts() {
             if let Fact::ExecutorImpl { job, executor, loc, flags: fl } = fact {
                 impls.entry(job).or_default().push((executor, f, *loc, f.cfg || fl & flags::CFG != 0));
@@ -328,35 +424,33 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
         }
     }
     let implementing: HashSet<&str> = impls.values().flatten().map(|(e, _, _, _)| *e).collect();
+    // the implemented jobs declared somewhere (an index of every type would be large)
+    let declared: HashSet<&str> = a
+        .files
+        .iter()
+        .flat_map(|f| f.facts.iter())
+        .filter_map(|fact| match fact {
+            Fact::Type { name, .. } if impls.contains_key(&**name) => Some(&**name),
+            _ => None,
+        })
+        .collect();
     for f in a.files.iter().filter(|f| live(a, f)) {
         match f.place.folder() {
             Some(Folder::Jobs) => {
-                for (name, kind, loc) in f.public_types() {
+                for (name, kind, loc) in f.public_type_names() {
                     if !is_data_type(kind) || !name.ends_with("Job") || name.len() <= 3 {
                         continue;
                     }
-                    match impls.get(name).map(Vec::as_slice) {
-                        None | Some([]) if mentions.contains(name) => {}
+                    match impls.get(&**name).map(Vec::as_slice) {
+                        None | Some([]) if mentions.contains(&**name) => {}
                         None | Some([]) => {
-                            let mut fnd = finding(
+                            out.push(lazy(
                                 "pairing",
                                 sev,
                                 &f.path,
                                 Some(loc),
-                                format!("job `{name}` has no executor (no `impl Executor<{name}> for ..`)"),
-                                Some(format!(
-                                    "run `orch add executor {}{}` (or `orch lint --fix`)",
-                                    job_stem(name),
-                                    feature_flag(&f.place)
-                                )),
-                            );
-                            if matches!(f.place, Place::Feature { .. } | Place::Core { .. }) {
-                                fnd.fix = Some(Box::new(Fix::AddExecutor {
-                                    feature: f.place.feature().map(str::to_string),
-                                    job: name.to_string(),
-                                }));
-                            }
-                            out.push(fnd);
+                                What::NoExecutor { job: name, place: &f.place },
+                            ));
                         }
                         Some([_]) => {}
                         // cfg'd alternatives (one per platform) are one executor
@@ -386,27 +480,21 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
                 }
             }
             Some(Folder::Executors) => {
-                for (name, kind, loc) in f.public_types() {
+                for (name, kind, loc) in f.public_type_names() {
                     if !is_data_type(kind)
                         || !name.ends_with("Executor")
                         || name.len() <= 8
-                        || implementing.contains(name)
-                        || mentions.contains(name)
+                        || implementing.contains(&**name)
+                        || mentions.contains(&**name)
                     {
                         continue;
                     }
-                    let stem = name.strip_suffix("Executor").unwrap_or(name).to_snake_case();
-                    out.push(finding(
+                    out.push(lazy(
                         "pairing",
                         sev,
                         &f.path,
                         Some(loc),
-                        format!("executor `{name}` implements no `Executor<Job>`"),
-                        Some(format!(
-                            "implement `Executor<{}Job>` for it (`orch add executor {stem}{}` shows the shape), or remove it",
-                            name.strip_suffix("Executor").unwrap_or(name),
-                            feature_flag(&f.place)
-                        )),
+                        What::NoImpl { executor: name, place: &f.place },
                     ));
                 }
             }
@@ -415,7 +503,7 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
     }
     let mut ghosts: Vec<(&str, &str, &SourceFile, Loc)> = impls
         .iter()
-        .filter(|(job, _)| !all_types.contains(**job) && !mentions.contains(**job))
+        .filter(|(job, _)| !declared.contains(**job) && !mentions.contains(**job))
         .flat_map(|(job, v)| v.iter().map(move |(e, f, l, _)| (*job, *e, *f, *l)))
         .collect();
     ghosts.sort_by(|x, y| (&x.2.path, x.3).cmp(&(&y.2.path, y.3)));
@@ -437,11 +525,21 @@ fn pairing(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
 
 // ---------------------------------------------------------------------------------------------
 
-fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
-    // where each job type is declared (for the fix: `jobs::XJob` must resolve)
+fn registration<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    // where each implemented job type is declared (for the fix: `jobs::XJob` must resolve)
+    let implemented: HashSet<&str> = a
+        .files
+        .iter()
+        .filter(|f| live(a, f))
+        .flat_map(|f| f.live_facts())
+        .filter_map(|fact| match fact {
+            Fact::ExecutorImpl { job, .. } => Some(&**job),
+            _ => None,
+        })
+        .collect();
     let mut job_files: HashMap<&str, &Path> = HashMap::default();
     for f in a.files.iter().filter(|f| f.place.folder() == Some(Folder::Jobs)) {
-        for (name, _, _) in f.public_types() {
+        for (name, _, _) in f.public_types().filter(|(name, _, _)| implemented.contains(name)) {
             job_files.entry(name).or_insert(&f.path);
         }
     }
@@ -494,13 +592,13 @@ fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findin
             );
             // only when the job exists: registering an undeclared job would not compile
             if target.is_some() && job_files.contains_key(&**job) {
-                fnd.fix = Some(Box::new(Fix::Register {
+                fnd = fnd.with_fix(Fix::Register {
                     feature: f.place.feature().map(str::to_string),
                     job: job.to_string(),
                     executor: executor.to_string(),
                     executor_file: f.path.to_path_buf(),
                     job_file: job_files.get(&**job).map(|p| p.to_path_buf()),
-                }));
+                });
             }
             out.push(fnd);
         }
@@ -533,18 +631,17 @@ fn registration(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findin
             _ => None,
         });
         let Some(decl) = decl else { continue }; // undeclared: orphan-module reports it
-        let mut fnd = finding(
+        let fnd = finding(
             "registration",
             sev,
-            &features_file,
+            &ff.path,
             Some(decl),
             format!(
                 "feature `{feature}` is not registered: `register` here never calls `{feature}::register`"
             ),
             Some(format!("add `{feature}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
         );
-        fnd.fix = Some(Box::new(Fix::WireFeature { feature: feature.to_string() }));
-        out.push(fnd);
+        out.push(fnd.with_fix(Fix::WireFeature { feature: feature.to_string() }));
     }
 }
 
@@ -567,7 +664,7 @@ fn parent_candidates(a: &Analysis, path: &Path) -> Vec<PathBuf> {
     candidates.into_iter().filter(|c| a.file(c).is_some()).collect()
 }
 
-fn orphan_module(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     if !a.has_roots {
         return;
     }
@@ -632,14 +729,16 @@ fn orphan_module(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Findi
             format!("no `mod` declaration reaches this file; rustc ignores it{more}"),
             Some(hint),
         );
-        fnd.fix = fix.map(Box::new);
+        if let Some(fix) = fix {
+            fnd = fnd.with_fix(fix);
+        }
         out.push(fnd);
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 
-fn boundaries(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+fn boundaries<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     let features_mod = a.features_module();
     for f in a.files.iter().filter(|f| live(a, f)) {
         let in_orchestrator = f.place.folder() == Some(Folder::Orchestrators);
@@ -649,13 +748,12 @@ fn boundaries(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>)
             let segs: Vec<&str> = path.split("::").collect();
             if in_orchestrator {
                 if segs.first() == Some(&"crate") && segs.contains(&"executors") {
-                    out.push(finding(
+                    out.push(lazy(
                         "boundaries",
                         sev,
                         &f.path,
                         Some(*loc),
-                        format!("orchestrator uses executor code `{path}`; orchestrators dispatch jobs, executors run them"),
-                        Some("dispatch the executor's job instead (`cx.dispatch(XJob { .. })`); the dispatcher routes it".to_string()),
+                        What::OrchestratorUsesExecutor { path },
                     ));
                     continue;
                 }
@@ -703,7 +801,7 @@ fn boundaries(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>)
 
 // ---------------------------------------------------------------------------------------------
 
-fn god_event(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+fn god_event<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     if s.god_events.is_empty() {
         return;
     }
@@ -733,7 +831,7 @@ fn god_event(a: &Analysis, s: &Settings, sev: Severity, out: &mut Vec<Finding>) 
 
 // ---------------------------------------------------------------------------------------------
 
-fn parse_error(a: &Analysis, _s: &Settings, sev: Severity, out: &mut Vec<Finding>) {
+fn parse_error<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for p in &a.problems {
         let (message, hint) = match p.kind {
             ProblemKind::Parse => (
