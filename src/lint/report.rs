@@ -45,16 +45,24 @@ pub fn to_string(render: impl FnOnce(Sink<'_>) -> anyhow::Result<()>) -> String 
 
 /// rustc-like text: `error[rule]: message`, `--> path:line:col`, the source line with carets,
 /// and `= hint:`. Source lines are read from `root` (one read per file with findings).
-///
-/// Reading those files is most of the cost of a large report, so batches of findings are
-/// rendered on worker threads (each file read by one of them) and written in order; at most
-/// two batches per worker are in memory.
 pub fn human(findings: &[Finding<'_>], root: &Path, paint: Paint, sink: Sink<'_>) -> anyhow::Result<()> {
+    in_order(findings, &|_, batch, out| human_batch(batch, root, paint, out), sink)
+}
+
+/// Render `findings` in batches, `render(index of the batch, batch, out)`, and write them in
+/// order. A large report (tens of thousands of findings: rendering their text, and for `human`
+/// reading their files again, is most of its cost) is rendered on worker threads; at most two
+/// batches per worker are in memory.
+fn in_order(
+    findings: &[Finding<'_>],
+    render: &(dyn Fn(usize, &[Finding<'_>], &mut String) + Sync),
+    sink: Sink<'_>,
+) -> anyhow::Result<()> {
     const BATCH: usize = 512;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
     if workers < 2 || findings.len() <= BATCH {
         let mut out = String::new();
-        human_batch(findings, root, paint, &mut out);
+        render(0, findings, &mut out);
         return flush(&mut out, sink);
     }
     let batches: Vec<&[Finding<'_>]> = findings.chunks(BATCH).collect();
@@ -63,11 +71,12 @@ pub fn human(findings: &[Finding<'_>], root: &Path, paint: Paint, sink: Sink<'_>
         for w in 0..workers {
             let (tx, rx) = std::sync::mpsc::sync_channel::<String>(1);
             receivers.push(rx);
-            let mine: Vec<&[Finding<'_>]> = batches.iter().skip(w).step_by(workers).copied().collect();
+            let mine: Vec<(usize, &[Finding<'_>])> =
+                batches.iter().copied().enumerate().skip(w).step_by(workers).collect();
             scope.spawn(move || {
-                for batch in mine {
+                for (index, batch) in mine {
                     let mut out = String::new();
-                    human_batch(batch, root, paint, &mut out);
+                    render(index, batch, &mut out);
                     if tx.send(out).is_err() {
                         return; // the writer stopped (e.g. a closed pipe)
                     }
@@ -161,26 +170,30 @@ pub fn json(findings: &[Finding<'_>], sink: Sink<'_>) -> anyhow::Result<()> {
     if findings.is_empty() {
         return sink("[]\n");
     }
-    let mut out = String::from("[\n");
-    for (i, f) in findings.iter().enumerate() {
-        flush_if_full(&mut out, sink)?;
-        let v = json!({
-            "rule": f.rule(),
-            "severity": f.severity,
-            "path": show(f.path),
-            "line": f.loc.map(|l| l.line),
-            "column": f.loc.map(|l| l.col),
-            "message": f.message(),
-            "hint": f.hint(),
-            "fixable": f.fixable(),
-        });
-        if i > 0 {
-            out.push_str(",\n");
-        }
-        indent_into(&mut out, &format!("{v:#}"), 2);
-    }
-    out.push_str("\n]\n");
-    flush(&mut out, sink)
+    sink("[\n")?;
+    in_order(
+        findings,
+        &|index, batch, out| {
+            for (i, f) in batch.iter().enumerate() {
+                let v = json!({
+                    "rule": f.rule(),
+                    "severity": f.severity,
+                    "path": show(f.path),
+                    "line": f.loc.map(|l| l.line),
+                    "column": f.loc.map(|l| l.col),
+                    "message": f.message(),
+                    "hint": f.hint(),
+                    "fixable": f.fixable(),
+                });
+                if index > 0 || i > 0 {
+                    out.push_str(",\n");
+                }
+                indent_into(out, &format!("{v:#}"), 2);
+            }
+        },
+        sink,
+    )?;
+    sink("\n]\n")
 }
 
 /// Append `text` with every line indented by `by` spaces.
@@ -196,27 +209,30 @@ fn indent_into(out: &mut String, text: &str, by: usize) {
 
 /// GitHub Actions workflow commands: `::error file=..,line=..,col=..,title=..::message`.
 pub fn github(findings: &[Finding<'_>], sink: Sink<'_>) -> anyhow::Result<()> {
-    let mut out = String::new();
-    for f in findings {
-        flush_if_full(&mut out, sink)?;
-        let cmd = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        let mut props = vec![format!("file={}", gh_property(&show(f.path)))];
-        if let Some(l) = f.loc {
-            props.push(format!("line={}", l.line));
-            props.push(format!("col={}", l.col));
-        }
-        props.push(format!("title={}", gh_property(&format!("orch lint ({})", f.rule()))));
-        let mut message = f.message().into_owned();
-        if let Some(hint) = f.hint() {
-            message.push_str("\nhint: ");
-            message.push_str(&hint);
-        }
-        out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), gh_data(&message)));
-    }
-    flush(&mut out, sink)
+    in_order(
+        findings,
+        &|_, batch, out| {
+            for f in batch {
+                let cmd = match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let mut props = vec![format!("file={}", gh_property(&show(f.path)))];
+                if let Some(l) = f.loc {
+                    props.push(format!("line={}", l.line));
+                    props.push(format!("col={}", l.col));
+                }
+                props.push(format!("title={}", gh_property(&format!("orch lint ({})", f.rule()))));
+                let mut message = f.message().into_owned();
+                if let Some(hint) = f.hint() {
+                    message.push_str("\nhint: ");
+                    message.push_str(&hint);
+                }
+                out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), gh_data(&message)));
+            }
+        },
+        sink,
+    )
 }
 
 fn gh_data(s: &str) -> String {
@@ -431,6 +447,28 @@ mod tests {
         assert!(sequential.contains("2 | pub struct T299;"), "source lines are shown");
         if std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
             assert!(chunks > 1, "written in batches");
+        }
+    }
+
+    #[test]
+    fn large_json_and_github_reports_are_complete_and_in_order() {
+        let paths: Vec<Box<Path>> = (0..100).map(|i| Path::new(&format!("src/f{i:03}.rs")).into()).collect();
+        let findings: Vec<Finding> = (0..2000)
+            .map(|n| {
+                let loc = Some(crate::analysis::Loc { line: 1, col: 1 });
+                Finding::new("layout", Severity::Error, &paths[n / 20], loc, format!("finding {n}"), None)
+            })
+            .collect();
+        let text = to_string(|sink| json(&findings, sink));
+        let parsed: Vec<Value> = serde_json::from_str(&text).expect("valid JSON");
+        let messages: Vec<&str> = parsed.iter().map(|v| v["message"].as_str().unwrap()).collect();
+        let expected: Vec<String> = (0..2000).map(|n| format!("finding {n}")).collect();
+        assert_eq!(messages, expected);
+        let text = to_string(|sink| github(&findings, sink));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2000);
+        for (n, line) in lines.iter().enumerate() {
+            assert!(line.ends_with(&format!("::finding {n}")), "{line}");
         }
     }
 
