@@ -52,18 +52,6 @@ pub(super) fn run<'a>(a: &'a Analysis, s: &'a Settings) -> Vec<Finding<'a>> {
     })
 }
 
-#[expect(clippy::borrowed_box, reason = "see `Finding::path`")]
-fn finding<'a>(
-    rule: &'static str,
-    severity: Severity,
-    path: &'a Box<Path>,
-    loc: Option<Loc>,
-    message: String,
-    hint: Option<String>,
-) -> Finding<'a> {
-    Finding::new(rule, severity, path, loc, message, hint)
-}
-
 /// A finding of a common kind, its text rendered when asked for.
 #[expect(clippy::borrowed_box, reason = "see `Finding::path`")]
 fn lazy<'a>(
@@ -77,7 +65,7 @@ fn lazy<'a>(
 }
 
 impl Finding<'_> {
-    /// The same finding with a fix (findings written out with [`finding`]).
+    /// The same finding with a fix (findings written out with [`Finding::new`]).
     fn with_fix(mut self, fix: Fix) -> Self {
         if let What::Text(t) = &mut self.what {
             t.fix = Some(fix);
@@ -245,7 +233,7 @@ fn layout<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chunks<
         if d.path.file_name().and_then(|n| n.to_str()).is_some_and(|n| allowed_folder(s, n)) {
             continue;
         }
-        out.push(finding(
+        out.push(Finding::new(
             "layout",
             sev,
             &d.path,
@@ -265,7 +253,7 @@ fn layout<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chunks<
                         Some(feat) => format!("feature `{feat}`"),
                         None => "core".to_string(),
                     };
-                    out.push(finding(
+                    out.push(Finding::new(
                         "layout",
                         sev,
                         &f.path,
@@ -287,7 +275,7 @@ fn layout<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chunks<
                     continue; // `features/auth.rs` next to `features/auth/`
                 }
                 let stem = f.stem().unwrap_or("name").to_snake_case();
-                out.push(finding(
+                out.push(Finding::new(
                     "layout",
                     sev,
                     &f.path,
@@ -328,7 +316,7 @@ fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
         }
         match d.path.file_name().and_then(|n| n.to_str()) {
             Some(name) if is_snake(name) => {}
-            Some(name) => out.push(finding(
+            Some(name) => out.push(Finding::new(
                 "file-naming",
                 sev,
                 &d.path,
@@ -336,7 +324,7 @@ fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
                 format!("folder name `{name}` is not snake_case"),
                 Some(format!("rename it to `{}/` (and its `mod` line)", name.to_snake_case())),
             )),
-            None => out.push(finding(
+            None => out.push(Finding::new(
                 "file-naming",
                 sev,
                 &d.path,
@@ -352,7 +340,7 @@ fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
         }
         match f.stem() {
             Some(stem) if is_snake(stem) => {}
-            Some(stem) => out.push(finding(
+            Some(stem) => out.push(Finding::new(
                 "file-naming",
                 sev,
                 &f.path,
@@ -360,7 +348,7 @@ fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
                 format!("file name `{stem}.rs` is not snake_case"),
                 Some(format!("rename it to `{}.rs` (and its `mod` line or `#[path]`)", stem.to_snake_case())),
             )),
-            None => out.push(finding(
+            None => out.push(Finding::new(
                 "file-naming",
                 sev,
                 &f.path,
@@ -464,7 +452,7 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
                                 })
                                 .collect::<Vec<_>>()
                                 .join(", ");
-                            out.push(finding(
+                            out.push(Finding::new(
                                 "pairing",
                                 sev,
                                 &f.path,
@@ -508,7 +496,7 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
         .collect();
     ghosts.sort_by(|x, y| (&x.2.path, x.3).cmp(&(&y.2.path, y.3)));
     for (job, executor, f, loc) in ghosts {
-        out.push(finding(
+        out.push(Finding::new(
             "pairing",
             sev,
             &f.path,
@@ -575,7 +563,7 @@ fn registration<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut 
                 .as_deref()
                 .map(|t| format!("`register` in {}", super::show(t)))
                 .unwrap_or_else(|| "a `register` function".to_string());
-            let mut fnd = finding(
+            let mut fnd = Finding::new(
                 "registration",
                 sev,
                 &f.path,
@@ -631,7 +619,7 @@ fn registration<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut 
             _ => None,
         });
         let Some(decl) = decl else { continue }; // undeclared: orphan-module reports it
-        let fnd = finding(
+        let fnd = Finding::new(
             "registration",
             sev,
             &ff.path,
@@ -721,7 +709,7 @@ fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut
             ),
             None => (format!("declare it with `mod {name};` in its parent module, or delete the file"), None),
         };
-        let mut fnd = finding(
+        let mut fnd = Finding::new(
             "orphan-module",
             sev,
             &f.path,
@@ -760,7 +748,7 @@ fn boundaries<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chu
                 if let Some(deny) =
                     s.io_deny.iter().find(|d| segs.len() >= d.len() && segs[..d.len()] == d[..])
                 {
-                    out.push(finding(
+                    out.push(Finding::new(
                         "boundaries",
                         sev,
                         &f.path,
@@ -782,7 +770,7 @@ fn boundaries<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chu
                 let internal =
                     Folder::from_name(module).is_some() || s.extra_folders.iter().any(|e| e == module);
                 if internal && !s.public_modules.iter().any(|p| p == module) {
-                    out.push(finding(
+                    out.push(Finding::new(
                         "boundaries",
                         sev,
                         &f.path,
@@ -816,7 +804,7 @@ fn god_event<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &mut Chun
             }
             let words = pascal_words(name);
             if let Some((pattern, _)) = s.god_events.iter().find(|(_, p)| words_match(p, &words)) {
-                out.push(finding(
+                out.push(Finding::new(
                     "god-event",
                     sev,
                     &f.path,
@@ -840,7 +828,7 @@ fn parse_error<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
             ),
             ProblemKind::Io => (p.message.clone(), "check the file's permissions"),
         };
-        out.push(finding("parse-error", sev, &p.path, p.loc, message, Some(hint.to_string())));
+        out.push(Finding::new("parse-error", sev, &p.path, p.loc, message, Some(hint.to_string())));
     }
 }
 
