@@ -385,13 +385,15 @@ impl SourceReader {
         let root = self.root.as_ref().ok_or_else(|| std::io::Error::other("cannot open the project root"))?;
         let parent = rel.parent().unwrap_or(Path::new(""));
         let name = rel.file_name().ok_or_else(|| std::io::Error::other("not a file path"))?;
-        if self.dir.as_ref().is_none_or(|(p, _)| p != parent) {
-            self.dir = None;
-            let dir =
-                sys::open_dir(root, if parent.as_os_str().is_empty() { Path::new(".") } else { parent })?;
-            self.dir = Some((parent.to_path_buf(), dir));
-        }
-        let Some((_, dir)) = &self.dir else { unreachable!("opened above") };
+        let dir = match &mut self.dir {
+            Some((open, dir)) if open == parent => dir,
+            slot => {
+                *slot = None; // close the previous directory first
+                let dir =
+                    sys::open_dir(root, if parent.as_os_str().is_empty() { Path::new(".") } else { parent })?;
+                &slot.insert((parent.to_path_buf(), dir)).1
+            }
+        };
         if buf.is_empty() {
             buf.resize(64 * 1024, 0);
         }

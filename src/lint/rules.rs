@@ -67,8 +67,10 @@ fn lazy<'a>(
 impl Finding<'_> {
     /// The same finding with a fix (findings written out with [`Finding::new`]).
     fn with_fix(mut self, fix: Fix) -> Self {
-        if let What::Text(t) = &mut self.what {
-            t.fix = Some(fix);
+        match &mut self.what {
+            What::Text(t) => t.fix = Some(fix),
+            // the rendered kinds derive their fix from their facts (`What::fix`)
+            _ => debug_assert!(false, "with_fix on a rendered finding"),
         }
         self
     }
