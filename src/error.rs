@@ -14,6 +14,9 @@ pub enum ExitKind {
     Failure,
     /// A usage or configuration error.
     Usage,
+    /// Stopped by this signal (SIGINT, SIGTERM, SIGHUP) after undoing what was started: exits
+    /// 128 + the signal's number, as the shell reports a process the signal killed.
+    Interrupted(u8),
 }
 
 impl ExitKind {
@@ -22,6 +25,7 @@ impl ExitKind {
         match self {
             ExitKind::Failure => 1,
             ExitKind::Usage => 2,
+            ExitKind::Interrupted(signal) => 128u8.saturating_add(signal),
         }
     }
 }

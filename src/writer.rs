@@ -5,6 +5,11 @@
 //! still hold the content the plan was made from, stages every new content in a temp file next
 //! to its target, then renames them into place. On any error, every file already touched is
 //! restored and created directories are removed: the tree is left byte-for-byte as it was.
+//!
+//! The same holds when the user stops orch: while a plan is applied, SIGINT, SIGTERM and SIGHUP
+//! are only recorded (see [`interrupt`]); the writer checks between file operations, rolls back,
+//! and the command exits 128 + the signal's number saying every file was restored. Outside
+//! `apply` the signals keep their default action (orch writes nothing there).
 //! [`MemoryWriter`] applies a plan to an in-memory map instead, for tests.
 
 use std::collections::BTreeMap;
@@ -35,6 +40,9 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Applied> {
         check_inside(root, &op.path, &mut resolved_dirs)?;
     }
     let _lock = lock_root(root)?;
+    // From here until `apply` returns, a termination signal is recorded, not obeyed: the
+    // transaction stops at the next file operation and rolls back (or has just completed).
+    let _deferred = interrupt::Deferred::start()?;
     // Re-check preconditions under the lock: nothing changed since planning.
     for op in plan.ops() {
         let abs = root.join(&op.path);
@@ -62,10 +70,19 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Applied> {
         }
         Err(err) => {
             let restore = tx.rollback();
-            let err = err.context(
-                Failure::failed("could not apply the changes; every file was restored")
-                    .hint("fix the cause above (permissions, disk space) and run the command again"),
-            );
+            let err = match interrupt::take() {
+                // The rollback is done: the signal decides the exit code, the message says so.
+                Some(signal) => anyhow::Error::new(Failure {
+                    kind: crate::error::ExitKind::Interrupted(signal.number),
+                    message: format!("interrupted ({}); every file was restored", signal.name),
+                    path: None,
+                    hint: Some("nothing was changed; run the command again".to_string()),
+                }),
+                None => err.context(
+                    Failure::failed("could not apply the changes; every file was restored")
+                        .hint("fix the cause above (permissions, disk space) and run the command again"),
+                ),
+            };
             match restore {
                 Ok(()) => Err(err),
                 Err(restore_err) => {
@@ -80,6 +97,123 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Applied> {
 thread_local! {
     /// Test-only fault injection: fail before committing the N-th staged file.
     static FAIL_AT_COMMIT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// Test-only: behave as if SIGINT arrived before committing the N-th file (tests run on
+    /// threads of one process, so a real signal would reach the other tests' writers too).
+    static INTERRUPT_AT_COMMIT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Termination signals while a plan is applied: recorded by a handler, obeyed by the writer
+/// between file operations (after rolling back).
+///
+/// The handlers are installed once per process (signal-hook cannot uninstall a handler, only
+/// its actions) and do one of two things: while a [`Deferred`] guard lives, record the signal
+/// in [`PENDING`]; otherwise run the signal's default action (terminate), as if orch had never
+/// installed them. A signal ignored when orch started (`nohup` for SIGHUP) is obeyed during
+/// `apply` like the others: the plan is rolled back.
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use crate::error::Failure;
+
+    /// The last termination signal received while deferring (0: none).
+    static PENDING: AtomicUsize = AtomicUsize::new(0);
+    /// Whether a signal takes its default action (false while a plan is applied).
+    static DEFAULT_ACTION: AtomicBool = AtomicBool::new(true);
+
+    /// A signal that stopped the writer.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Signal {
+        pub number: u8,
+        pub name: &'static str,
+    }
+
+    /// While alive, termination signals are deferred; dropping it restores their default
+    /// action, and re-delivers a signal that arrived after the plan completed.
+    pub struct Deferred;
+
+    impl Deferred {
+        pub fn start() -> anyhow::Result<Deferred> {
+            install()?;
+            PENDING.store(0, Ordering::SeqCst);
+            DEFAULT_ACTION.store(false, Ordering::SeqCst);
+            Ok(Deferred)
+        }
+    }
+
+    impl Drop for Deferred {
+        fn drop(&mut self) {
+            DEFAULT_ACTION.store(true, Ordering::SeqCst);
+            // The plan completed before the writer saw the signal: obey it now (the tree is
+            // whole and recorded), like the default action would have.
+            #[cfg(all(unix, not(test)))]
+            if let Some(signal) = take() {
+                let _ = signal_hook::low_level::emulate_default_handler(i32::from(signal.number));
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    fn install() -> anyhow::Result<()> {
+        use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+        static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+        let installed = INSTALLED.get_or_init(|| {
+            for signal in [SIGINT, SIGTERM, SIGHUP] {
+                // The default action first: outside `apply`, it ends the process right there.
+                signal_hook::flag::register_conditional_default(signal, &DEFAULT_ACTION)
+                    .and_then(|_| signal_hook::flag::register_usize(signal, &PENDING, signal as usize))
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        });
+        installed.clone().map_err(|e| {
+            Failure::failed(format!("cannot install signal handlers ({e}); nothing was written"))
+                .hint("run the command again")
+                .into()
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// The signal received while deferring, if any; clears it.
+    pub fn take() -> Option<Signal> {
+        let pending = PENDING.swap(0, Ordering::SeqCst);
+        #[cfg(test)]
+        let pending = SIMULATED.with(|s| s.replace(0)).max(pending);
+        let number = u8::try_from(pending).ok().filter(|&n| n != 0)?;
+        #[cfg(unix)]
+        let name = signal_hook::low_level::signal_name(i32::from(number)).unwrap_or("a signal");
+        #[cfg(not(unix))]
+        let name = "a signal";
+        Some(Signal { number, name })
+    }
+
+    /// Stop the transaction (an error) when a signal is pending; `apply` then rolls back and
+    /// reports the signal.
+    pub fn check() -> anyhow::Result<()> {
+        #[cfg(test)]
+        if SIMULATED.with(std::cell::Cell::get) != 0 {
+            anyhow::bail!("interrupted");
+        }
+        if PENDING.load(Ordering::SeqCst) != 0 {
+            anyhow::bail!("interrupted");
+        }
+        Ok(())
+    }
+
+    #[cfg(test)]
+    thread_local! {
+        /// A signal "received" by this test thread only (see `simulate`).
+        static SIMULATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Record `signal` as if its handler had run, for this thread's writer only (tests).
+    #[cfg(test)]
+    pub fn simulate(signal: usize) {
+        SIMULATED.with(|s| s.set(signal));
+    }
 }
 
 struct Done {
@@ -106,6 +240,7 @@ impl Transaction<'_> {
         let mut staged = Vec::new();
         for op in plan.ops().filter(|op| op.kind == OpKind::Update) {
             let Some(after) = &op.after else { continue };
+            interrupt::check()?;
             let abs = self.root.join(&op.path);
             let parent = abs.parent().unwrap_or(self.root);
             let mut tmp = tempfile::Builder::new()
@@ -121,10 +256,16 @@ impl Transaction<'_> {
         let mut applied = Applied::default();
         for op in plan.ops() {
             let Some(after) = &op.after else { continue };
+            interrupt::check()?;
             let abs = self.root.join(&op.path);
             #[cfg(test)]
             if FAIL_AT_COMMIT.with(|f| f.get()) == Some(self.done.len()) {
                 anyhow::bail!("injected failure before committing {}", op.path.display());
+            }
+            #[cfg(test)]
+            if INTERRUPT_AT_COMMIT.with(|f| f.get()) == Some(self.done.len()) {
+                interrupt::simulate(2);
+                interrupt::check()?;
             }
             let cannot_write = |e: std::io::Error| {
                 anyhow::Error::new(e).context(Failure::failed("cannot write file").at(&abs))
@@ -146,12 +287,16 @@ impl Transaction<'_> {
             }
         }
         for op in plan.ops().filter(|op| op.kind == OpKind::Delete) {
+            interrupt::check()?;
             let abs = self.root.join(&op.path);
             fs::remove_file(&abs)
                 .map_err(|e| anyhow::Error::new(e).context(Failure::failed("cannot delete file").at(&abs)))?;
             self.done.push(Done { path: op.path.clone(), before: op.before.clone() });
             applied.deleted += 1;
         }
+        // A signal during the last operation still undoes the whole plan; one after this
+        // check finds the plan complete (see `interrupt::Deferred`'s drop).
+        interrupt::check()?;
         Ok(applied)
     }
 
@@ -421,6 +566,28 @@ mod tests {
         FAIL_AT_COMMIT.with(|f| f.set(None));
         assert!(format!("{err:#}").contains("injected failure"), "{err:#}");
         assert_eq!(snapshot(&root), before);
+    }
+
+    #[test]
+    fn an_interruption_midway_restores_everything_and_reports_the_signal() {
+        let tmp = project();
+        let root = tmp.path().canonicalize().unwrap();
+        fs::write(root.join("src/lib.rs"), "// lib\n").unwrap();
+        let before = snapshot(&root);
+        let mut plan = Plan::new(&root);
+        plan.create("src/a/new.rs", "new\n", false).unwrap();
+        plan.edit("src/lib.rs", |s| Ok(format!("{s}mod a;\n"))).unwrap();
+        plan.edit("src/main.rs", |s| Ok(format!("mod a;\n{s}"))).unwrap();
+        INTERRUPT_AT_COMMIT.with(|f| f.set(Some(2)));
+        let err = apply(&plan).unwrap_err();
+        INTERRUPT_AT_COMMIT.with(|f| f.set(None));
+        assert_eq!(format!("{err:#}"), "interrupted (SIGINT); every file was restored");
+        assert_eq!(crate::error::classify(&err).0.code(), 130);
+        assert_eq!(snapshot(&root), before);
+        // Nothing is left pending: the next apply runs.
+        let mut again = Plan::new(&root);
+        again.create("src/b.rs", "b\n", false).unwrap();
+        apply(&again).unwrap();
     }
 
     #[test]

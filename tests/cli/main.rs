@@ -10,6 +10,7 @@ mod generate;
 mod graph;
 mod help;
 mod init;
+mod interrupt;
 mod lint;
 mod list;
 mod remove;
