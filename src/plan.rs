@@ -5,7 +5,7 @@
 //! [`crate::writer`], which applies it all-or-nothing. Reads through the plan see the planned
 //! content, so several edits to one file compose.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::json;
@@ -63,6 +63,8 @@ pub struct Skip {
 pub struct Plan {
     root: PathBuf,
     ops: BTreeMap<PathBuf, Op>,
+    /// Existing files a forced `create` replaces (see [`Plan::overwrites`]).
+    overwritten: BTreeSet<PathBuf>,
     skipped: Vec<Skip>,
     notes: Vec<String>,
     next_steps: Vec<String>,
@@ -74,6 +76,7 @@ impl Plan {
         Plan {
             root: root.into(),
             ops: BTreeMap::new(),
+            overwritten: BTreeSet::new(),
             skipped: Vec::new(),
             notes: Vec::new(),
             next_steps: Vec::new(),
@@ -98,6 +101,13 @@ impl Plan {
     /// Whether the plan changes nothing.
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
+    }
+
+    /// The updates that replace an existing file with generated content (a `create` with
+    /// `force`), as opposed to edits of it: the caller checks them against the record of
+    /// generated files before applying (`orch new feature --force` never loses edits unasked).
+    pub fn overwrites(&self) -> impl Iterator<Item = &Op> {
+        self.overwritten.iter().filter_map(|path| self.ops.get(path)).filter(|op| op.kind == OpKind::Update)
     }
 
     /// Files deliberately left alone.
@@ -139,7 +149,7 @@ impl Plan {
     }
 
     /// Plan a new file. An existing file is a conflict (exit 1) unless `force`, which turns it
-    /// into an update.
+    /// into an update (listed by [`Plan::overwrites`] when the content differs).
     pub fn create(
         &mut self,
         rel: impl AsRef<Path>,
@@ -171,7 +181,10 @@ impl Plan {
                 .at(&rel)
                 .hint("pick another name, or pass --force to overwrite it")
                 .into()),
-            Ok(_) => self.update(&rel, contents),
+            Ok(_) => {
+                self.overwritten.insert(rel.clone());
+                self.update(&rel, contents)
+            }
         }
     }
 
@@ -397,6 +410,7 @@ mod tests {
         assert!(err.to_string().contains("src/main.rs: already exists"), "{err}");
         plan.create("src/main.rs", "x", true).unwrap();
         assert_eq!(plan.ops().next().unwrap().kind, OpKind::Update);
+        assert_eq!(plan.overwrites().map(|op| display(&op.path)).collect::<Vec<_>>(), ["src/main.rs"]);
     }
 
     #[test]

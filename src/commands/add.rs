@@ -52,9 +52,10 @@ pub fn run(ctx: &Ctx<'_>, args: AddArgs) -> anyhow::Result<()> {
         None => Location::core(&project.config)?,
     };
     let templates = super::project_templates(&project)?;
-    generate::plan_component(&mut plan, &project, &templates, kind, &name, &location, args.write.force)?;
+    generate::plan_component(&mut plan, &project, &templates, kind, &name, &location, args.regenerate.force)?;
     plan.next_step("cargo test");
     let what = format!("{noun} `{}` in {}", name.snake, location.label);
+    crate::record::check_overwrites(&mut plan, args.regenerate.overwrite_edited)?;
     super::finish(ctx, &plan, &args.write, &what)?;
     Ok(())
 }

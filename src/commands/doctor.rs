@@ -22,8 +22,7 @@ pub fn run(ctx: &Ctx<'_>, args: DoctorArgs) -> anyhow::Result<()> {
         if plan.is_empty() && plan.skipped().is_empty() {
             ctx.out.status("nothing to fix automatically");
         } else {
-            let write =
-                WriteArgs { dry_run: args.dry_run, diff: args.diff, force: false, format: Format::Human };
+            let write = WriteArgs { dry_run: args.dry_run, diff: args.diff, format: Format::Human };
             let applied = super::finish(ctx, &plan, &write, "doctor --fix")?;
             if applied {
                 report = doctor::diagnose(&root);

@@ -142,8 +142,7 @@ fn fix(
     filter: &[PathBuf],
 ) -> anyhow::Result<()> {
     let out = ctx.out;
-    let write =
-        WriteArgs { dry_run: args.dry_run, diff: args.diff, force: false, format: crate::cli::Format::Human };
+    let write = WriteArgs { dry_run: args.dry_run, diff: args.diff, format: crate::cli::Format::Human };
     // A fix can make the next one visible (a declared orphan is a job without an executor):
     // apply rounds until nothing more can be fixed (a few at most).
     for round in 0..MAX_FIX_ROUNDS {

@@ -85,6 +85,18 @@ pub fn runtime_source(
                 .hint("give a version requirement such as `0.1`")
                 .into());
         }
+        if !crate::generate::RUNTIME_PUBLISHED && !args.allow_unpublished_runtime {
+            return Err(Failure::usage(format!(
+                "--runtime-version {version}: orch-runtime is not published on crates.io yet; \
+                 the project would not build"
+            ))
+            .hint(
+                "leave it out to vendor the runtime into the project (the default), or use \
+                 --runtime-path with a checkout of orch's crates/orch-runtime; if your registry \
+                 or a [patch.crates-io] provides it, add --allow-unpublished-runtime",
+            )
+            .into());
+        }
         return Ok(Some(RuntimeSource::Version(version.to_string())));
     }
     let Some(path) = &args.runtime_path else { return Ok(None) };

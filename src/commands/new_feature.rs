@@ -36,7 +36,15 @@ pub fn run(ctx: &Ctx<'_>, args: NewFeatureArgs) -> anyhow::Result<()> {
     };
     let templates = super::project_templates(&project)?;
     let mut plan = Plan::new(&project.root);
-    generate::plan_feature(&mut plan, &project, &templates, &name, parts, dir.as_deref(), args.write.force)?;
+    generate::plan_feature(
+        &mut plan,
+        &project,
+        &templates,
+        &name,
+        parts,
+        dir.as_deref(),
+        args.regenerate.force,
+    )?;
     // An executor needs a job (plan_feature drops it otherwise); name only the tests generated.
     let tested: Vec<&str> = [(parts.executor && parts.job, "executor"), (parts.orchestrator, "orchestrator")]
         .into_iter()
@@ -46,6 +54,7 @@ pub fn run(ctx: &Ctx<'_>, args: NewFeatureArgs) -> anyhow::Result<()> {
         plan.next_step(format!("cargo test   # runs the new {} tests", tested.join(" and ")));
     }
     plan.next_step("cargo run    # the demo now includes this feature");
+    crate::record::check_overwrites(&mut plan, args.regenerate.overwrite_edited)?;
     super::finish(ctx, &plan, &args.write, &format!("feature `{}`", name.snake))?;
     Ok(())
 }

@@ -1,11 +1,15 @@
-//! `orch new project <name>`: a new cargo project in the orch layout.
+//! `orch new project <PATH>`: a new cargo project in the orch layout, then (a separate step
+//! after the plan is applied, like `cargo new`) a git repository.
+
+use std::path::{Component, Path, PathBuf};
 
 use super::{Ctx, ask, runtime_source};
-use crate::cli::NewProjectArgs;
+use crate::cli::{NewProjectArgs, Vcs, WriteArgs};
 use crate::config::Config;
 use crate::error::Failure;
 use crate::generate::{self, RuntimeSource};
 use crate::names::Name;
+use crate::output::Output;
 use crate::plan::Plan;
 use crate::project::Project;
 use crate::templates::Templates;
@@ -13,8 +17,9 @@ use crate::templates::Templates;
 /// Crate names a project cannot take: they would shadow the crates generated code uses.
 const TAKEN: &[&str] = &["std", "alloc", "core", "proc_macro", "test", "orch_runtime", "tokio"];
 
-/// The package name for `raw` (a project or `--name` value): kebab-case when the user wrote it
-/// (`my-app`), else the snake_case form; refused when it would shadow a crate the code uses.
+/// The package name for `raw` (a directory name or `--name` value): kebab-case when the user
+/// wrote it (`my-app`), else the snake_case form; refused when it would shadow a crate the code
+/// uses.
 fn package_name(raw: &str, what: &str) -> anyhow::Result<String> {
     let name = Name::parse(raw, what)?;
     if TAKEN.contains(&name.snake.as_str()) {
@@ -28,15 +33,56 @@ fn package_name(raw: &str, what: &str) -> anyhow::Result<String> {
     Ok(if raw.trim().contains('-') { name.snake.replace('_', "-") } else { name.snake })
 }
 
+/// Where the project goes: `(plan root, project directory)`, both absolute. The plan is rooted
+/// at `cwd` when the project is inside it, else at the deepest existing ancestor of the
+/// project; either way the missing directories in between are created by the plan (and
+/// removed again if it is rolled back).
+fn destination(cwd: &Path, raw: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    // `..` is resolved lexically, as the user reads the path.
+    let mut dest = PathBuf::new();
+    for component in cwd.join(raw).components() {
+        match component {
+            Component::ParentDir => {
+                dest.pop();
+            }
+            Component::CurDir => {}
+            other => dest.push(other),
+        }
+    }
+    let Some(parent) = dest.parent().filter(|_| dest.file_name().is_some()) else {
+        return Err(Failure::usage(format!(
+            "{}: not a directory orch can create a project in",
+            raw.display()
+        ))
+        .hint("give the new project's directory, e.g. `orch new project apps/hello`")
+        .into());
+    };
+    let existing = parent.ancestors().find(|dir| dir.is_dir()).unwrap_or(parent);
+    let existing_canon = existing.canonicalize().map_err(|e| {
+        anyhow::Error::new(e).context(Failure::failed("cannot resolve directory").at(existing))
+    })?;
+    let rest = dest.strip_prefix(existing).unwrap_or(&dest);
+    let dest = existing_canon.join(rest);
+    let root = if dest.starts_with(cwd) { cwd.to_path_buf() } else { existing_canon };
+    Ok((root, dest))
+}
+
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: NewProjectArgs) -> anyhow::Result<()> {
     let out = ctx.out;
-    let raw = ask(out, args.name, "project name", "`orch new project <NAME>`")?;
-    let dir = package_name(&raw, "project")?;
-    // `--name`: the package (crate) name, when it differs from the directory's.
+    let raw = match args.path {
+        Some(path) => path,
+        None => PathBuf::from(ask(out, None, "project name", "`orch new project <PATH>`")?),
+    };
+    let (plan_root, root) = destination(&ctx.cwd, &raw)?;
+    // The directory's name gives the package name (like `cargo new`), unless `--name`.
+    let dir_name = root.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        Failure::usage(format!("{}: the directory name is not valid UTF-8", raw.display()))
+            .hint("pass the package name with --name")
+    })?;
     let package = match &args.package {
         Some(package) => package_name(package, "package")?,
-        None => dir.clone(),
+        None => package_name(dir_name, "project")?,
     };
     let mut features = args.features;
     if args.interactive && out.is_interactive() && features.is_empty() {
@@ -50,14 +96,40 @@ pub fn run(ctx: &Ctx<'_>, args: NewProjectArgs) -> anyhow::Result<()> {
             names.push(feature);
         }
     }
-    let root = ctx.cwd.join(&dir);
     let runtime = runtime_source(&args.runtime, &ctx.cwd, &root)?.unwrap_or(RuntimeSource::Vendor);
     let mut config = Config::default();
     config.runtime = runtime.config();
     let project = Project { root, config, has_config: true, cwd: ctx.cwd.clone() };
     let templates = Templates::builtin()?;
-    let mut plan = Plan::new(&ctx.cwd);
+    let mut plan = Plan::new(&plan_root);
     generate::plan_project(&mut plan, &project, &templates, &package, &runtime, &names)?;
-    super::finish(ctx, &plan, &args.write, &format!("project `{package}`"))?;
+    // A new project only creates files: there is nothing to diff.
+    let write = WriteArgs { dry_run: args.write.dry_run, diff: false, format: args.write.format };
+    let applied = super::finish(ctx, &plan, &write, &format!("project `{package}`"))?;
+    if applied && args.vcs == Vcs::Git {
+        init_git(out, &project.root);
+    }
     Ok(())
+}
+
+/// `git init` the new project unless it is inside a git work tree already (as `cargo new`
+/// does). The project is complete at this point: a missing or failing git is reported, not an
+/// error. Not part of the plan (git writes `.git/` itself), hence after it.
+fn init_git(out: &Output, root: &Path) {
+    if root.parent().is_some_and(|parent| parent.ancestors().any(|dir| dir.join(".git").exists())) {
+        return;
+    }
+    match std::process::Command::new("git").args(["init", "--quiet"]).current_dir(root).output() {
+        Ok(output) if output.status.success() => {}
+        Ok(output) => out.warn(&format!(
+            "`git init` failed ({}); the project is complete, without a repository",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => out.status(
+            "    note git is not installed: no repository was initialised (pass --vcs none to skip this)",
+        ),
+        Err(e) => {
+            out.warn(&format!("cannot run `git init` ({e}); the project is complete, without a repository"))
+        }
+    }
 }

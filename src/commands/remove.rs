@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx<'_>, args: RemoveArgs) -> anyhow::Result<()> {
                 &templates,
                 &name,
                 dir.as_deref(),
-                args.write.force,
+                args.force,
             )?;
             let what = format!("feature `{}`", name.snake);
             super::finish(ctx, &plan, &args.write, &what)?;
@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx<'_>, args: RemoveArgs) -> anyhow::Result<()> {
         Some(feature) => Location::feature(&project.config, &Name::parse(&feature, "feature")?)?,
         None => Location::core(&project.config)?,
     };
-    crate::remove::plan_component_removal(&mut plan, &templates, kind, &name, &location, args.write.force)?;
+    crate::remove::plan_component_removal(&mut plan, &templates, kind, &name, &location, args.force)?;
     let what = format!("{noun} `{}` in {}", name.snake, location.label);
     super::finish(ctx, &plan, &args.write, &what)?;
     Ok(())

@@ -60,7 +60,7 @@ fn init(ctx: &Ctx<'_>, args: TemplateInitArgs) -> anyhow::Result<()> {
     }
     plan.next_step(format!("edit the files under {} — they override the built-ins", dir.display()));
     plan.next_step("orch template check    # render them all and `cargo check` the result");
-    let write = WriteArgs { dry_run: args.dry_run, diff: false, force: args.force, format: Format::Human };
+    let write = WriteArgs { dry_run: args.dry_run, diff: false, format: Format::Human };
     let what = match &args.kind {
         Some(kind) => format!("templates ({kind})"),
         None => "templates".to_string(),

@@ -150,7 +150,8 @@ pub(crate) fn render_component(
 /// `mod.rs` (`mod` line and `pub use` of its types; created if missing), the folder's
 /// `pub mod` line in the location's `mod.rs`, and for an executor its registration in
 /// `fn register`. An executor whose job does not exist creates the job too (with a note).
-/// `force` overwrites an existing component file; wiring is idempotent.
+/// `force` plans an existing component file again (the command refuses to overwrite an edited
+/// one, `record::check_overwrites`); wiring is idempotent.
 ///
 /// Core is created (and declared in the crate root) when missing; a missing feature is an error.
 pub fn plan_component(
@@ -189,14 +190,18 @@ pub fn plan_component(
             component.types[0]
         ))
         .at(&file)
-        .hint("pick another name, or pass --force to overwrite the file")
+        .hint("pick another name, or pass --force to regenerate it (refused if you edited it)")
         .into());
     }
     let folder_mod = dir.join(component.folder).join("mod.rs");
     if let Some(src) = plan.read(&folder_mod)? {
         let exported = wiring::exported_types(&src).map_err(|e| wiring::at_path(e, &folder_mod))?;
+        // `--force` regenerates a component whose file was deleted but is still declared.
+        let own_module_missing = force
+            && wiring::declares_mod(&src, &component.stem).map_err(|e| wiring::at_path(e, &folder_mod))?;
         if let Some(ty) = component.types.iter().find(|ty| exported.contains(ty))
             && !plan.exists(&file)
+            && !own_module_missing
         {
             return Err(Failure::failed(format!("`{ty}` already exists (re-exported by this file)"))
                 .at(&folder_mod)

@@ -76,8 +76,9 @@ pub(crate) fn empty_features_module(templates: &Templates) -> anyhow::Result<Str
 
 /// Plan feature `name` with `parts` in `features_dir` (default: `[paths] features`): its files
 /// and tests, its `mod.rs` with `register` (one line per executor) and `demo`, wired into the
-/// features module. An existing feature is an error unless `force`, which overwrites the
-/// component files and merges the wiring into the existing `mod.rs` files.
+/// features module. An existing feature is an error unless `force`, which plans the component
+/// files again (the command then refuses to overwrite edited ones, `record::check_overwrites`)
+/// and merges the wiring into the existing `mod.rs` files.
 pub fn plan_feature(
     plan: &mut Plan,
     project: &Project,
@@ -99,7 +100,7 @@ pub fn plan_feature(
             .at(&dir)
             .hint(format!(
                 "pick another name, add components with `orch add <kind> <name> --feature {}`, \
-                 or pass --force to regenerate its files",
+                 or pass --force to regenerate the files you have not edited",
                 name.snake
             ))
             .into());

@@ -22,6 +22,10 @@ pub const VENDOR_DIR: &str = "vendor/orch-runtime";
 /// The runtime package's name.
 pub const RUNTIME_PACKAGE: &str = "orch-runtime";
 
+/// Whether `orch-runtime` is on crates.io: until it is, `--runtime-version` is refused (a
+/// project depending on it would not build). Set to true with the first release.
+pub const RUNTIME_PUBLISHED: bool = false;
+
 /// Where a project gets `orch-runtime` from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuntimeSource {
@@ -133,7 +137,10 @@ pub fn plan_project(
     for feature in features {
         plan_feature(plan, project, templates, feature, parts, None, false)?;
     }
-    plan.next_step(format!("cd {} && cargo run", display(&base)));
+    // As the user would type it from where orch runs (the plan may be rooted elsewhere).
+    let dir =
+        project.root.strip_prefix(&project.cwd).map_or_else(|_| project.root.clone(), Path::to_path_buf);
+    plan.next_step(format!("cd {} && cargo run", display(&dir)));
     if features.is_empty() {
         plan.next_step("orch new feature <name>   # inside the project: a feature with tests, wired in");
     } else {

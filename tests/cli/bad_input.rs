@@ -54,7 +54,8 @@ fn refused_names_exit_2_and_change_nothing() {
         table.push_str(&format!("{name:?}\n{}", run.stderr));
     }
     let project = Fixture::new();
-    for name in ["type", "core", "std", "orch-runtime", "a/b", ""] {
+    // A path is accepted (`cargo new` does); its last component is the package name.
+    for name in ["type", "core", "std", "orch-runtime", "apps/type", ""] {
         let run = project.orch(&["new", "project", "--", name]);
         run.expect_code(2);
         table.push_str(&format!("new project {name:?}\n{}", run.stderr));

@@ -29,7 +29,8 @@ fn new_project_with_a_feature_writes_the_whole_feature() {
 #[test]
 fn new_project_runtime_alternatives() {
     let fx = Fixture::new();
-    fx.orch(&["new", "project", "by-version", "--runtime-version", "0.1"]).ok();
+    fx.orch(&["new", "project", "by-version", "--runtime-version", "0.1", "--allow-unpublished-runtime"])
+        .ok();
     assert!(!fx.exists("by-version/vendor"));
     let runtime = format!("{}/crates/orch-runtime", env!("CARGO_MANIFEST_DIR"));
     fx.write("sub/.keep", "");
@@ -52,6 +53,22 @@ fn new_project_runtime_alternatives() {
     assert!(run.stderr.contains("--runtime-path nowhere: no Cargo.toml there"), "{}", run.stderr);
     let both = fx.orch(&["new", "project", "y", "--runtime-path", ".", "--runtime-version", "1"]);
     both.expect_code(2);
+}
+
+#[test]
+fn runtime_version_is_refused_while_the_runtime_is_unpublished() {
+    let fx = Fixture::cargo_bin("app");
+    let before = fx.snapshot();
+    let mut out = String::new();
+    for args in
+        [&["new", "project", "x", "--runtime-version", "0.1"][..], &["init", "--runtime-version", "0.1"]]
+    {
+        let run = fx.orch(args);
+        run.expect_code(2);
+        assert_eq!(fx.snapshot(), before, "orch {args:?} changed the tree");
+        out.push_str(&format!("### orch {}\n{}", args.join(" "), run.transcript()));
+    }
+    assert_snapshot!("runtime_version_unpublished", out);
 }
 
 #[test]
@@ -80,7 +97,16 @@ fn new_project_inside_a_workspace_that_does_not_list_it_builds_standalone() {
 #[test]
 fn new_project_name_option_sets_the_package_name() {
     let fx = Fixture::new();
-    let run = fx.orch(&["new", "project", "cart", "--name", "example-cart", "--runtime-version", "0.1"]);
+    let run = fx.orch(&[
+        "new",
+        "project",
+        "cart",
+        "--name",
+        "example-cart",
+        "--runtime-version",
+        "0.1",
+        "--allow-unpublished-runtime",
+    ]);
     run.ok();
     assert!(run.stderr.contains("done project `example-cart`"), "{}", run.stderr);
     assert!(fx.read("cart/Cargo.toml").starts_with("[package]\nname = \"example-cart\"\n"));
@@ -92,6 +118,69 @@ fn new_project_name_option_sets_the_package_name() {
         assert!(run.stderr.contains(why), "{}", run.stderr);
         assert!(!fx.exists("other"));
     }
+}
+
+#[test]
+fn new_project_accepts_relative_and_absolute_paths() {
+    let fx = Fixture::new();
+    let run = fx.orch(&["new", "project", "path/to/app", "--vcs", "none"]);
+    run.ok();
+    assert!(run.stderr.contains("cd path/to/app && cargo run"), "{}", run.stderr);
+    assert!(fx.read("path/to/app/Cargo.toml").starts_with("[package]\nname = \"app\"\n"));
+    let absolute = fx.path("elsewhere/deep/my-tool");
+    let run = fx
+        .orch_in("path", &["new", "project", absolute.to_str().unwrap(), "--name", "tool", "--vcs", "none"]);
+    run.ok();
+    assert!(fx.read("elsewhere/deep/my-tool/Cargo.toml").starts_with("[package]\nname = \"tool\"\n"));
+    // An existing destination is refused, and nothing is written (no parent directories either).
+    let before = fx.snapshot();
+    for args in [&["new", "project", "path/to/app"][..], &["new", "project", "new/parents/app", "--dry-run"]]
+    {
+        let run = fx.orch(args);
+        assert_eq!(fx.snapshot(), before, "orch {args:?} changed the tree");
+        if args.contains(&"--dry-run") {
+            run.ok();
+        } else {
+            run.expect_code(1);
+            assert!(run.stderr.contains("path/to/app: destination already exists"), "{}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn flags_that_would_do_nothing_are_not_accepted() {
+    let fx = Fixture::cargo_bin("app");
+    let before = fx.snapshot();
+    for args in [
+        &["init", "--force"][..],
+        &["new", "project", "x", "--force"],
+        &["new", "project", "x", "--diff"],
+        &["new", "feature", "x", "--overwrite-edited"],
+    ] {
+        let run = fx.orch(args);
+        run.expect_code(2);
+        assert_eq!(fx.snapshot(), before, "orch {args:?} changed the tree");
+    }
+}
+
+#[test]
+fn new_project_initialises_a_git_repository_unless_inside_one() {
+    let fx = Fixture::new();
+    fx.orch(&["new", "project", "alone", "-q"]).ok();
+    assert!(fx.path("alone/.git").is_dir(), "no repository initialised");
+    fx.orch(&["new", "project", "plain", "-q", "--vcs", "none"]).ok();
+    assert!(!fx.exists("plain/.git"));
+    // Inside a work tree: no nested repository (like `cargo new`).
+    fx.orch_in("alone", &["new", "project", "nested", "-q"]).ok();
+    assert!(!fx.exists("alone/nested/.git"));
+    // Without git: a note, and the project is complete.
+    let empty = Fixture::new();
+    let mut cmd = fx.command(&["new", "project", "no-git"]);
+    cmd.env("PATH", &empty.root);
+    let run = fx.run(cmd);
+    run.ok();
+    assert!(run.stderr.contains("note git is not installed"), "{}", run.stderr);
+    assert!(fx.exists("no-git/Cargo.toml") && !fx.exists("no-git/.git"));
 }
 
 #[test]
@@ -201,19 +290,41 @@ fn second_runs_report_already_exists_and_change_nothing() {
 }
 
 #[test]
-fn force_rewrites_generated_files_without_duplicating_wiring() {
+fn force_regenerates_missing_files_without_duplicating_wiring() {
     let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
     fx.orch(&["add", "executor", "upload"]).ok();
-    let wiring_before =
-        (fx.read("src/features/mod.rs"), fx.read("src/core/mod.rs"), fx.read("src/features/auth/mod.rs"));
-    let pristine = fx.read("src/features/auth/jobs/auth.rs");
-    fx.write("src/features/auth/jobs/auth.rs", "// edited\n");
+    let before = fx.snapshot();
+    std::fs::remove_file(fx.path("src/features/auth/jobs/auth.rs")).unwrap();
+    std::fs::remove_file(fx.path("src/core/executors/upload.rs")).unwrap();
     fx.orch(&["new", "feature", "auth", "--force"]).ok();
     fx.orch(&["add", "executor", "upload", "--force"]).ok();
-    assert_eq!(fx.read("src/features/auth/jobs/auth.rs"), pristine);
-    let wiring_after =
-        (fx.read("src/features/mod.rs"), fx.read("src/core/mod.rs"), fx.read("src/features/auth/mod.rs"));
-    assert_eq!(wiring_after, wiring_before);
+    // Missing files are back, unchanged ones rewritten as they were, wiring not duplicated.
+    assert_eq!(fx.snapshot(), before);
+}
+
+#[test]
+fn force_refuses_to_overwrite_edited_files_unless_told() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    let pristine = fx.read("src/features/auth/orchestrators/auth.rs");
+    let edited = pristine.replacen("pub struct", "/// Mine.\npub struct", 1);
+    fx.write("src/features/auth/orchestrators/auth.rs", &edited);
+    fx.write("src/core/jobs/upload.rs", "// written by hand\n");
+    let before = fx.snapshot();
+    let mut out = String::new();
+    for args in [&["new", "feature", "auth", "--force"][..], &["add", "job", "upload", "--force"]] {
+        let run = fx.orch(args);
+        run.expect_code(1);
+        assert_eq!(fx.snapshot(), before, "orch {args:?} changed the tree");
+        out.push_str(&format!("### orch {}\n{}", args.join(" "), run.transcript()));
+    }
+    assert_snapshot!("force_refuses_edited", out);
+    // --overwrite-edited needs --force, and replaces them (then they count as generated again).
+    fx.orch(&["new", "feature", "auth", "--overwrite-edited"]).expect_code(2);
+    let run = fx.orch(&["new", "feature", "auth", "--force", "--overwrite-edited"]);
+    run.ok();
+    assert!(run.stderr.contains("--overwrite-edited: replacing src/features/auth/orchestrators/auth.rs"));
+    assert_eq!(fx.read("src/features/auth/orchestrators/auth.rs"), pristine);
+    fx.orch(&["remove", "feature", "auth", "-q"]).ok();
 }
 
 #[test]

@@ -96,7 +96,7 @@ fn init_in_a_library_declares_the_modules_in_lib_rs() {
     fx.write("src/util.rs", "/// Help.\npub fn helper() {}\n");
     fx.write("src/main.rs", "fn main() {\n    shared::helper();\n}\n");
     let before = fx.files(".");
-    fx.orch(&["init", "--runtime-version", "0.1"]).ok();
+    fx.orch(&["init", "--runtime-version", "0.1", "--allow-unpublished-runtime"]).ok();
     let after = fx.files(".");
     assert_eq!(after["src/main.rs"], before["src/main.rs"]);
     assert!(!fx.exists("vendor"));

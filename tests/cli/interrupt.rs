@@ -17,7 +17,7 @@ enum Outcome {
 /// send `signal`, and report how it ended.
 fn generate_and_signal(fx: &Fixture, features: usize, signal: &str) -> Outcome {
     let names: Vec<String> = (0..features).map(|i| format!("feature{i}")).collect();
-    let mut args = vec!["new", "project", "big", "-q"];
+    let mut args = vec!["new", "project", "big", "-q", "--vcs", "none"];
     for name in &names {
         args.extend(["--feature", name]);
     }
@@ -75,7 +75,7 @@ fn interrupted_generation_leaves_nothing(signal: &str, code: i32) {
                 // Byte for byte as before: no `big/`, no temp file, no directory left behind.
                 assert_eq!(fx.snapshot(), before);
                 // The lock is released and the destination free: the same command now works.
-                fx.orch(&["new", "project", "big", "-q", "--feature", "auth"]).ok();
+                fx.orch(&["new", "project", "big", "-q", "--vcs", "none", "--feature", "auth"]).ok();
                 assert!(fx.exists("big/src/features/auth/mod.rs"));
                 return;
             }

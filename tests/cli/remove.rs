@@ -60,7 +60,7 @@ fn a_features_module_the_user_wired_into_main_is_kept() {
 #[test]
 fn the_record_is_deleted_with_its_last_entry() {
     let fx = Fixture::cargo_bin("app");
-    fx.orch(&["init", "-q", "--runtime-version", "0.1"]).ok();
+    fx.orch(&["init", "-q", "--runtime-version", "0.1", "--allow-unpublished-runtime"]).ok();
     let before = fx.snapshot();
     fx.orch(&["new", "feature", "auth", "-q"]).ok();
     fx.orch(&["remove", "feature", "auth", "-q"]).ok();

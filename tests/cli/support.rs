@@ -97,10 +97,15 @@ impl Fixture {
 
     /// A fresh project made by `orch new project app` plus `args`, rooted at the project.
     /// The temporary directory is the parent of the project; `root` is the project.
+    /// `--runtime-version` (fast: no vendored runtime; these projects are not built) comes with
+    /// `--allow-unpublished-runtime`.
     pub fn project(args: &[&str]) -> Fixture {
         let mut fixture = Fixture::new();
         let mut all = vec!["new", "project", "app", "-q"];
         all.extend_from_slice(args);
+        if args.contains(&"--runtime-version") {
+            all.push("--allow-unpublished-runtime");
+        }
         fixture.orch(&all).ok();
         fixture.root = fixture.root.join("app");
         fixture
@@ -208,9 +213,10 @@ impl Fixture {
         self.files(rel).into_keys().map(|p| p + "\n").collect()
     }
 
-    /// Files under `rel`: path relative to `rel` → bytes. Left out: the vendored runtime and
-    /// orch's record of generated files (`.orch/generated.toml`, tested by the `remove` tests),
-    /// which are not what the generators' snapshots are about.
+    /// Files under `rel`: path relative to `rel` → bytes. Left out: the vendored runtime,
+    /// orch's record of generated files (`.orch/generated.toml`, tested by the `remove` tests)
+    /// and the git repository `orch new project` initialises, which are not what the
+    /// generators' snapshots are about.
     pub fn files(&self, rel: &str) -> BTreeMap<String, Vec<u8>> {
         let base = self.path(rel);
         walkdir::WalkDir::new(&base)
@@ -220,6 +226,7 @@ impl Fixture {
                 !e.path().ends_with("vendor/orch-runtime")
                     && !e.path().ends_with(".orch/generated.toml")
                     && e.file_name() != "target"
+                    && e.file_name() != ".git"
             })
             .filter_map(Result::ok)
             // The record of generated files (`orch remove`) holds hashes of the other files:
