@@ -133,3 +133,28 @@ fn init_git(out: &Output, root: &Path) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_are_rooted_at_cwd_or_the_deepest_existing_ancestor() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        let cwd = base.join("work");
+        std::fs::create_dir_all(cwd.join("apps")).unwrap();
+        let cases = [
+            ("hello", cwd.clone(), cwd.join("hello")),
+            ("apps/new/deep/x", cwd.clone(), cwd.join("apps/new/deep/x")),
+            ("./apps/../y/", cwd.clone(), cwd.join("y")),
+            ("../sibling/app", base.clone(), base.join("sibling/app")),
+        ];
+        for (raw, root, dest) in cases {
+            assert_eq!(destination(&cwd, Path::new(raw)).unwrap(), (root, dest), "{raw}");
+        }
+        let absolute = base.join("elsewhere/app");
+        assert_eq!(destination(&cwd, &absolute).unwrap(), (base.clone(), absolute));
+        assert!(destination(&cwd, Path::new("/")).is_err());
+    }
+}
