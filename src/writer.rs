@@ -108,8 +108,8 @@ thread_local! {
 /// The handlers are installed once per process (signal-hook cannot uninstall a handler, only
 /// its actions) and do one of two things: while a [`Deferred`] guard lives, record the signal
 /// in [`PENDING`]; otherwise run the signal's default action (terminate), as if orch had never
-/// installed them. A signal ignored when orch started (`nohup` for SIGHUP) is obeyed during
-/// `apply` like the others: the plan is rolled back.
+/// installed them. A signal ignored when orch started (`nohup` ignores SIGHUP, a script's `&`
+/// SIGINT) gets no handler and stays ignored (Linux, where `/proc/self/status` says so).
 mod interrupt {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -157,7 +157,11 @@ mod interrupt {
         use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
         static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
         let installed = INSTALLED.get_or_init(|| {
+            let ignored = ignored_at_start();
             for signal in [SIGINT, SIGTERM, SIGHUP] {
+                if ignored & (1 << (signal - 1)) != 0 {
+                    continue;
+                }
                 // The default action first: outside `apply`, it ends the process right there.
                 signal_hook::flag::register_conditional_default(signal, &DEFAULT_ACTION)
                     .and_then(|_| signal_hook::flag::register_usize(signal, &PENDING, signal as usize))
@@ -170,6 +174,18 @@ mod interrupt {
                 .hint("run the command again")
                 .into()
         })
+    }
+
+    /// The signals this process ignores (bit `n - 1` for signal `n`), read before any handler
+    /// is installed; none where the kernel does not say.
+    #[cfg(unix)]
+    fn ignored_at_start() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("SigIgn:"))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+            .unwrap_or(0)
     }
 
     #[cfg(not(unix))]
