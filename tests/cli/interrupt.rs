@@ -61,6 +61,18 @@ fn kill(child: &Child, signal: &str) {
 /// Interrupt a large generation with `signal`; retry with a larger plan when it finished
 /// first, and fail if the interruption was never exercised.
 fn interrupted_generation_leaves_nothing(signal: &str, code: i32) {
+    // orch leaves a signal its parent ignores ignored (as `nohup` wants), and children inherit it.
+    let ignored = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("SigIgn:")).map(|m| m.trim().to_string()))
+        .and_then(|mask| u64::from_str_radix(&mask, 16).ok())
+        .unwrap_or(0);
+    let number = code - 128;
+    assert!(
+        ignored & (1 << (number - 1)) == 0,
+        "SIG{signal} is ignored by the test process (started with `&` from a script?): orch keeps \
+         ignoring it, so this test cannot interrupt it; run the tests in the foreground"
+    );
     let fx = Fixture::new();
     let before = fx.snapshot();
     let mut features = 400;
