@@ -292,12 +292,12 @@ fn second_runs_report_already_exists_and_change_nothing() {
 #[test]
 fn force_regenerates_missing_files_without_duplicating_wiring() {
     let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
-    fx.orch(&["add", "executor", "upload"]).ok();
+    fx.orch(&["add", "executor", "upload", "--feature", "auth"]).ok();
     let before = fx.snapshot();
     std::fs::remove_file(fx.path("src/features/auth/jobs/auth.rs")).unwrap();
-    std::fs::remove_file(fx.path("src/core/executors/upload.rs")).unwrap();
+    std::fs::remove_file(fx.path("src/features/auth/executors/upload.rs")).unwrap();
     fx.orch(&["new", "feature", "auth", "--force"]).ok();
-    fx.orch(&["add", "executor", "upload", "--force"]).ok();
+    fx.orch(&["add", "executor", "upload", "--feature", "auth", "--force"]).ok();
     // Missing files are back, unchanged ones rewritten as they were, wiring not duplicated.
     assert_eq!(fx.snapshot(), before);
 }
@@ -308,10 +308,13 @@ fn force_refuses_to_overwrite_edited_files_unless_told() {
     let pristine = fx.read("src/features/auth/orchestrators/auth.rs");
     let edited = pristine.replacen("pub struct", "/// Mine.\npub struct", 1);
     fx.write("src/features/auth/orchestrators/auth.rs", &edited);
-    fx.write("src/core/jobs/upload.rs", "// written by hand\n");
+    fx.write("src/features/auth/jobs/upload.rs", "// written by hand\n");
     let before = fx.snapshot();
     let mut out = String::new();
-    for args in [&["new", "feature", "auth", "--force"][..], &["add", "job", "upload", "--force"]] {
+    for args in [
+        &["new", "feature", "auth", "--force"][..],
+        &["add", "job", "upload", "--feature", "auth", "--force"],
+    ] {
         let run = fx.orch(args);
         run.expect_code(1);
         assert_eq!(fx.snapshot(), before, "orch {args:?} changed the tree");
@@ -324,6 +327,8 @@ fn force_refuses_to_overwrite_edited_files_unless_told() {
     run.ok();
     assert!(run.stderr.contains("--overwrite-edited: replacing src/features/auth/orchestrators/auth.rs"));
     assert_eq!(fx.read("src/features/auth/orchestrators/auth.rs"), pristine);
+    // The record knows the replaced file as generated again: `orch remove` deletes it unasked.
+    std::fs::remove_file(fx.path("src/features/auth/jobs/upload.rs")).unwrap();
     fx.orch(&["remove", "feature", "auth", "-q"]).ok();
 }
 
