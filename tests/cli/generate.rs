@@ -205,14 +205,14 @@ fn force_rewrites_generated_files_without_duplicating_wiring() {
     let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
     fx.orch(&["add", "executor", "upload"]).ok();
     let wiring_before =
-        (fx.read("src/features/mod.rs"), fx.read("src/core/mod.rs"), fx.read("src/features/auth/mod.rs"));
+        (fx.read("src/features/mod.rs"), fx.read("src/shared/mod.rs"), fx.read("src/features/auth/mod.rs"));
     let pristine = fx.read("src/features/auth/jobs/auth.rs");
     fx.write("src/features/auth/jobs/auth.rs", "// edited\n");
     fx.orch(&["new", "feature", "auth", "--force"]).ok();
     fx.orch(&["add", "executor", "upload", "--force"]).ok();
     assert_eq!(fx.read("src/features/auth/jobs/auth.rs"), pristine);
     let wiring_after =
-        (fx.read("src/features/mod.rs"), fx.read("src/core/mod.rs"), fx.read("src/features/auth/mod.rs"));
+        (fx.read("src/features/mod.rs"), fx.read("src/shared/mod.rs"), fx.read("src/features/auth/mod.rs"));
     assert_eq!(wiring_after, wiring_before);
 }
 
@@ -257,7 +257,7 @@ fn quiet_prints_nothing_and_names_any_spelling_the_same() {
         } else {
             run.expect_code(1);
             assert!(
-                run.stderr.contains("src/core/jobs/fetch_user.rs: job `FetchUserJob` already exists"),
+                run.stderr.contains("src/shared/jobs/fetch_user.rs: job `FetchUserJob` already exists"),
                 "{}",
                 run.stderr
             );
@@ -293,12 +293,12 @@ fn project_template_overrides_win() {
         "//! custom job {{ pascal }}Job for {{ owner }}\npub struct {{ pascal }}Job;\n",
     );
     fx.orch(&["add", "job", "ping"]).ok();
-    assert_eq!(fx.read("src/core/jobs/ping.rs"), "//! custom job PingJob for core\npub struct PingJob;\n");
+    assert_eq!(fx.read("src/shared/jobs/ping.rs"), "//! custom job PingJob for core\npub struct PingJob;\n");
     fx.write(".orch/templates/event/event.rs.tera", "{% if %}");
     let run = fx.orch(&["add", "event", "pong"]);
     run.expect_code(2);
     assert!(run.stderr.contains(".orch/templates/event/event.rs.tera does not parse"), "{}", run.stderr);
-    assert!(!fx.exists("src/core/events/pong.rs"));
+    assert!(!fx.exists("src/shared/events/pong.rs"));
 }
 
 #[test]
