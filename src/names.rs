@@ -101,7 +101,7 @@ impl Name {
         let why = if BUILTIN_CRATES.contains(&self.snake.as_str()) {
             format!("`{}` is a crate every project can use", self.snake)
         } else if crates.contains(&self.snake) {
-            format!("`{}` is a crate this package uses ({manifest})", self.snake)
+            format!("`{}` names a crate in {manifest} (the package or a dependency)", self.snake)
         } else {
             return Ok(());
         };

@@ -125,9 +125,19 @@ pub fn ensure_root_mod(src: &str, name: &str, decl: &[String]) -> anyhow::Result
         {
             start -= 1;
         }
-        let mut lines = vec![format!("pub mod {name};"), String::new()];
-        if start > 1 && text.line(start - 1).is_some_and(|l| !l.trim().is_empty()) {
-            lines.insert(0, String::new());
+        // Joins the `mod` lines right above (rustfmt does not reorder across a `#[macro_use]`
+        // item), else forms a block of its own.
+        let above = if start > 1 { text.line(start - 1) } else { None };
+        let joins = above.is_some_and(|l| {
+            let l = l.trim();
+            l.ends_with(';') && l.split_whitespace().any(|w| w == "mod")
+        });
+        let mut lines = vec![format!("pub mod {name};")];
+        if !joins {
+            lines.push(String::new());
+            if above.is_some_and(|l| !l.trim().is_empty()) {
+                lines.insert(0, String::new());
+            }
         }
         edit = Edit::before(start, lines);
     }

@@ -179,8 +179,8 @@ pub fn plan_core(plan: &mut Plan, project: &Project, templates: &Templates) -> a
 /// recorded as skipped. `runtime` defaults to `orch.toml`'s `[runtime]`; an `orch-runtime`
 /// dependency the manifest already has wins over both (it is reused, never duplicated).
 ///
-/// In a library the modules stay out of its public API unless `public`: `pub(crate)`, with an
-/// `#[expect(dead_code)]` until the user calls their `register` (nothing else uses them).
+/// In a library the modules stay out of its public API unless `public`: `pub(crate)`, allowing
+/// dead code and unused re-exports until the user calls their `register` (nothing else uses them).
 pub fn plan_init(
     plan: &mut Plan,
     project: &Project,
@@ -257,20 +257,6 @@ pub fn plan_init(
             }
         }
     }
-    if let Some(existing) = &edit.existing {
-        // Generated code says `orch_runtime::`; a renamed dependency gets that name back in the
-        // extern prelude (cargo refuses the same package under two names).
-        let krate = existing.key.replace('-', "_");
-        if krate != "orch_runtime" {
-            edit_rust(plan, &root_file, |src| wiring::ensure_extern_alias(src, &krate, "orch_runtime"))?;
-            plan.note(format!(
-                "{root_name}: `extern crate {krate} as orch_runtime;` lets the generated code name the \
-                 renamed runtime dependency `{}`",
-                existing.key
-            ));
-        }
-    }
-
     let core = Location::core(&project.config)?;
     let core_module = core.module_path.rsplit("::").next().unwrap_or("shared").to_string();
     let library = root_file.ends_with("lib.rs");
@@ -282,10 +268,11 @@ pub fn plan_init(
             && let Some(name) = dir.file_name().and_then(|n| n.to_str())
         {
             let decl = if private {
+                // `allow`, not `expect`: the generated tests use some of it, so in the test build
+                // the expectation would be unfulfilled. The reason fits rustfmt's attribute width.
                 vec![
-                    format!(
-                        "#[expect(dead_code, reason = \"unused until the library calls `{name}::register`\")]"
-                    ),
+                    "#[allow(dead_code, unused_imports, reason = \"until the crate calls `register`\")]"
+                        .to_string(),
                     format!("pub(crate) mod {name};"),
                 ]
             } else {
@@ -303,6 +290,25 @@ pub fn plan_init(
             plan_features_root(plan, project, templates, dir)?;
         }
     }
+    let mut aliased = false;
+    if let Some(existing) = &edit.existing {
+        // Generated code says `orch_runtime::`; a renamed dependency gets that name back in the
+        // extern prelude (cargo refuses the same package under two names).
+        let krate = existing.key.replace('-', "_");
+        let before = plan.read(&root_file)?;
+        if krate != "orch_runtime" {
+            edit_rust(plan, &root_file, |src| wiring::ensure_extern_alias(src, &krate, "orch_runtime"))?;
+            aliased = plan.read(&root_file)? != before;
+        }
+        if aliased {
+            plan.note(format!(
+                "{root_name}: `extern crate {krate} as orch_runtime;` lets the generated code name the \
+                 renamed runtime dependency `{}`",
+                existing.key
+            ));
+        }
+    }
+
     if core_module == "core" && uses_core_paths(&root_src) {
         plan.note(format!(
             "{root_name} uses `core::` paths: `mod core;` shadows the `core` crate there; write `::core::` \
@@ -311,14 +317,14 @@ pub fn plan_init(
     }
     if private {
         plan.note(format!(
-            "{root_name}: `features` and `{core_module}` are `pub(crate)` (not part of the library's API; \
-             `orch init --public` exports them) with `#[expect(dead_code)]`: remove that attribute \
-             once the library calls their `register` (rustc then says it is unfulfilled)"
+            "{root_name}: `features` and `{core_module}` are `pub(crate)`, not part of the library's API \
+             (`orch init --public` exports them), with `#[allow(dead_code, unused_imports)]`: nothing \
+             uses them until the library calls their `register`; remove the attribute then"
         ));
     } else if plan.ops().any(|op| op.path == root_file) {
-        plan.note(format!(
-            "{root_name}: only `pub mod` lines are added; the rest of your code is left as it was"
-        ));
+        let added =
+            if aliased { "`pub mod` lines and the `extern crate` line are" } else { "`pub mod` lines are" };
+        plan.note(format!("{root_name}: only {added} added; the rest of your code is left as it was"));
     }
     plan.next_step(format!(
         "where you build your Dispatcher, call `{core_module}::register(&mut builder)?;` and \
