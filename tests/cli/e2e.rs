@@ -328,3 +328,21 @@ fn vendored_runtime_is_clean_inside_a_workspace() {
     // needs fix/style: the generated code under the enclosing directory's rustfmt.toml.
     // cargo(&hello, &["fmt", "--all", "--check"]);
 }
+
+/// An edition-2018 binary: the generated code builds and its tests pass there.
+#[test]
+fn edition_2018_binary_is_adopted() {
+    let fx = Fixture::cargo_bin("old");
+    fx.write(
+        "Cargo.toml",
+        "[package]\nname = \"old\"\nversion = \"0.1.0\"\nedition = \"2018\"\n\n[dependencies]\n",
+    );
+    let app = adopt(&fx, "edition-2018", &[]);
+    cargo(&app, &["check", "--all-targets"]);
+    cargo(&app, &["fmt", "--check"]);
+    let tests = cargo(&app, &["test"]);
+    assert!(tests.contains("test result: ok"), "{tests}");
+    // needs fix/style: `assert!(.., "{outcome:?}")` in the generated tests is `non_fmt_panics`
+    // in edition 2018.
+    // cargo(&app, &["clippy", "--all-targets", "--", "-D", "warnings"]);
+}
