@@ -249,9 +249,13 @@ fn binary_with_its_own_println_and_core_paths_is_adopted() {
     let fx = Fixture::cargo_bin("printer");
     fx.write(
         "src/main.rs",
-        "//! Prints through its own macro.\n\n#[macro_use]\nmod print;\n\nuse core::time::Duration;\n\n\
-         fn main() -> std::io::Result<()> {\n    println!(\"waiting {:?}\", Duration::from_millis(1));\n    \
-         Ok(())\n}\n",
+        "//! Prints through its own macro.\n\n#[macro_use]\nmod print;\n\npub mod report;\n\n\
+         use core::time::Duration;\n\nfn main() -> std::io::Result<()> {\n    \
+         println!(\"waiting {:?}\", Duration::from_millis(1));\n    report::done()\n}\n",
+    );
+    fx.write(
+        "src/report.rs",
+        "//! Reports.\n\n/// Says it is done.\npub fn done() -> std::io::Result<()> {\n    println!(\"done\");\n    Ok(())\n}\n",
     );
     fx.write(
         "src/print.rs",

@@ -153,7 +153,8 @@ fn init_refuses_what_it_cannot_adopt() {
 #[test]
 fn init_declares_its_modules_above_the_crates_macros() {
     let fx = Fixture::cargo_bin("printer");
-    let main = "//! Printer.\n\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n";
+    // Without the macro, `pub mod` lines would join the `pub mod` block below it.
+    let main = "//! Printer.\n\n#[macro_use]\nmod print;\n\npub mod util;\n\nfn main() {}\n";
     fx.write("src/main.rs", main);
     fx.write("src/print.rs", "macro_rules! println {\n    ($($t:tt)*) => {};\n}\n");
     fx.write("src/util.rs", "");
@@ -161,7 +162,7 @@ fn init_declares_its_modules_above_the_crates_macros() {
     only_insertions(main, &fx.read("src/main.rs"));
     assert_eq!(
         fx.read("src/main.rs"),
-        "//! Printer.\n\npub mod features;\npub mod shared;\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n"
+        "//! Printer.\n\npub mod features;\npub mod shared;\n\n#[macro_use]\nmod print;\n\npub mod util;\n\nfn main() {}\n"
     );
 }
 
