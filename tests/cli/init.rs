@@ -192,6 +192,12 @@ fn init_reuses_an_existing_runtime_dependency() {
         let run = fx.orch_in("app", &["init", "--runtime-version", "9"]);
         run.ok();
         assert!(!fx.exists("app/vendor"), "{what}: vendored a second copy");
+        let doctor = fx.orch_in("app", &["doctor"]);
+        assert!(
+            doctor.stdout.lines().any(|l| l.trim_start().starts_with("pass  orch-runtime dependency")),
+            "{what}: doctor does not see the dependency\n{}",
+            doctor.stdout
+        );
         let edited = fx.read("app/Cargo.toml");
         only_insertions(&manifest, &edited);
         let config = fx.read("app/orch.toml");
