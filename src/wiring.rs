@@ -115,8 +115,9 @@ pub fn ensure_root_mod(src: &str, name: &str, decl: &[String]) -> anyhow::Result
     let text = Text::new(src);
     let Some(mut edit) = mod_edit(&file, &text, name, Vis::Pub) else { return Ok(src.to_string()) };
     let spans: Vec<ItemLines> = file.items.iter().map(ItemLines::of).collect();
+    // At the macro item's first line or below: move above it and the comments describing it.
     if let Some(first) = file.items.iter().position(leaks_macros)
-        && edit.at > spans[first].start
+        && edit.at >= spans[first].start
     {
         let mut start = spans[first].start;
         while text
@@ -817,8 +818,8 @@ mod tests {
     fn root_modules_go_before_macros_in_textual_scope() {
         for (src, want) in [
             (
-                "//! App.\n\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
-                "//! App.\n\npub mod core;\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
+                "//! App.\n\n// Our own println.\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
+                "//! App.\n\npub mod core;\n\n// Our own println.\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
             ),
             (
                 "#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
@@ -829,6 +830,7 @@ mod tests {
                 "mod a;\npub mod core;\n\n// Our own println.\nmacro_rules! println {\n    () => {};\n}\n\nfn main() {}\n",
             ),
             ("mod b;\n#[macro_use]\nmod m;\n", "mod b;\npub mod core;\n#[macro_use]\nmod m;\n"),
+            ("#[macro_use]\nmod m;\n\npub mod z;\n", "pub mod core;\n\n#[macro_use]\nmod m;\n\npub mod z;\n"),
         ] {
             let name = if want.contains("shared") { "shared" } else { "core" };
             assert_eq!(ensure_root_mod(src, name, &[format!("pub mod {name};")]).unwrap(), want, "{src}");

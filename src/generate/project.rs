@@ -471,7 +471,21 @@ fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<Manifest
             add_dependency(&mut doc, &["dependencies".to_string()], RUNTIME_PACKAGE, &value)?;
         }
     }
-    if find_runtime(&doc, "dev-dependencies").is_none() {
+    let has_test_util = |dep: &ExistingRuntime| {
+        dep.value
+            .get("features")
+            .and_then(|f| f.as_array())
+            .is_some_and(|a| a.iter().any(|f| f.as_str() == Some("test-util")))
+    };
+    if let Some((_, dev)) = find_runtime(&doc, "dev-dependencies") {
+        if !has_test_util(&dev) && !existing.as_ref().is_some_and(|(_, dep)| has_test_util(dep)) {
+            notes.push(format!(
+                "the orch-runtime dev-dependency `{}` lacks the `test-util` feature the generated tests use: \
+                 add `features = [\"test-util\"]` to it",
+                dev.key
+            ));
+        }
+    } else {
         match &existing {
             None => {
                 let value = runtime_dependency(runtime, true);
@@ -701,6 +715,12 @@ mod tests {
         }
         let edit = edit_manifest(&format!("{head}[dependencies]\norch-runtime = \"0.1\"\n[dev-dependencies]\norch-runtime = {{ version = \"0.1\", features = [\"test-util\"] }}\ntokio = {{ version = \"1\", features = [\"full\"] }}\n"), &RuntimeSource::Vendor).unwrap();
         assert_eq!(edit.kept, ["orch-runtime", "tokio"]);
+        assert!(edit.notes.is_empty(), "{:?}", edit.notes);
+        let text = format!(
+            "{head}[dependencies]\norch-runtime = \"0.1\"\n[dev-dependencies]\norch-runtime = \"0.1\"\n"
+        );
+        let edit = edit_manifest(&text, &RuntimeSource::Vendor).unwrap();
+        assert!(edit.notes.iter().any(|n| n.contains("test-util")), "{:?}", edit.notes);
     }
 
     #[test]
