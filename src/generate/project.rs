@@ -465,7 +465,16 @@ fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<Manifest
     let mut kept = Vec::new();
     let existing = find_runtime(&doc, "dependencies");
     match &existing {
-        Some(_) => kept.push(RUNTIME_PACKAGE.to_string()),
+        Some((_, dep)) => {
+            kept.push(RUNTIME_PACKAGE.to_string());
+            if dep.value.get("optional").and_then(|v| v.as_bool()) == Some(true) {
+                notes.push(format!(
+                    "orch-runtime (`{}`) is an optional dependency: the generated code needs it; make it \
+                     non-optional, or build with the feature that enables it",
+                    dep.key
+                ));
+            }
+        }
         None => {
             let value = runtime_dependency(runtime, false);
             add_dependency(&mut doc, &["dependencies".to_string()], RUNTIME_PACKAGE, &value)?;
