@@ -123,7 +123,7 @@ Examples:
     #[command(after_help = "\
 Examples:
   orch add executor upload --feature files   # also creates UploadJob if missing, and registers it
-  orch add job fetch-user                    # into the feature the current directory is inside, else src/core
+  orch add job fetch-user                    # into the feature the current directory is inside, else src/shared
   orch add orchestrator cart --dry-run       # show the plan only
   orch add job upload --force                # regenerate it, unless you edited it")]
     Add(AddArgs),
@@ -300,6 +300,10 @@ pub struct InitArgs {
     /// Where the runtime comes from.
     #[command(flatten)]
     pub runtime: RuntimeSourceArgs,
+    /// In a library, declare the generated modules `pub` (part of its API); by default they are
+    /// `pub(crate)`.
+    #[arg(long)]
+    pub public: bool,
     /// Write options.
     #[command(flatten)]
     pub write: WriteArgs,

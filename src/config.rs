@@ -33,7 +33,8 @@ pub struct Config {
 pub struct Paths {
     /// Features directory (a Rust module: `src/features`).
     pub features: PathBuf,
-    /// Shared components directory (`src/core`).
+    /// Shared components directory (`src/shared`; named so that its module cannot shadow the
+    /// `core` crate, as a crate-root `mod core;` does).
     pub core: PathBuf,
     /// Template overrides directory (`.orch/templates`).
     pub templates: PathBuf,
@@ -43,7 +44,7 @@ impl Default for Paths {
     fn default() -> Self {
         Paths {
             features: PathBuf::from("src/features"),
-            core: PathBuf::from("src/core"),
+            core: PathBuf::from("src/shared"),
             templates: PathBuf::from(".orch/templates"),
         }
     }
@@ -198,7 +199,7 @@ impl Config {
              \n\
              [paths]\n\
              features = \"src/features\"\n\
-             core = \"src/core\"\n\
+             core = \"src/shared\"\n\
              templates = \".orch/templates\"\n\
              \n\
              [feature]   # parts `orch new feature` generates\n\

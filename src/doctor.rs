@@ -202,10 +202,16 @@ fn manifest_checks(root: &Path, checks: &mut Vec<Check>) -> Option<toml::Table> 
             .hint("run orch in the member package (`orch -C crates/app doctor`)"),
         ),
     }
+    // A dependency by key or renamed (`package = ..`), top-level or target-specific
+    // (`[target.'cfg(..)'.dependencies]`, which `orch init` reuses as it finds it).
     let dep = |table_name: &str, name: &str| -> Option<toml::Value> {
-        let deps = table.get(table_name)?.as_table()?;
-        deps.get(name).cloned().or_else(|| {
-            deps.values().find(|d| d.get("package").and_then(|p| p.as_str()) == Some(name)).cloned()
+        let targets = table.get("target").and_then(|t| t.as_table());
+        let scopes = std::iter::once(&table)
+            .chain(targets.into_iter().flat_map(|t| t.values().filter_map(|v| v.as_table())));
+        scopes.filter_map(|scope| scope.get(table_name)?.as_table()).find_map(|deps| {
+            deps.get(name).cloned().or_else(|| {
+                deps.values().find(|d| d.get("package").and_then(|p| p.as_str()) == Some(name)).cloned()
+            })
         })
     };
     match dep("dependencies", "orch-runtime") {

@@ -28,6 +28,10 @@ const RESERVED: &[&str] = &[
     "unsized", "virtual", "yield", "union",
 ];
 
+/// Crates every project can name (the sysroot's) or that generated code uses: a module of that
+/// name would shadow them (`use tokio::…` next to `mod tokio;` is ambiguous).
+pub const BUILTIN_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test", "orch_runtime", "tokio"];
+
 /// Module names that would collide with the generated layout itself.
 const LAYOUT: &[&str] =
     &["mod", "jobs", "events", "executors", "orchestrators", "features", "core", "main", "lib", "tests"];
@@ -89,6 +93,61 @@ impl Name {
     }
 }
 
+impl Name {
+    /// Refuse (exit 2) a `what` name whose module would shadow a crate: a built-in one
+    /// ([`BUILTIN_CRATES`]) or one of `crates` (the project's dependencies, see
+    /// [`manifest_crates`]). `manifest` names the manifest for the message.
+    pub fn check_not_a_crate(&self, what: &str, crates: &[String], manifest: &str) -> anyhow::Result<()> {
+        let why = if BUILTIN_CRATES.contains(&self.snake.as_str()) {
+            format!("`{}` is a crate every project can use", self.snake)
+        } else if crates.contains(&self.snake) {
+            format!("`{}` names a crate in {manifest} (the package or a dependency)", self.snake)
+        } else {
+            return Ok(());
+        };
+        Err(Failure::usage(format!(
+            "invalid {what} name {:?}: {why}; a module of that name would shadow it (`use {}::…` stops compiling)",
+            self.snake, self.snake
+        ))
+        .hint(format!("pick another name, e.g. add a qualifier (`my_{}`)", self.snake))
+        .into())
+    }
+}
+
+/// [`manifest_crates`] of the package at `root` (none when its Cargo.toml cannot be read).
+pub fn project_crates(root: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(root.join("Cargo.toml")).map(|text| manifest_crates(&text)).unwrap_or_default()
+}
+
+/// The crate names a package's code can use, from its manifest `text`: the package's own
+/// (library) name and every dependency, renamed ones under their new name, as snake_case.
+/// A manifest that does not parse gives what could be read (orch init reports bad manifests).
+pub fn manifest_crates(text: &str) -> Vec<String> {
+    let Ok(doc) = text.parse::<toml::Table>() else { return Vec::new() };
+    let mut names = Vec::new();
+    for key in [["package", "name"], ["lib", "name"]] {
+        if let Some(name) = doc.get(key[0]).and_then(|t| t.get(key[1])).and_then(toml::Value::as_str) {
+            names.push(name.to_string());
+        }
+    }
+    let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let mut collect = |scope: &toml::Table| {
+        for table in tables {
+            if let Some(deps) = scope.get(table).and_then(toml::Value::as_table) {
+                names.extend(deps.keys().cloned());
+            }
+        }
+    };
+    collect(&doc);
+    if let Some(targets) = doc.get("target").and_then(toml::Value::as_table) {
+        targets.values().filter_map(toml::Value::as_table).for_each(&mut collect);
+    }
+    let mut names: Vec<String> = names.into_iter().map(|n| n.replace('-', "_")).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +193,33 @@ mod tests {
             assert_eq!(crate::error::classify(&err).0.code(), 2, "{raw}");
             assert!(err.to_string().starts_with("invalid job name"), "{raw}: {err}");
         }
+    }
+
+    #[test]
+    fn names_that_shadow_crates_are_refused() {
+        let manifest = "[package]\nname = \"my-app\"\n[dependencies]\nserde_json = \"1\"\nrt = { package = \"orch-runtime\", path = \"x\" }\n[target.'cfg(unix)'.dependencies]\nlibc = \"0.2\"\n[dev-dependencies]\npretty-assertions = \"1\"\n";
+        let crates = manifest_crates(manifest);
+        assert_eq!(crates, ["libc", "my_app", "pretty_assertions", "rt", "serde_json"]);
+        for raw in [
+            "orch_runtime",
+            "orch-runtime",
+            "tokio",
+            "std",
+            "alloc",
+            "proc_macro",
+            "serde-json",
+            "rt",
+            "libc",
+            "my_app",
+        ] {
+            let err =
+                Name::parse(raw, "feature").unwrap().check_not_a_crate("feature", &crates, "Cargo.toml");
+            let err = err.expect_err(raw);
+            assert_eq!(crate::error::classify(&err).0.code(), 2, "{raw}");
+        }
+        Name::parse("serde_yaml", "feature")
+            .unwrap()
+            .check_not_a_crate("feature", &crates, "Cargo.toml")
+            .unwrap();
     }
 }

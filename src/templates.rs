@@ -16,6 +16,10 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 static RUNTIME_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/crates/orch-runtime/src");
 const RUNTIME_MANIFEST: &str = include_str!("../crates/orch-runtime/Cargo.toml");
 const RUNTIME_README: &str = include_str!("../crates/orch-runtime/README.md");
+/// The workspace manifest: the runtime's `[lints]` are its `[workspace.lints]`.
+const WORKSPACE_MANIFEST: &str = include_str!("../Cargo.toml");
+/// The formatting the runtime's source follows (the repository's).
+const RUNTIME_RUSTFMT: &str = include_str!("../rustfmt.toml");
 
 /// Version of the embedded `orch-runtime` (checked against its Cargo.toml by a test).
 pub const RUNTIME_VERSION: &str = "0.1.0";
@@ -274,11 +278,27 @@ fn register_filters(tera: &mut Tera) {
 }
 
 /// The files of the runtime crate to vendor, relative to the vendor directory: `Cargo.toml`
-/// (standalone: workspace-only tables removed), `README.md` and `src/**`.
+/// (standalone), `README.md`, `src/**`, and the runtime's own `rustfmt.toml` and `clippy.toml`.
+///
+/// A vendored copy inside a cargo workspace (a project made there, or a workspace member) is
+/// a member of it (cargo makes path dependencies under the workspace root members; `exclude`
+/// does not apply to them, and a `[workspace]` of its own is refused as a second root), and
+/// `cargo fmt --all` formats path dependencies anyway. So the copy carries what keeps it clean
+/// whatever encloses it: its `rust-version` and explicit `[lints]` (clippy's msrv-gated lints
+/// stay off, a parent's `[workspace.lints]` are not inherited), the formatting its source
+/// follows (rustfmt uses the nearest config), and a clippy config of its own (clippy too).
 pub fn runtime_files() -> anyhow::Result<Vec<(PathBuf, String)>> {
+    let rustfmt = format!(
+        "# orch-runtime's own formatting: rustfmt uses the nearest config, so a parent project's\n\
+         # rustfmt.toml does not apply to this vendored copy.\n{RUNTIME_RUSTFMT}"
+    );
+    let clippy = "# orch-runtime's clippy configuration (the defaults): clippy uses the nearest\n\
+                  # clippy.toml, so a parent project's does not apply to this vendored copy.\n";
     let mut files = vec![
-        (PathBuf::from("Cargo.toml"), standalone_manifest(RUNTIME_MANIFEST)?),
+        (PathBuf::from("Cargo.toml"), standalone_manifest(RUNTIME_MANIFEST, WORKSPACE_MANIFEST)?),
         (PathBuf::from("README.md"), RUNTIME_README.to_string()),
+        (PathBuf::from("clippy.toml"), clippy.to_string()),
+        (PathBuf::from("rustfmt.toml"), rustfmt),
     ];
     let mut stack = vec![&RUNTIME_SRC];
     while let Some(dir) = stack.pop() {
@@ -293,16 +313,35 @@ pub fn runtime_files() -> anyhow::Result<Vec<(PathBuf, String)>> {
     Ok(files)
 }
 
-/// The runtime's manifest made standalone: no `[lints] workspace = true`, no dev-dependencies,
-/// benches or examples (they are not vendored).
-fn standalone_manifest(text: &str) -> anyhow::Result<String> {
+/// The runtime's manifest made standalone: `[lints] workspace = true` replaced by the
+/// workspace's lint tables (from `workspace`), no dev-dependencies, benches or examples (they
+/// are not vendored); `rust-version` kept.
+fn standalone_manifest(text: &str, workspace: &str) -> anyhow::Result<String> {
     let mut doc: toml_edit::DocumentMut = text.parse()?;
-    for key in ["lints", "dev-dependencies", "bench", "example", "test"] {
+    for key in ["dev-dependencies", "bench", "example", "test"] {
         doc.remove(key);
     }
-    if let Some(package) = doc.get_mut("package").and_then(|p| p.as_table_mut()) {
-        package.remove("rust-version");
+    let ws: toml_edit::DocumentMut = workspace.parse()?;
+    let lints = ws
+        .get("workspace")
+        .and_then(|w| w.get("lints"))
+        .and_then(toml_edit::Item::as_table)
+        .ok_or_else(|| anyhow::anyhow!("the workspace manifest has no [workspace.lints]"))?;
+    let mut own = toml_edit::Table::new();
+    for (tool, table) in lints.iter() {
+        let Some(table) = table.as_table() else { continue };
+        let mut levels = toml_edit::Table::new();
+        for (lint, level) in table.iter() {
+            let mut level = level.clone();
+            if let Some(value) = level.as_value_mut() {
+                value.decor_mut().clear(); // comments about orch's own code
+            }
+            levels.insert(lint, level);
+        }
+        own.insert(tool, toml_edit::Item::Table(levels));
     }
+    own.set_implicit(true);
+    doc.insert("lints", toml_edit::Item::Table(own));
     Ok(doc.to_string())
 }
 
@@ -322,6 +361,17 @@ mod tests {
         let manifest = &files.iter().find(|(p, _)| p == Path::new("Cargo.toml")).unwrap().1;
         assert!(!manifest.contains("workspace"), "{manifest}");
         assert!(!manifest.contains("criterion"), "{manifest}");
+        // It keeps what keeps it clean inside a parent workspace (tests/cli/e2e.rs checks it
+        // with cargo): its msrv, its lints, its formatting.
+        assert!(manifest.contains("rust-version = \"1.85\""), "{manifest}");
+        assert!(
+            manifest.contains("[lints.rust]\nunsafe_code = \"deny\"\nmissing_docs = \"warn\"\n"),
+            "{manifest}"
+        );
+        assert!(manifest.contains("[lints.clippy]\nall = { level = \"warn\", priority = -1 }"), "{manifest}");
+        let rustfmt = &files.iter().find(|(p, _)| p == Path::new("rustfmt.toml")).unwrap().1;
+        assert!(rustfmt.ends_with(RUNTIME_RUSTFMT), "{rustfmt}");
+        assert!(files.iter().any(|(p, _)| p == Path::new("clippy.toml")));
         assert!(files.iter().any(|(p, _)| p == Path::new("src/lib.rs")));
     }
 

@@ -104,6 +104,78 @@ pub fn ensure_mod(src: &str, name: &str, vis: Vis) -> anyhow::Result<String> {
     Ok(text.apply(mod_edit(&file, &text, name, vis).into_iter().collect()))
 }
 
+/// Declare module `name` in the crate root `src` with the lines `decl` (its attributes, then the
+/// `mod` line itself) unless a module of that name is declared. Placed as [`ensure_mod`] places
+/// a `pub mod` line, but never below an item that brings macros into textual scope (a
+/// `#[macro_use]` module, a `macro_rules!` definition): those macros would apply inside the
+/// generated modules and shadow the standard ones (a crate's own `println!`). The declaration
+/// then goes, as a block of its own, before the first such item.
+pub fn ensure_root_mod(src: &str, name: &str, decl: &[String]) -> anyhow::Result<String> {
+    let file = parse(src)?;
+    let text = Text::new(src);
+    let Some(mut edit) = mod_edit(&file, &text, name, Vis::Pub) else { return Ok(src.to_string()) };
+    let spans: Vec<ItemLines> = file.items.iter().map(ItemLines::of).collect();
+    // At the macro item's first line or below: move above it and the comments describing it.
+    if let Some(first) = file.items.iter().position(leaks_macros)
+        && edit.at >= spans[first].start
+    {
+        let mut start = spans[first].start;
+        while text
+            .line(start - 1)
+            .is_some_and(|l| l.trim_start().starts_with("//") && !l.trim_start().starts_with("//!"))
+        {
+            start -= 1;
+        }
+        // Joins the `mod` lines right above (rustfmt does not reorder across a `#[macro_use]`
+        // item), else forms a block of its own.
+        let above = if start > 1 { text.line(start - 1) } else { None };
+        let joins = above.is_some_and(|l| {
+            let l = l.trim();
+            l.ends_with(';') && l.split_whitespace().any(|w| w == "mod")
+        });
+        let mut lines = vec![format!("pub mod {name};")];
+        if !joins {
+            lines.push(String::new());
+            if above.is_some_and(|l| !l.trim().is_empty()) {
+                lines.insert(0, String::new());
+            }
+        }
+        edit = Edit::before(start, lines);
+    }
+    let line = format!("pub mod {name};");
+    edit.lines =
+        edit.lines.into_iter().flat_map(|l| if l == line { decl.to_vec() } else { vec![l] }).collect();
+    Ok(text.apply(vec![edit]))
+}
+
+/// Whether the macros `item` defines or imports stay in textual scope after it: a
+/// `#[macro_use]` module or a `macro_rules!` definition.
+fn leaks_macros(item: &syn::Item) -> bool {
+    match item {
+        syn::Item::Mod(m) => m.attrs.iter().any(|a| a.path().is_ident("macro_use")),
+        syn::Item::Macro(m) => m.mac.path.is_ident("macro_rules"),
+        _ => false,
+    }
+}
+
+/// Add `extern crate krate as alias;` before the first item of the crate root `src`, unless an
+/// `extern crate` already provides `alias`: at the crate root it adds `alias` to the extern
+/// prelude, so code written for `alias::…` compiles against a dependency renamed `krate`.
+pub fn ensure_extern_alias(src: &str, krate: &str, alias: &str) -> anyhow::Result<String> {
+    let file = parse(src)?;
+    let present = file.items.iter().any(|item| match item {
+        syn::Item::ExternCrate(e) => e.rename.as_ref().map_or(&e.ident, |(_, r)| r) == alias,
+        _ => false,
+    });
+    if present {
+        return Ok(src.to_string());
+    }
+    let text = Text::new(src);
+    let spans: Vec<ItemLines> = file.items.iter().map(ItemLines::of).collect();
+    let line = format!("extern crate {krate} as {alias};");
+    Ok(text.apply(vec![new_block(&text, &file, &spans, vec![line], None)]))
+}
+
 fn mod_edit(file: &syn::File, text: &Text<'_>, name: &str, vis: Vis) -> Option<Edit> {
     if file.items.iter().any(|item| matches!(item, syn::Item::Mod(m) if m.ident == name)) {
         return None;
@@ -740,6 +812,41 @@ mod tests {
         assert!(out.contains("\nmod a;\nmod b;\n"), "{out}");
         let out2 = ensure_mod(&out, "e_f", Vis::Private).unwrap();
         assert!(out2.contains("mod d;\nmod e_f;\n\npub use"), "{out2}");
+    }
+
+    #[test]
+    fn root_modules_go_before_macros_in_textual_scope() {
+        for (src, want) in [
+            (
+                "//! App.\n\n// Our own println.\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
+                "//! App.\n\npub mod core;\n\n// Our own println.\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
+            ),
+            (
+                "#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
+                "pub mod shared;\n\n#[macro_use]\nmod print;\nmod util;\n\nfn main() {}\n",
+            ),
+            (
+                "mod a;\n\n// Our own println.\nmacro_rules! println {\n    () => {};\n}\n\nfn main() {}\n",
+                "mod a;\npub mod core;\n\n// Our own println.\nmacro_rules! println {\n    () => {};\n}\n\nfn main() {}\n",
+            ),
+            ("mod b;\n#[macro_use]\nmod m;\n", "mod b;\npub mod core;\n#[macro_use]\nmod m;\n"),
+            ("#[macro_use]\nmod m;\n\npub mod z;\n", "pub mod core;\n\n#[macro_use]\nmod m;\n\npub mod z;\n"),
+        ] {
+            let name = if want.contains("shared") { "shared" } else { "core" };
+            assert_eq!(ensure_root_mod(src, name, &[format!("pub mod {name};")]).unwrap(), want, "{src}");
+        }
+        // Without such items, the line is placed as ensure_mod places it; attributes come along.
+        let decl = ["#[expect(dead_code)]".to_string(), "pub(crate) mod features;".to_string()];
+        let out = ensure_root_mod("//! Lib.\n\npub mod util;\n", "features", &decl).unwrap();
+        assert_eq!(out, "//! Lib.\n\n#[expect(dead_code)]\npub(crate) mod features;\npub mod util;\n");
+        assert_eq!(ensure_root_mod(&out, "features", &decl).unwrap(), out);
+    }
+
+    #[test]
+    fn extern_aliases_go_before_the_first_item_once() {
+        let out = ensure_extern_alias("//! App.\n\nuse std::io;\n", "rt", "orch_runtime").unwrap();
+        assert_eq!(out, "//! App.\n\nextern crate rt as orch_runtime;\n\nuse std::io;\n");
+        assert_eq!(ensure_extern_alias(&out, "rt", "orch_runtime").unwrap(), out);
     }
 
     #[test]

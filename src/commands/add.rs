@@ -39,6 +39,7 @@ pub fn run(ctx: &Ctx<'_>, args: AddArgs) -> anyhow::Result<()> {
         plan.note(format!("using name `{}`: orch adds the `{suffix}` suffix itself", stripped.snake));
         name = stripped;
     }
+    name.check_not_a_crate(noun, &crate::names::project_crates(&project.root), "Cargo.toml")?;
     let feature = match args.feature {
         Some(feature) => Some(feature),
         None if args.interactive && out.is_interactive() => {

@@ -11,7 +11,7 @@ pub fn run(ctx: &Ctx<'_>, args: InitArgs) -> anyhow::Result<()> {
     let runtime = runtime_source(&args.runtime, &ctx.cwd, &project.root)?;
     let templates = super::project_templates(&project)?;
     let mut plan = Plan::new(&project.root);
-    generate::plan_init(&mut plan, &project, &templates, runtime)?;
+    generate::plan_init(&mut plan, &project, &templates, runtime, args.public)?;
     super::finish(ctx, &plan, &args.write, "init")?;
     Ok(())
 }

@@ -24,9 +24,9 @@ pub fn template_info(name: &str) -> (&'static str, &'static [&'static str]) {
             (".gitignore", &["package", "runtime_dep", "runtime_dev_dep", "max_width"])
         }
         "project/main.rs.tera" => {
-            ("src/main.rs", &["package", "runtime_dep", "runtime_dev_dep", "max_width"])
+            ("src/main.rs", &["package", "core_module", "runtime_dep", "runtime_dev_dep", "max_width"])
         }
-        "core/mod.rs.tera" => ("src/core/mod.rs", &["folders", "register_lines", "max_width"]),
+        "core/mod.rs.tera" => ("src/shared/mod.rs", &["folders", "register_lines", "max_width"]),
         "features/mod.rs.tera" => ("src/features/mod.rs", &["features", "max_width"]),
         "feature/mod.rs.tera" => (
             "src/features/<feature>/mod.rs",

@@ -15,6 +15,7 @@ pub fn run(ctx: &Ctx<'_>, args: NewFeatureArgs) -> anyhow::Result<()> {
     let project = orch_project(ctx)?;
     let raw = ask(out, args.name, "feature name", "`orch new feature <NAME>`")?;
     let name = Name::parse(&raw, "feature")?;
+    name.check_not_a_crate("feature", &crate::names::project_crates(&project.root), "Cargo.toml")?;
     let mut parts = Parts::from_config(&project.config.feature);
     parts.job &= !args.no_job;
     parts.event &= !args.no_event;

@@ -14,15 +14,12 @@ use crate::plan::Plan;
 use crate::project::Project;
 use crate::templates::Templates;
 
-/// Crate names a project cannot take: they would shadow the crates generated code uses.
-const TAKEN: &[&str] = &["std", "alloc", "core", "proc_macro", "test", "orch_runtime", "tokio"];
-
 /// The package name for `raw` (a directory name or `--name` value): kebab-case when the user
 /// wrote it (`my-app`), else the snake_case form; refused when it would shadow a crate the code
 /// uses.
 fn package_name(raw: &str, what: &str) -> anyhow::Result<String> {
     let name = Name::parse(raw, what)?;
-    if TAKEN.contains(&name.snake.as_str()) {
+    if crate::names::BUILTIN_CRATES.contains(&name.snake.as_str()) {
         return Err(Failure::usage(format!(
             "invalid {what} name {raw:?}: `{}` is the name of a crate it uses",
             name.snake
@@ -92,6 +89,8 @@ pub fn run(ctx: &Ctx<'_>, args: NewProjectArgs) -> anyhow::Result<()> {
     let mut names: Vec<Name> = Vec::new();
     for feature in &features {
         let feature = Name::parse(feature, "feature")?;
+        // The new package's own crate name is taken too (`use app::…` in its tests).
+        feature.check_not_a_crate("feature", &[package.replace('-', "_")], "the package name")?;
         if !names.contains(&feature) {
             names.push(feature);
         }

@@ -126,7 +126,7 @@ fn template_for(path: &str) -> &'static str {
     match path {
         "Cargo.toml" => "project/Cargo.toml.tera",
         "src/main.rs" => "project/main.rs.tera",
-        "src/core/mod.rs" => "core/mod.rs.tera",
+        "src/shared/mod.rs" => "core/mod.rs.tera",
         "src/features/mod.rs" => "features/mod.rs.tera",
         _ if file == "mod.rs" && path.matches('/').count() == 3 => "feature/mod.rs.tera",
         _ if file == "mod.rs" => "folder/mod.rs.tera",

@@ -7,7 +7,9 @@ use toml_edit::{DocumentMut, Item, TableLike};
 
 use super::component::render_folder_mod;
 use super::feature::{Parts, plan_feature, plan_features_root};
-use super::{Location, base, check_module_collision, context, crate_root, ensure_declared, render};
+use super::{
+    Location, base, check_module_collision, context, crate_root, edit_rust, ensure_declared, render,
+};
 use crate::config::{self, Config, RuntimeConfig};
 use crate::error::Failure;
 use crate::names::Name;
@@ -108,6 +110,10 @@ pub fn plan_project(
     }
     let mut ctx = context();
     ctx.insert("package", package);
+    // The crate-root module of core (`shared` by default), declared and called by main.rs.
+    let core = Location::core(&project.config)?;
+    let core_module = core.module_path.rsplit("::").next().unwrap_or("shared");
+    ctx.insert("core_module", core_module);
     ctx.insert("runtime_dep", &runtime_dependency(runtime, false));
     ctx.insert("runtime_dev_dep", &runtime_dependency(runtime, true));
     let mut manifest = render(templates, "project/Cargo.toml.tera", &ctx)?;
@@ -176,13 +182,18 @@ pub fn plan_core(plan: &mut Plan, project: &Project, templates: &Templates) -> a
 /// Plan adopting the existing cargo project at `project.root`: `orch.toml`, the runtime
 /// dependency (and a `tokio` dev-dependency for the generated tests) added to `Cargo.toml`
 /// with its formatting and comments kept, the vendored runtime, core and the features module,
-/// declared with `pub mod` lines in `src/lib.rs` (else `src/main.rs`). Never overwrites: what
-/// exists already is recorded as skipped. `runtime` defaults to `orch.toml`'s `[runtime]`.
+/// declared in `src/lib.rs` (else `src/main.rs`). Never overwrites: what exists already is
+/// recorded as skipped. `runtime` defaults to `orch.toml`'s `[runtime]`; an `orch-runtime`
+/// dependency the manifest already has wins over both (it is reused, never duplicated).
+///
+/// In a library the modules stay out of its public API unless `public`: `pub(crate)`, allowing
+/// dead code and unused re-exports until the user calls their `register` (nothing else uses them).
 pub fn plan_init(
     plan: &mut Plan,
     project: &Project,
     templates: &Templates,
     runtime: Option<RuntimeSource>,
+    public: bool,
 ) -> anyhow::Result<()> {
     let base = base(plan, project);
     let manifest_path = base.join("Cargo.toml");
@@ -190,33 +201,60 @@ pub fn plan_init(
         Failure::usage(format!("no Cargo.toml in {}", project.root.display()))
             .hint("run `cargo init` first, or start from scratch with `orch new project <name>`")
     })?;
+    let asked = runtime.is_some();
     let runtime = runtime.unwrap_or_else(|| RuntimeSource::from_config(&project.config.runtime));
-    let (edited, notes, kept) =
-        edit_manifest(&manifest, &runtime).map_err(|e| wiring::at_path(e, &manifest_path))?;
+    let edit = edit_manifest(&manifest, &runtime).map_err(|e| wiring::at_path(e, &manifest_path))?;
     let root_file = crate_root(plan, &base);
     if !plan.exists(&root_file) {
         return Err(Failure::usage("neither src/lib.rs nor src/main.rs exists")
             .hint("orch init adopts a package with a library or binary target at the standard paths")
             .into());
     }
+    let root_name = display(root_file.strip_prefix(&base).unwrap_or(&root_file));
+    let root_src = plan.read(&root_file)?.unwrap_or_default();
+    refuse_no_std(&root_src, &root_file)?;
+
+    // The runtime the generated code will use: the manifest's own dependency when it has one.
+    let mut notes = edit.notes;
+    let used = match &edit.existing {
+        None => runtime.clone(),
+        Some(existing) => {
+            let found = existing.source(&project.root);
+            if asked && found.as_ref() != Some(&runtime) {
+                notes.push(format!(
+                    "Cargo.toml already depends on orch-runtime (`{}`): it is used as is; the runtime \
+                     source given on the command line is ignored",
+                    existing.key
+                ));
+            }
+            found.unwrap_or_else(|| {
+                notes.push(format!(
+                    "the orch-runtime dependency `{}` is neither a path nor a version: orch.toml's \
+                     [runtime] cannot record it and says `version`",
+                    existing.key
+                ));
+                RuntimeSource::Version(crate::templates::RUNTIME_VERSION.to_string())
+            })
+        }
+    };
 
     let config_path = base.join(config::FILE_NAME);
     if plan.exists(&config_path) {
         plan.skip(&config_path, "exists; init never overwrites");
     } else {
-        plan.create(&config_path, Config::default_file(&runtime.config()), false)?;
+        plan.create(&config_path, Config::default_file(&used.config()), false)?;
     }
 
     for note in notes {
         plan.note(note);
     }
-    if edited != manifest {
-        plan.update(&manifest_path, edited)?;
+    if edit.text != manifest {
+        plan.update(&manifest_path, edit.text)?;
     } else {
-        plan.skip(&manifest_path, format!("already depends on {}", kept.join(" and ")));
+        plan.skip(&manifest_path, format!("already depends on {}", edit.kept.join(" and ")));
     }
 
-    if runtime == RuntimeSource::Vendor {
+    if edit.existing.is_none() && runtime == RuntimeSource::Vendor {
         let vendor = base.join(VENDOR_DIR);
         if plan.exists(&vendor) {
             plan.skip(&vendor, "exists; `orch doctor --fix` updates a vendored runtime");
@@ -226,10 +264,29 @@ pub fn plan_init(
             }
         }
     }
-
-    let root_src = plan.read(&root_file)?.unwrap_or_default();
     let core = Location::core(&project.config)?;
+    let core_module = core.module_path.rsplit("::").next().unwrap_or("shared").to_string();
+    let library = root_file.ends_with("lib.rs");
+    let private = library && !public;
     for (dir, what) in [(project.features_dir(), "features"), (core.dir.as_path(), "core")] {
+        // Crate-root declarations first: placed above the crate's own macros, and kept out of
+        // a library's public API; `plan_core`/`plan_features_root` then find them declared.
+        if dir.parent() == Some(Path::new("src"))
+            && let Some(name) = dir.file_name().and_then(|n| n.to_str())
+        {
+            let decl = if private {
+                // `allow`, not `expect`: the generated tests use some of it, so in the test build
+                // the expectation would be unfulfilled. The reason fits rustfmt's attribute width.
+                vec![
+                    "#[allow(dead_code, unused_imports, reason = \"until the crate calls `register`\")]"
+                        .to_string(),
+                    format!("pub(crate) mod {name};"),
+                ]
+            } else {
+                vec![format!("pub mod {name};")]
+            };
+            edit_rust(plan, &root_file, |src| wiring::ensure_root_mod(src, name, &decl))?;
+        }
         let file = base.join(dir).join("mod.rs");
         if plan.exists(&file) {
             plan.skip(&file, "exists; init never overwrites");
@@ -240,29 +297,166 @@ pub fn plan_init(
             plan_features_root(plan, project, templates, dir)?;
         }
     }
-    if uses_core_paths(&root_src) {
+    let mut aliased = false;
+    if let Some(existing) = &edit.existing {
+        // Generated code says `orch_runtime::`; a renamed dependency gets that name back in the
+        // extern prelude (cargo refuses the same package under two names).
+        let krate = existing.key.replace('-', "_");
+        let before = plan.read(&root_file)?;
+        if krate != "orch_runtime" {
+            edit_rust(plan, &root_file, |src| wiring::ensure_extern_alias(src, &krate, "orch_runtime"))?;
+            aliased = plan.read(&root_file)? != before;
+        }
+        if aliased {
+            plan.note(format!(
+                "{root_name}: `extern crate {krate} as orch_runtime;` lets the generated code name the \
+                 renamed runtime dependency `{}`",
+                existing.key
+            ));
+        }
+    }
+
+    if core_module == "core" && uses_core_paths(&root_src) {
         plan.note(format!(
-            "{} uses `core::` paths: `pub mod core;` shadows the `core` crate there; write `::core::` instead",
-            display(&root_file)
+            "{root_name} uses `core::` paths: `mod core;` shadows the `core` crate there; write `::core::` \
+             instead (or set `[paths] core = \"src/shared\"` in orch.toml)"
         ));
     }
-    if plan.ops().any(|op| op.path == root_file) {
-        let root_name = display(root_file.strip_prefix(&base).unwrap_or(&root_file));
+    if private {
         plan.note(format!(
-            "{root_name}: only `pub mod` lines are added; the rest of your code is left as it was"
+            "{root_name}: `features` and `{core_module}` are `pub(crate)`, not part of the library's API \
+             (`orch init --public` exports them), with `#[allow(dead_code, unused_imports)]`: nothing \
+             uses them until the library calls their `register`; remove the attribute then"
         ));
+    } else if plan.ops().any(|op| op.path == root_file) {
+        let added =
+            if aliased { "`pub mod` lines and the `extern crate` line are" } else { "`pub mod` lines are" };
+        plan.note(format!("{root_name}: only {added} added; the rest of your code is left as it was"));
     }
-    plan.next_step(
-        "where you build your Dispatcher, call `core::register(&mut builder)?;` and \
-         `features::register(&mut builder)?;` (see the main.rs of `orch new project`)",
-    );
+    plan.next_step(format!(
+        "where you build your Dispatcher, call `{core_module}::register(&mut builder)?;` and \
+         `features::register(&mut builder)?;` (see the main.rs of `orch new project`)"
+    ));
     plan.next_step("orch new feature <name>   # a feature with tests, wired in");
     Ok(())
 }
 
+/// Refuse a `#![no_std]` crate root: the runtime and the generated code need `std`.
+fn refuse_no_std(src: &str, path: &Path) -> anyhow::Result<()> {
+    let Ok(file) = syn::parse_file(src) else { return Ok(()) };
+    if file.attrs.iter().any(|a| matches!(a.style, syn::AttrStyle::Inner(_)) && a.path().is_ident("no_std")) {
+        return Err(Failure::usage(
+            "is a `#![no_std]` crate: orch-runtime and the code orch generates need std",
+        )
+        .at(path)
+        .hint("adopt a std crate (e.g. a binary that uses this one)")
+        .into());
+    }
+    Ok(())
+}
+
+/// What [`edit_manifest`] did.
+#[derive(Debug)]
+struct ManifestEdit {
+    /// The new manifest text.
+    text: String,
+    /// Notes for the user.
+    notes: Vec<String>,
+    /// Dependencies that were there already.
+    kept: Vec<String>,
+    /// The `orch-runtime` dependency the manifest already had.
+    existing: Option<ExistingRuntime>,
+}
+
+/// An `orch-runtime` dependency a manifest declares already.
+#[derive(Debug, Clone)]
+struct ExistingRuntime {
+    /// Its key: the name the code uses it by (`orch-runtime`, or a rename).
+    key: String,
+    /// Its declaration as an inline table (`{ path = "..", package = "orch-runtime" }`).
+    value: toml_edit::InlineTable,
+}
+
+impl ExistingRuntime {
+    /// Where it comes from, for orch.toml's `[runtime]`: a path (relative to the package at
+    /// `root`) or a version; `workspace = true` is looked up in the enclosing workspace.
+    fn source(&self, root: &Path) -> Option<RuntimeSource> {
+        let declared = |value: &toml_edit::InlineTable, from: &Path| -> Option<RuntimeSource> {
+            if let Some(path) = value.get("path").and_then(|v| v.as_str()) {
+                let path = relative_path(&from.join(path), root);
+                return Some(RuntimeSource::Path(display(&path)));
+            }
+            value.get("version").and_then(|v| v.as_str()).map(|v| RuntimeSource::Version(v.to_string()))
+        };
+        if self.value.get("workspace").and_then(|v| v.as_bool()) != Some(true) {
+            return declared(&self.value, root);
+        }
+        let ws_root = root.ancestors().skip(1).find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|t| t.parse::<DocumentMut>().is_ok_and(|d| d.contains_key("workspace")))
+        })?;
+        let text = std::fs::read_to_string(ws_root.join("Cargo.toml")).ok()?;
+        let doc: DocumentMut = text.parse().ok()?;
+        let deps = doc.get("workspace")?.get("dependencies")?;
+        let value = inline(deps.get(&self.key)?)?;
+        declared(&value, ws_root)
+    }
+}
+
+/// A dependency declaration as an inline table (`"1"` → `{ version = "1" }`).
+fn inline(item: &Item) -> Option<toml_edit::InlineTable> {
+    match item {
+        Item::Value(toml_edit::Value::String(v)) => {
+            let mut t = toml_edit::InlineTable::new();
+            t.insert("version", v.value().as_str().into());
+            Some(t)
+        }
+        Item::Value(toml_edit::Value::InlineTable(t)) => Some(t.clone()),
+        Item::Table(t) => Some(t.clone().into_inline_table()),
+        _ => None,
+    }
+}
+
+/// The dependency tables of `kind` (`dependencies`, `dev-dependencies`): the top-level one and
+/// each `[target.'cfg(..)'.<kind>]`, as key paths.
+fn dependency_tables(doc: &DocumentMut, kind: &str) -> Vec<Vec<String>> {
+    let mut tables = vec![vec![kind.to_string()]];
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (cfg, _) in targets.iter() {
+            tables.push(vec!["target".to_string(), cfg.to_string(), kind.to_string()]);
+        }
+    }
+    tables
+}
+
+fn table_at<'a>(doc: &'a DocumentMut, path: &[String]) -> Option<&'a dyn TableLike> {
+    let mut item = doc.as_item();
+    for key in path {
+        item = item.get(key)?;
+    }
+    item.as_table_like()
+}
+
+/// The `orch-runtime` dependency of kind `kind` (by key, or renamed with `package`), in the
+/// top-level table or a target-specific one: the table's path and the dependency.
+fn find_runtime(doc: &DocumentMut, kind: &str) -> Option<(Vec<String>, ExistingRuntime)> {
+    dependency_tables(doc, kind).into_iter().find_map(|path| {
+        let table = table_at(doc, &path)?;
+        table.iter().find_map(|(key, dep)| {
+            let package = dep.get("package").and_then(Item::as_str).unwrap_or(key);
+            (package == RUNTIME_PACKAGE).then(|| {
+                let value = inline(dep).unwrap_or_default();
+                (path.clone(), ExistingRuntime { key: key.to_string(), value })
+            })
+        })
+    })
+}
+
 /// Add the runtime dependency, its `test-util` dev-dependency and a `tokio` dev-dependency to
-/// the manifest `text`, unless present. Returns the new text, notes, and what was already there.
-fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<(String, Vec<String>, Vec<String>)> {
+/// the manifest `text`, unless present. An `orch-runtime` dependency already there (by path,
+/// version, git, renamed, target-specific, inherited from the workspace) is reused: its
+/// dev-dependency repeats its source and key, plus the `test-util` feature.
+fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<ManifestEdit> {
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         let at = e.span().map(|s| config::line_col(text, s.start));
         let at = at.map(|(l, c)| format!(" at line {l}, column {c}")).unwrap_or_default();
@@ -276,19 +470,66 @@ fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<(String,
     }
     let mut notes = Vec::new();
     let mut kept = Vec::new();
-    if has_dependency(&doc, "dependencies", RUNTIME_PACKAGE) {
-        kept.push(RUNTIME_PACKAGE.to_string());
-    } else {
-        add_dependency(&mut doc, "dependencies", RUNTIME_PACKAGE, &runtime_dependency(runtime, false))?;
+    let existing = find_runtime(&doc, "dependencies");
+    match &existing {
+        Some((_, dep)) => {
+            kept.push(RUNTIME_PACKAGE.to_string());
+            if dep.value.get("optional").and_then(|v| v.as_bool()) == Some(true) {
+                notes.push(format!(
+                    "orch-runtime (`{}`) is an optional dependency: the generated code needs it; make it \
+                     non-optional, or build with the feature that enables it",
+                    dep.key
+                ));
+            }
+        }
+        None => {
+            let value = runtime_dependency(runtime, false);
+            add_dependency(&mut doc, &["dependencies".to_string()], RUNTIME_PACKAGE, &value)?;
+        }
     }
-    if !has_dependency(&doc, "dev-dependencies", RUNTIME_PACKAGE) {
-        add_dependency(&mut doc, "dev-dependencies", RUNTIME_PACKAGE, &runtime_dependency(runtime, true))?;
+    let has_test_util = |dep: &ExistingRuntime| {
+        dep.value
+            .get("features")
+            .and_then(|f| f.as_array())
+            .is_some_and(|a| a.iter().any(|f| f.as_str() == Some("test-util")))
+    };
+    if let Some((_, dev)) = find_runtime(&doc, "dev-dependencies") {
+        if !has_test_util(&dev) && !existing.as_ref().is_some_and(|(_, dep)| has_test_util(dep)) {
+            notes.push(format!(
+                "the orch-runtime dev-dependency `{}` lacks the `test-util` feature the generated tests use: \
+                 add `features = [\"test-util\"]` to it",
+                dev.key
+            ));
+        }
+    } else {
+        match &existing {
+            None => {
+                let value = runtime_dependency(runtime, true);
+                add_dependency(&mut doc, &["dev-dependencies".to_string()], RUNTIME_PACKAGE, &value)?;
+            }
+            Some((path, dep)) => {
+                let mut value = dep.value.clone();
+                for key in ["optional", "features", "default-features", "default_features"] {
+                    value.remove(key);
+                }
+                let mut features = toml_edit::Array::new();
+                features.push("test-util");
+                value.insert("features", features.into());
+                value.decor_mut().clear();
+                value.fmt();
+                let mut dev_path = path.clone();
+                if let Some(last) = dev_path.last_mut() {
+                    *last = "dev-dependencies".to_string();
+                }
+                add_dependency(&mut doc, &dev_path, &dep.key, &value.to_string())?;
+            }
+        }
     }
     let tokio = ["dependencies", "dev-dependencies"].iter().find_map(|t| dependency(&doc, t, "tokio"));
     match tokio {
         None => add_dependency(
             &mut doc,
-            "dev-dependencies",
+            &["dev-dependencies".to_string()],
             "tokio",
             r#"{ version = "1", features = ["macros", "rt"] }"#,
         )?,
@@ -308,7 +549,8 @@ fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<(String,
             }
         }
     }
-    Ok((doc.to_string(), notes, kept))
+    let existing = existing.map(|(_, dep)| dep);
+    Ok(ManifestEdit { text: doc.to_string(), notes, kept, existing })
 }
 
 fn dependency<'a>(doc: &'a DocumentMut, table: &str, name: &str) -> Option<&'a Item> {
@@ -320,20 +562,34 @@ fn dependency<'a>(doc: &'a DocumentMut, table: &str, name: &str) -> Option<&'a I
     })
 }
 
-fn has_dependency(doc: &DocumentMut, table: &str, name: &str) -> bool {
-    dependency(doc, table, name).is_some()
-}
-
-fn add_dependency(doc: &mut DocumentMut, table: &str, name: &str, value: &str) -> anyhow::Result<()> {
-    let created = !doc.contains_key(table);
-    let item = doc.entry(table).or_insert_with(|| {
+/// Add `name = value` to the dependency table at `path` (created when missing), keeping the
+/// table sorted when it was.
+fn add_dependency(doc: &mut DocumentMut, path: &[String], name: &str, value: &str) -> anyhow::Result<()> {
+    let not_a_table = |key: &str| -> anyhow::Error {
+        Failure::usage(format!("`{key}` is not a table"))
+            .hint("fix the manifest, then run orch init again")
+            .into()
+    };
+    let (last, parents) = path.split_last().ok_or_else(|| anyhow::anyhow!("empty dependency table path"))?;
+    let mut parent: &mut dyn TableLike = doc.as_table_mut();
+    for key in parents {
+        parent = parent
+            .entry(key)
+            .or_insert_with(|| {
+                let mut t = toml_edit::Table::new();
+                t.set_implicit(true);
+                Item::Table(t)
+            })
+            .as_table_like_mut()
+            .ok_or_else(|| not_a_table(key))?;
+    }
+    let created = !parent.contains_key(last);
+    let item = parent.entry(last).or_insert_with(|| {
         let mut t = toml_edit::Table::new();
         t.decor_mut().set_prefix("\n");
         Item::Table(t)
     });
-    let table_like: &mut dyn TableLike = item.as_table_like_mut().ok_or_else(|| {
-        Failure::usage(format!("`{table}` is not a table")).hint("fix the manifest, then run orch init again")
-    })?;
+    let table_like: &mut dyn TableLike = item.as_table_like_mut().ok_or_else(|| not_a_table(last))?;
     let keys: Vec<String> = table_like.iter().map(|(k, _)| k.to_string()).collect();
     let sorted = !created && keys.len() > 1 && keys.windows(2).all(|w| w[0] <= w[1]);
     let mut value: toml_edit::Value =
@@ -392,7 +648,7 @@ mod tests {
 
     #[test]
     fn manifest_edits_keep_everything_else_byte_for_byte() {
-        let (out, notes, _) = edit_manifest(MANIFEST, &RuntimeSource::Vendor).unwrap();
+        let ManifestEdit { text: out, notes, .. } = edit_manifest(MANIFEST, &RuntimeSource::Vendor).unwrap();
         assert!(notes.is_empty());
         assert!(out.starts_with("# My app.\n[package]\nname = \"app\" # the name\n"), "{out}");
         assert!(
@@ -403,7 +659,7 @@ mod tests {
         );
         assert!(out.contains("[features]\nx = []\n"), "{out}");
         assert!(out.contains("\n[dev-dependencies]\norch-runtime = { path = \"vendor/orch-runtime\", features = [\"test-util\"] }\ntokio = { version = \"1\", features = [\"macros\", \"rt\"] }\n"), "{out}");
-        let (again, _, kept) = edit_manifest(&out, &RuntimeSource::Vendor).unwrap();
+        let ManifestEdit { text: again, kept, .. } = edit_manifest(&out, &RuntimeSource::Vendor).unwrap();
         assert_eq!(again, out);
         assert_eq!(kept, ["orch-runtime", "tokio"]);
     }
@@ -411,7 +667,7 @@ mod tests {
     #[test]
     fn sorted_dependency_tables_stay_sorted() {
         let text = "[package]\nname = \"a\"\n\n[dependencies]\nanyhow = \"1\"\nserde = \"1\"\n";
-        let (out, _, _) = edit_manifest(text, &RuntimeSource::Version("0.1".into())).unwrap();
+        let out = edit_manifest(text, &RuntimeSource::Version("0.1".into())).unwrap().text;
         assert!(
             out.contains("[dependencies]\nanyhow = \"1\"\norch-runtime = \"0.1\"\nserde = \"1\"\n"),
             "{out}"
@@ -421,7 +677,7 @@ mod tests {
     #[test]
     fn tokio_without_the_test_features_gets_a_note() {
         let text = "[package]\nname = \"a\"\n\n[dependencies]\ntokio = \"1\"\n";
-        let (_, notes, _) = edit_manifest(text, &RuntimeSource::Vendor).unwrap();
+        let notes = edit_manifest(text, &RuntimeSource::Vendor).unwrap().notes;
         assert_eq!(notes.len(), 1, "{notes:?}");
     }
 
@@ -431,6 +687,68 @@ mod tests {
             let err = edit_manifest(text, &RuntimeSource::Vendor).unwrap_err();
             assert_eq!(crate::error::classify(&err).0.code(), 2, "{text}");
         }
+    }
+
+    /// Every way of declaring orch-runtime already is reused: no second dependency, and a
+    /// dev-dependency with the same key and source (cargo refuses the same package under two
+    /// names, or from two sources).
+    #[test]
+    fn existing_runtime_dependencies_are_reused() {
+        let head = "[package]\nname = \"a\"\nedition = \"2021\"\n\n";
+        for (deps, dev) in [
+            (
+                "[dependencies]\norch-runtime = { path = \"../rt\" }\n",
+                "[dev-dependencies]\norch-runtime = { path = \"../rt\", features = [\"test-util\"] }\n",
+            ),
+            (
+                "[dependencies]\norch-runtime = \"0.1\"\n",
+                "[dev-dependencies]\norch-runtime = { version = \"0.1\", features = [\"test-util\"] }\n",
+            ),
+            (
+                "[dependencies]\nrt = { package = \"orch-runtime\", path = \"rt\", optional = true }\n",
+                "[dev-dependencies]\nrt = { package = \"orch-runtime\", path = \"rt\", features = [\"test-util\"] }\n",
+            ),
+            (
+                "[dependencies]\norch-runtime = { workspace = true }\n",
+                "[dev-dependencies]\norch-runtime = { workspace = true, features = [\"test-util\"] }\n",
+            ),
+            (
+                "[dependencies.orch-runtime]\npath = \"rt\"\n",
+                "[dev-dependencies]\norch-runtime = { path = \"rt\", features = [\"test-util\"] }\n",
+            ),
+            (
+                "[target.'cfg(unix)'.dependencies]\norch-runtime = { path = \"rt\" }\n",
+                "[target.'cfg(unix)'.dev-dependencies]\norch-runtime = { path = \"rt\", features = [\"test-util\"] }\n",
+            ),
+        ] {
+            let text = format!("{head}{deps}");
+            let edit = edit_manifest(&text, &RuntimeSource::Vendor).unwrap();
+            assert!(edit.existing.is_some(), "{deps}");
+            assert!(edit.text.starts_with(&text), "{deps}: {}", edit.text);
+            assert!(edit.text.contains(dev), "{deps}: {}", edit.text);
+            assert!(!edit.text.contains("vendor/orch-runtime"), "{deps}: {}", edit.text);
+            assert_eq!(edit.text.matches("test-util").count(), 1, "{}", edit.text);
+        }
+        let edit = edit_manifest(&format!("{head}[dependencies]\norch-runtime = \"0.1\"\n[dev-dependencies]\norch-runtime = {{ version = \"0.1\", features = [\"test-util\"] }}\ntokio = {{ version = \"1\", features = [\"full\"] }}\n"), &RuntimeSource::Vendor).unwrap();
+        assert_eq!(edit.kept, ["orch-runtime", "tokio"]);
+        assert!(edit.notes.is_empty(), "{:?}", edit.notes);
+        let text = format!(
+            "{head}[dependencies]\norch-runtime = \"0.1\"\n[dev-dependencies]\norch-runtime = \"0.1\"\n"
+        );
+        let edit = edit_manifest(&text, &RuntimeSource::Vendor).unwrap();
+        assert!(edit.notes.iter().any(|n| n.contains("test-util")), "{:?}", edit.notes);
+    }
+
+    #[test]
+    fn existing_runtime_sources_are_recorded_relative_to_the_package() {
+        let dep = |value: &str| ExistingRuntime {
+            key: "orch-runtime".into(),
+            value: value.parse::<toml_edit::Value>().unwrap().as_inline_table().unwrap().clone(),
+        };
+        let root = Path::new("/w/app");
+        assert_eq!(dep("{ path = \"../rt\" }").source(root), Some(RuntimeSource::Path("../rt".into())));
+        assert_eq!(dep("{ version = \"0.1\" }").source(root), Some(RuntimeSource::Version("0.1".into())));
+        assert_eq!(dep("{ git = \"https://x\" }").source(root), None);
     }
 
     #[test]

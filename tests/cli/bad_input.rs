@@ -68,7 +68,7 @@ fn refused_names_exit_2_and_change_nothing() {
 fn names_colliding_with_existing_modules_are_refused() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
     fx.write("src/features/legacy.rs", "// an old-style module file\n");
-    fx.write("src/core/jobs/report/mod.rs", "// a directory module\n");
+    fx.write("src/shared/jobs/report/mod.rs", "// a directory module\n");
     let features =
         fx.read("src/features/mod.rs").replace("use orch_runtime", "mod inline {}\n\nuse orch_runtime");
     fx.write("src/features/mod.rs", &features);
@@ -137,7 +137,7 @@ fn outside_any_cargo_project() {
 #[test]
 fn unparsable_files_to_wire_into_are_named_and_left_alone() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
-    fx.write("src/core/mod.rs", "pub fn register(builder: &mut B) -> R {\n    Ok(()\n}\n");
+    fx.write("src/shared/mod.rs", "pub fn register(builder: &mut B) -> R {\n    Ok(()\n}\n");
     let before = fx.snapshot();
     let run = fx.orch(&["add", "executor", "upload"]);
     run.expect_code(1);
@@ -148,11 +148,11 @@ fn unparsable_files_to_wire_into_are_named_and_left_alone() {
 #[test]
 fn a_register_fn_that_is_missing_is_reported() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
-    fx.write("src/core/mod.rs", "pub mod events;\npub mod executors;\npub mod jobs;\n");
+    fx.write("src/shared/mod.rs", "pub mod events;\npub mod executors;\npub mod jobs;\n");
     let before = fx.snapshot();
     let run = fx.orch(&["add", "executor", "upload"]);
     run.expect_code(1);
-    assert!(run.stderr.contains("src/core/mod.rs: has no `fn register` to wire into"), "{}", run.stderr);
+    assert!(run.stderr.contains("src/shared/mod.rs: has no `fn register` to wire into"), "{}", run.stderr);
     assert_eq!(fx.snapshot(), before);
 }
 
@@ -210,10 +210,10 @@ fn read_only_directories_fail_cleanly_and_leave_the_tree_unchanged() {
     // before anything changed); an executor whose job folder is read-only and lost its mod.rs:
     // executors/mod.rs is replaced and executors/upload.rs created before creating
     // jobs/mod.rs fails, so both are rolled back.
-    std::fs::remove_file(fx.path("src/core/jobs/mod.rs")).unwrap();
+    std::fs::remove_file(fx.path("src/shared/jobs/mod.rs")).unwrap();
     for (dir, args) in [
         ("src/features", vec!["new", "feature", "auth"]),
-        ("src/core/jobs", vec!["add", "executor", "upload"]),
+        ("src/shared/jobs", vec!["add", "executor", "upload"]),
     ] {
         chmod(&fx.path(dir), 0o555);
         let before = fx.snapshot();

@@ -373,7 +373,7 @@ fn quiet_prints_nothing_and_names_any_spelling_the_same() {
         } else {
             run.expect_code(1);
             assert!(
-                run.stderr.contains("src/core/jobs/fetch_user.rs: job `FetchUserJob` already exists"),
+                run.stderr.contains("src/shared/jobs/fetch_user.rs: job `FetchUserJob` already exists"),
                 "{}",
                 run.stderr
             );
@@ -409,12 +409,12 @@ fn project_template_overrides_win() {
         "//! custom job {{ pascal }}Job for {{ owner }}\npub struct {{ pascal }}Job;\n",
     );
     fx.orch(&["add", "job", "ping"]).ok();
-    assert_eq!(fx.read("src/core/jobs/ping.rs"), "//! custom job PingJob for core\npub struct PingJob;\n");
+    assert_eq!(fx.read("src/shared/jobs/ping.rs"), "//! custom job PingJob for core\npub struct PingJob;\n");
     fx.write(".orch/templates/event/event.rs.tera", "{% if %}");
     let run = fx.orch(&["add", "event", "pong"]);
     run.expect_code(2);
     assert!(run.stderr.contains(".orch/templates/event/event.rs.tera does not parse"), "{}", run.stderr);
-    assert!(!fx.exists("src/core/events/pong.rs"));
+    assert!(!fx.exists("src/shared/events/pong.rs"));
 }
 
 #[test]

@@ -14,7 +14,7 @@ fn fixture() -> Fixture {
     fx.write(
         "src/features/cart/orchestrators/checkout.rs",
         "use orch_runtime::{Event, Orchestrator, OrchestratorContext};\n\
-         use crate::core::jobs::ChargeJob;\n\
+         use crate::shared::jobs::ChargeJob;\n\
          use crate::features::auth::events::AuthEvent;\n\
          use crate::features::cart::jobs::CartJob;\n\n\
          /// State.\n#[derive(Debug, Clone, Default)]\npub struct CheckoutState;\n\n\

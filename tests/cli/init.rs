@@ -130,8 +130,14 @@ fn init_refuses_what_it_cannot_adopt() {
     let broken = Fixture::new();
     broken.write("Cargo.toml", "[package\nname = \"x\"\n");
     broken.write("src/main.rs", "fn main() {}\n");
-    for (what, fx) in [("workspace manifest", &workspace), ("no src/", &empty), ("broken manifest", &broken)]
-    {
+    let no_std = Fixture::cargo_bin("bare");
+    no_std.write("src/lib.rs", "//! Bare.\n#![no_std]\n");
+    for (what, fx) in [
+        ("workspace manifest", &workspace),
+        ("no src/", &empty),
+        ("broken manifest", &broken),
+        ("no_std crate", &no_std),
+    ] {
         let before = fx.snapshot();
         let run = fx.orch(&["init"]);
         run.expect_code(2);
@@ -139,4 +145,89 @@ fn init_refuses_what_it_cannot_adopt() {
         out.push_str(&format!("### {what}\n{}", run.stderr));
     }
     assert_snapshot!("init_refusals", out);
+}
+
+/// A crate root that brings macros into textual scope (a `#[macro_use]` module, a
+/// `macro_rules!`): orch's modules are declared above, so the crate's own `println!` does not
+/// apply inside the generated code (tests/cli/e2e.rs builds such a crate).
+#[test]
+fn init_declares_its_modules_above_the_crates_macros() {
+    let fx = Fixture::cargo_bin("printer");
+    // Without the macro, `pub mod` lines would join the `pub mod` block below it.
+    let main = "//! Printer.\n\n#[macro_use]\nmod print;\n\npub mod util;\n\nfn main() {}\n";
+    fx.write("src/main.rs", main);
+    fx.write("src/print.rs", "macro_rules! println {\n    ($($t:tt)*) => {};\n}\n");
+    fx.write("src/util.rs", "");
+    fx.orch(&["init", "-q", "--runtime-version", "0.1"]).ok();
+    only_insertions(main, &fx.read("src/main.rs"));
+    assert_eq!(
+        fx.read("src/main.rs"),
+        "//! Printer.\n\npub mod features;\npub mod shared;\n\n#[macro_use]\nmod print;\n\npub mod util;\n\nfn main() {}\n"
+    );
+}
+
+/// An `orch-runtime` dependency already in the manifest, however declared, is reused: nothing
+/// vendored, a dev-dependency with the same key and source (cargo refuses anything else),
+/// `orch.toml` records its source, and a renamed one gets its name back for generated code.
+#[test]
+fn init_reuses_an_existing_runtime_dependency() {
+    let mut out = String::new();
+    for (what, dependencies) in [
+        ("by path", "[dependencies]\norch-runtime = { path = \"../runtime\" }  # ours\n"),
+        ("by version", "[dependencies]\norch-runtime = \"0.1\"\n"),
+        ("renamed", "[dependencies]\nrt = { package = \"orch-runtime\", path = \"../runtime\" }\n"),
+        ("target-specific", "[target.'cfg(unix)'.dependencies]\norch-runtime = { path = \"../runtime\" }\n"),
+        ("from the workspace", "[dependencies]\norch-runtime = { workspace = true }\n"),
+    ] {
+        let fx = Fixture::new();
+        fx.write(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"app\"]\n\n[workspace.dependencies]\norch-runtime = { path = \"crates/rt\" }\n",
+        );
+        let manifest =
+            format!("[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n{dependencies}");
+        fx.write("app/Cargo.toml", &manifest);
+        fx.write("app/src/main.rs", "fn main() {}\n");
+        // An explicit runtime source does not win over the dependency that is there.
+        let run = fx.orch_in("app", &["init", "--runtime-version", "9"]);
+        run.ok();
+        assert!(!fx.exists("app/vendor"), "{what}: vendored a second copy");
+        let doctor = fx.orch_in("app", &["doctor"]);
+        assert!(
+            doctor.stdout.lines().any(|l| l.trim_start().starts_with("pass  orch-runtime dependency")),
+            "{what}: doctor does not see the dependency\n{}",
+            doctor.stdout
+        );
+        let edited = fx.read("app/Cargo.toml");
+        only_insertions(&manifest, &edited);
+        let config = fx.read("app/orch.toml");
+        let runtime = &config[config.find("[runtime]").unwrap()..config.find("[lint]").unwrap()];
+        out.push_str(&format!(
+            "### {what}\n== Cargo.toml\n{edited}== orch.toml\n{runtime}== src/main.rs\n{}== notes\n{}",
+            fx.read("app/src/main.rs"),
+            run.stderr.lines().filter(|l| l.contains("note")).map(|l| format!("{l}\n")).collect::<String>()
+        ));
+    }
+    assert_snapshot!("init_existing_runtime", out);
+}
+
+/// In a library, the generated modules stay out of its public API (`pub(crate)`, dead code
+/// allowed until the library calls `register`) unless `--public` asks for `pub`.
+#[test]
+fn init_in_a_library_keeps_the_modules_private_unless_asked() {
+    for (args, want) in [
+        (
+            &["init", "-q"][..],
+            "#[allow(dead_code, unused_imports, reason = \"until the crate calls `register`\")]\npub(crate) mod features;\n",
+        ),
+        (&["init", "-q", "--public"][..], "//! Lib.\n\npub mod features;\npub mod shared;\n"),
+    ] {
+        let fx = Fixture::new();
+        fx.write("Cargo.toml", "[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2024\"\n");
+        fx.write("src/lib.rs", "//! Lib.\n");
+        fx.orch(args).ok();
+        let lib = fx.read("src/lib.rs");
+        assert!(lib.contains(want), "{args:?}:\n{lib}");
+        assert_eq!(lib.contains("pub mod"), args.contains(&"--public"), "{args:?}:\n{lib}");
+    }
 }

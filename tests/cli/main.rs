@@ -13,6 +13,7 @@ mod init;
 mod interrupt;
 mod lint;
 mod list;
+mod names;
 mod remove;
 mod support;
 mod template;

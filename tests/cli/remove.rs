@@ -72,7 +72,7 @@ fn core_executor_round_trip_removes_the_job_it_created() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
     let before = fx.snapshot();
     fx.orch(&["add", "executor", "upload"]).ok();
-    assert!(fx.exists("src/core/jobs/upload.rs"));
+    assert!(fx.exists("src/shared/jobs/upload.rs"));
     let run = fx.orch(&["remove", "executor", "upload"]);
     run.ok();
     assert_snapshot!("remove_core_executor_output", run.transcript());

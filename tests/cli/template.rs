@@ -32,7 +32,7 @@ fn custom_templates_are_used_by_generation() {
     let rel = ".orch/templates/event/event.rs.tera";
     fx.write(rel, &format!("// Custom header.\n{}", fx.read(rel)));
     fx.orch(&["add", "event", "ping", "-q"]).ok();
-    assert!(fx.read("src/core/events/ping.rs").starts_with("// Custom header.\n"));
+    assert!(fx.read("src/shared/events/ping.rs").starts_with("// Custom header.\n"));
 }
 
 #[test]
