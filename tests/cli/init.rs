@@ -158,7 +158,7 @@ fn init_declares_its_modules_above_the_crates_macros() {
     fx.write("src/main.rs", main);
     fx.write("src/print.rs", "macro_rules! println {\n    ($($t:tt)*) => {};\n}\n");
     fx.write("src/util.rs", "");
-    fx.orch(&["init", "-q", "--runtime-version", "0.1"]).ok();
+    fx.orch(&["init", "-q", "--runtime-version", "0.1", "--allow-unpublished-runtime"]).ok();
     only_insertions(main, &fx.read("src/main.rs"));
     assert_eq!(
         fx.read("src/main.rs"),
@@ -189,7 +189,7 @@ fn init_reuses_an_existing_runtime_dependency() {
         fx.write("app/Cargo.toml", &manifest);
         fx.write("app/src/main.rs", "fn main() {}\n");
         // An explicit runtime source does not win over the dependency that is there.
-        let run = fx.orch_in("app", &["init", "--runtime-version", "9"]);
+        let run = fx.orch_in("app", &["init", "--runtime-version", "9", "--allow-unpublished-runtime"]);
         run.ok();
         assert!(!fx.exists("app/vendor"), "{what}: vendored a second copy");
         let doctor = fx.orch_in("app", &["doctor"]);
