@@ -289,9 +289,14 @@ fn module_call_edit(
     Ok(Some(edit))
 }
 
-/// Insert the statement lines built by `lines` into `func`: sorted by `key` among the
-/// statements `key_of` recognises, else in place of the `let _ = placeholder;` statement,
-/// else before the tail expression, else before the closing brace.
+/// Insert the statement lines built by `lines` into `func`, at the first of these places where
+/// the result still parses with the new statement in the function's body (and nothing else
+/// changed shape): sorted by `key` among the statements `key_of` recognises (never after a tail
+/// expression), in place of the `let _ = placeholder;` statement, before the tail expression,
+/// after the last statement, before the closing brace. Comments and attributes directly above
+/// a statement stay with it: a line inserted before the statement goes above them.
+///
+/// When no place works (e.g. the whole body on one line), the user is told which line to add.
 fn insert_call(
     text: &Text<'_>,
     func: &syn::ItemFn,
@@ -301,41 +306,73 @@ fn insert_call(
     lines: impl Fn(&str) -> Vec<String>,
 ) -> anyhow::Result<Edit> {
     let stmts = &func.block.stmts;
+    let open = func.block.brace_token.span.open().start().line;
+    let is_tail = |i: usize| i + 1 == stmts.len() && matches!(stmts[i], syn::Stmt::Expr(_, None));
+    // Line edges of statement `i`: where a line inserted before it goes (above its comments),
+    // its first and last line; `None` when it shares a line with other code.
+    let first_line = |i: usize| {
+        let span = stmts[i].span();
+        text.starts_line(span.start()).then(|| {
+            let floor = if i == 0 { open } else { stmts[i - 1].span().end().line };
+            (text.lead_start(span.start().line, floor), span.start().line)
+        })
+    };
+    let after = |i: usize| {
+        let span = stmts[i].span();
+        (!is_tail(i) && text.starts_line(span.start()) && text.ends_line(span.end()))
+            .then(|| Edit::before(span.end().line + 1, lines(text.indent_of(span.start().line))))
+    };
+    let before = |i: usize| first_line(i).map(|(lead, line)| Edit::before(lead, lines(text.indent_of(line))));
+
+    let mut candidates: Vec<(Edit, bool)> = Vec::new();
     let keyed: Vec<(usize, String)> =
         stmts.iter().enumerate().filter_map(|(i, s)| key_of(s).map(|k| (i, k))).collect();
-    let stmt_lines = |i: usize| ItemLines::of_span(stmts[i].span());
     if let Some(&(last, _)) = keyed.last() {
-        if let Some(&(i, _)) = keyed.iter().find(|(_, k)| version_cmp(k, key) == Ordering::Greater) {
-            let at = stmt_lines(i);
-            return Ok(Edit::before(at.start, lines(text.indent_of(at.start))));
-        }
-        let at = stmt_lines(last);
-        return Ok(Edit::before(at.end + 1, lines(text.indent_of(at.start))));
+        let sorted = match keyed.iter().find(|(_, k)| version_cmp(k, key) == Ordering::Greater) {
+            Some(&(i, _)) => before(i),
+            None if is_tail(last) => before(last),
+            None => after(last),
+        };
+        candidates.extend(sorted.map(|e| (e, false)));
     }
     if let Some(i) = stmts.iter().position(|s| is_placeholder(s, placeholder)) {
-        let at = stmt_lines(i);
-        if text.starts_line(stmts[i].span().start()) && text.ends_line(stmts[i].span().end()) {
-            return Ok(Edit {
-                at: at.start,
-                remove: at.end + 1 - at.start,
-                lines: lines(text.indent_of(at.start)),
-            });
+        let span = stmts[i].span();
+        if text.starts_line(span.start()) && text.ends_line(span.end()) {
+            let (start, end) = (span.start().line, span.end().line);
+            let edit = Edit { at: start, remove: end + 1 - start, lines: lines(text.indent_of(start)) };
+            candidates.push((edit, true));
         }
     }
-    if let Some(last) = stmts.last() {
-        let start = last.span().start();
-        if text.starts_line(start) {
-            let line = start.line;
-            return Ok(Edit::before(line, lines(text.indent_of(line))));
-        }
+    if let Some(last) = stmts.len().checked_sub(1) {
+        candidates.extend(if is_tail(last) { before(last) } else { after(last) }.map(|e| (e, false)));
     }
     let close = func.block.brace_token.span.close().start();
     if text.starts_line(close) {
-        let indent = format!("{}    ", text.indent_of(close.line));
-        return Ok(Edit::before(close.line, lines(&indent)));
+        let indent = format!("{}{}", text.indent_of(close.line), text.indent_unit());
+        candidates.push((Edit::before(close.line, lines(&indent)), false));
     }
-    Err(Failure::failed(format!("cannot find where to add a line to `fn {}`", func.sig.ident))
-        .hint("put the function's final expression (e.g. `Ok(())`) on a line of its own")
+
+    let name = func.sig.ident.to_string();
+    let count = |stmts: &[syn::Stmt]| stmts.iter().filter(|s| key_of(s).as_deref() == Some(key)).count();
+    let tail_before = matches!(stmts.last(), Some(syn::Stmt::Expr(_, None)));
+    let placed = |edit: &Edit, replaces: bool| {
+        let Ok(file) = syn::parse_file(&text.apply(vec![edit.clone()])) else { return false };
+        let Some(new) = find_fn(&file, &name) else { return false };
+        let new = &new.block.stmts;
+        new.len() + usize::from(replaces) == stmts.len() + 1
+            && matches!(new.last(), Some(syn::Stmt::Expr(_, None))) == tail_before
+            && count(new) == count(stmts) + 1
+    };
+    if let Some((edit, _)) = candidates.into_iter().find(|(edit, replaces)| placed(edit, *replaces)) {
+        return Ok(edit);
+    }
+    let wanted: Vec<String> = lines("").iter().map(|l| l.trim().to_string()).collect();
+    let wanted = wanted.join(" ");
+    Err(Failure::failed(format!("cannot place `{wanted}` in `fn {name}` without breaking it"))
+        .hint(format!(
+            "add `{wanted}` to `fn {name}` by hand, on a line of its own before its final expression \
+             (orch leaves calls that are there alone), then run the command again"
+        ))
         .into())
 }
 
@@ -675,6 +712,34 @@ impl<'a> Text<'a> {
         &line[..line.len() - line.trim_start().len()]
     }
 
+    /// The indentation step of the file: a tab when its lines are indented with tabs.
+    fn indent_unit(&self) -> &'static str {
+        let tabs = self.src.lines().any(|l| l.starts_with('\t'));
+        if tabs { "\t" } else { "    " }
+    }
+
+    /// The first line of the comments directly above line `line` (comment lines without a
+    /// blank line between them and the line), never at or above line `floor`: a line inserted
+    /// there keeps each comment with the code it describes.
+    fn lead_start(&self, line: usize, floor: usize) -> usize {
+        let mut start = line;
+        while start > floor + 1 {
+            let prev = self.line(start - 1).unwrap_or("").trim();
+            if prev.starts_with("//") {
+                start -= 1;
+            } else if prev.ends_with("*/")
+                && let Some(open) = (floor + 1..start)
+                    .rev()
+                    .find(|&n| self.line(n).unwrap_or("").trim_start().starts_with("/*"))
+            {
+                start = open;
+            } else {
+                break;
+            }
+        }
+        start
+    }
+
     fn line_end_style(&self) -> &'static str {
         if self.src.contains("\r\n") { "\r\n" } else { "\n" }
     }
@@ -850,5 +915,113 @@ mod tests {
     fn crlf_files_keep_crlf() {
         let out = ensure_mod("mod b;\r\nfn main() {}\r\n", "a", Vis::Private).unwrap();
         assert_eq!(out, "mod a;\r\nmod b;\r\nfn main() {}\r\n");
+    }
+
+    const FEATURES: &str = "pub mod auth;\npub mod cart;\n\npub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    auth::register(builder)?;\n    cart::register(builder)?;\n    Ok(())\n}\n\npub async fn demo(dispatcher: &Dispatcher) {\n    auth::demo(dispatcher).await;\n    cart::demo(dispatcher).await;\n}\n";
+
+    /// `ensure_feature_wired(FEATURES with `from` replaced by `to`, feature)`, checked to parse.
+    fn wire_edited(from: &str, to: &str, feature: &str) -> String {
+        assert!(FEATURES.contains(from), "{from:?}");
+        let out = ensure_feature_wired(&FEATURES.replace(from, to), feature).unwrap();
+        assert!(syn::parse_file(&out).is_ok(), "{out}");
+        out
+    }
+
+    #[test]
+    fn a_tail_call_keeps_its_place_at_the_end() {
+        let tail = "    cart::register(builder)\n}";
+        let out = wire_edited("    cart::register(builder)?;\n    Ok(())\n}", tail, "search");
+        assert!(out.contains("    search::register(builder)?;\n    cart::register(builder)\n}"), "{out}");
+        let out = wire_edited(
+            "    cart::demo(dispatcher).await;\n}",
+            "    cart::demo(dispatcher).await\n}",
+            "search",
+        );
+        assert!(
+            out.contains("    search::demo(dispatcher).await;\n    cart::demo(dispatcher).await\n}"),
+            "{out}"
+        );
+        // Sorted before a later tail call as usual.
+        let out = wire_edited("    cart::register(builder)?;\n    Ok(())\n}", tail, "bank");
+        assert!(
+            out.contains(
+                "    auth::register(builder)?;\n    bank::register(builder)?;\n    cart::register(builder)\n}"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn comments_and_attributes_stay_with_the_call_they_describe() {
+        let out = wire_edited(
+            "    cart::register(builder)?;\n",
+            "    // The cart needs auth first.\n    /* really */\n    #[cfg(unix)]\n    cart::register(builder)?;\n",
+            "bank",
+        );
+        assert!(
+            out.contains("    auth::register(builder)?;\n    bank::register(builder)?;\n    // The cart needs auth first.\n    /* really */\n    #[cfg(unix)]\n    cart::register(builder)?;\n"),
+            "{out}"
+        );
+        let out = wire_edited("    Ok(())\n", "    // Done.\n    Ok(())\n", "search");
+        assert!(
+            out.contains(
+                "    cart::register(builder)?;\n    search::register(builder)?;\n    // Done.\n    Ok(())\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn calls_spread_over_lines_in_lets_and_chains_are_stepped_over() {
+        let out = wire_edited(
+            "    cart::register(builder)?;\n",
+            "    let done = cart::register(\n        builder,\n    ); // trailing\n    done?;\n",
+            "search",
+        );
+        assert!(out.contains("    ); // trailing\n    search::register(builder)?;\n    done?;\n"), "{out}");
+        let core = "fn register(b: &mut B) -> R {\n    b.register::<jobs::AJob, _>(executors::A)?\n        .register::<jobs::CJob, _>(executors::C)?;\n    Ok(())\n}\n";
+        let out = ensure_register_call(core, "DJob", "DExecutor").unwrap();
+        assert!(
+            out.contains(
+                "(executors::C)?;\n    b.register::<jobs::DJob, _>(executors::DExecutor)?;\n    Ok(())"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn tabs_crlf_and_other_indentation_are_kept() {
+        let tabs = FEATURES.replace("    ", "\t");
+        let out = ensure_feature_wired(&tabs, "search").unwrap();
+        assert!(
+            out.contains("\tcart::register(builder)?;\n\tsearch::register(builder)?;\n\tOk(())"),
+            "{out}"
+        );
+        let crlf = FEATURES
+            .replace("    cart::register(builder)?;\n    Ok(())", "  cart::register(builder)\n")
+            .replace('\n', "\r\n");
+        let out = ensure_feature_wired(&crlf, "search").unwrap();
+        assert!(out.contains("  search::register(builder)?;\r\n  cart::register(builder)\r\n"), "{out:?}");
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
+        let empty = "fn register(b: &mut B) -> R {\n\tlet _ = b;\n}\n\nasync fn demo(d: &D) {\n}\n";
+        let out = ensure_feature_wired(empty, "x").unwrap();
+        assert!(
+            out.contains("{\n\tx::register(b)?;\n}") && out.contains("{\n\tx::demo(d).await;\n}"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_call_that_cannot_be_placed_is_refused_with_the_line_to_add() {
+        let one_line = "pub mod a;\nfn register(b: &mut B) -> R { a::register(b)?; Ok(()) }\n";
+        let err = ensure_feature_wired(one_line, "search").unwrap_err();
+        let failure = err.downcast_ref::<Failure>().unwrap();
+        assert!(
+            failure.message.contains("cannot place `search::register(b)?;` in `fn register`"),
+            "{failure:?}"
+        );
+        assert!(failure.hint.as_deref().unwrap_or("").contains("add `search::register(b)?;`"), "{failure:?}");
+        let core = "fn register(b: &mut B) -> R { Ok(()) }\n";
+        assert!(ensure_register_call(core, "XJob", "XExecutor").is_err());
     }
 }
