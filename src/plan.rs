@@ -248,6 +248,38 @@ impl Plan {
         self.next_steps.push(step.into());
     }
 
+    /// Refuse a plan that would leave a Rust file that does not parse, wiring outside the
+    /// statements of `fn register` / `fn demo`, or a new `mod` declaration without its file
+    /// ([`crate::wiring::check_planned`]): whatever planned it, orch never writes a broken
+    /// project. Run before applying and before printing a dry run.
+    pub fn check_sources(&self) -> anyhow::Result<()> {
+        for op in self.ops.values() {
+            let Some(after) = &op.after else { continue };
+            if op.path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let at = |e: anyhow::Error| crate::wiring::at_path(e, &op.path);
+            let declared = crate::wiring::check_planned(op.before.as_deref(), after).map_err(at)?;
+            let dir = match op.path.file_stem().and_then(|s| s.to_str()) {
+                Some("mod" | "main" | "lib") => op.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                _ => op.path.with_extension(""),
+            };
+            if let Some(module) = declared.iter().find(|m| {
+                !self.exists(dir.join(format!("{m}.rs"))) && !self.exists(dir.join(m).join("mod.rs"))
+            }) {
+                return Err(Failure::failed(format!(
+                    "orch's edit would declare `mod {module};` but neither {} nor {} exists",
+                    display(&dir.join(format!("{module}.rs"))),
+                    display(&dir.join(module).join("mod.rs"))
+                ))
+                .at(&op.path)
+                .hint("nothing was written; this is a bug in orch, please report it with `--dry-run --diff` output")
+                .into());
+            }
+        }
+        Ok(())
+    }
+
     /// Counts of (created, updated, deleted).
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |k| self.ops.values().filter(|op| op.kind == k).count();

@@ -124,7 +124,7 @@ fn mod_edit(file: &syn::File, text: &Text<'_>, name: &str, vis: Vis) -> Option<E
         };
         let place = group.iter().find(|&&i| key(i).as_str() > name);
         return Some(match place {
-            Some(&i) => Edit::before(spans[i].start, vec![line]),
+            Some(&i) => Edit::before(item_lead(text, file, &spans, i), vec![line]),
             None => Edit::before(spans[*group.last().unwrap_or(&0)].end + 1, vec![line]),
         });
     }
@@ -160,7 +160,7 @@ pub fn ensure_pub_use(src: &str, module: &str, type_name: &str) -> anyhow::Resul
         };
         let place = group.iter().find(|&&i| path_cmp(&key(i), &ours) == Ordering::Greater);
         edit = match place {
-            Some(&i) => Edit::before(spans[i].start, vec![line]),
+            Some(&i) => Edit::before(item_lead(&text, &file, &spans, i), vec![line]),
             None => Edit::before(spans[*group.last().unwrap_or(&0)].end + 1, vec![line]),
         };
     } else {
@@ -376,6 +376,98 @@ fn insert_call(
         .into())
 }
 
+/// The safety net run on every planned Rust file before anything is written: `after` (the
+/// planned content) must parse, and in an edited file (`before` is the content on disk) every
+/// wiring call that `fn register` / `fn demo` gained (`x::register(..)`, `x::demo(..)`,
+/// `builder.register::<Job, _>(..)`) must run as a statement of the function's body, not sit
+/// in a nested block, a closure or a comment. Returns the out-of-line modules `after` declares
+/// that `before` did not (`#[path]` ones left out), whose files the caller checks.
+pub fn check_planned(before: Option<&str>, after: &str) -> anyhow::Result<Vec<String>> {
+    let file = syn::parse_file(after).map_err(|e| {
+        let LineColumn { line, column } = e.span().start();
+        anyhow::Error::from(refusal(format!(
+            "orch would leave this file unparsable ({e} at line {line}, column {})",
+            column + 1
+        )))
+    })?;
+    let Some(old) = before.and_then(|b| syn::parse_file(b).ok()) else { return Ok(Vec::new()) };
+    for fn_name in ["register", "demo"] {
+        let Some(func) = find_fn(&file, fn_name) else { continue };
+        let gained = |calls: Vec<String>| {
+            let had = find_fn(&old, fn_name).map(|f| wiring_calls(f, fn_name, false)).unwrap_or_default();
+            calls.into_iter().filter(move |c| !had.contains(c))
+        };
+        let direct = wiring_calls(func, fn_name, true);
+        if let Some(call) = gained(wiring_calls(func, fn_name, false)).find(|c| !direct.contains(c)) {
+            return Err(refusal(format!(
+                "orch's edit would leave `{call}` outside the statements of `fn {fn_name}`"
+            ))
+            .into());
+        }
+    }
+    let mods = |file: &syn::File| -> Vec<String> {
+        file.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Mod(m)
+                    if m.content.is_none() && !m.attrs.iter().any(|a| a.path().is_ident("path")) =>
+                {
+                    Some(m.ident.to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let had = mods(&old);
+    Ok(mods(&file).into_iter().filter(|m| !had.contains(m)).collect())
+}
+
+/// A planned edit refused by [`check_planned`] (the caller attaches the file).
+fn refusal(message: String) -> Failure {
+    Failure::failed(message).hint(
+        "nothing was written; `--dry-run --diff` shows the planned edit: make the wiring change by \
+         hand, then run the command again (orch leaves wiring that is there alone)",
+    )
+}
+
+/// The wiring calls in `func` (`fn register` or `fn demo`): the modules of `x::<fn_name>(..)`
+/// calls and the job types of `builder.register::<Job, _>(..)` calls (as `register::<Job>`).
+/// With `direct`, only those that run as a statement of the body itself: the spine of a
+/// top-level statement or tail expression through `?`, `.await` and method-call receivers.
+fn wiring_calls(func: &syn::ItemFn, fn_name: &str, direct: bool) -> Vec<String> {
+    let mut modules = Vec::new();
+    let mut jobs = Vec::new();
+    if direct {
+        for stmt in &func.block.stmts {
+            let mut expr = match stmt {
+                syn::Stmt::Expr(e, _) => e,
+                _ => continue,
+            };
+            loop {
+                expr = match expr {
+                    syn::Expr::Try(e) => &e.expr,
+                    syn::Expr::Await(e) => &e.base,
+                    syn::Expr::Paren(e) => &e.expr,
+                    syn::Expr::MethodCall(call) => {
+                        RegisterCalls { found: &mut jobs }.visit_expr_method_call_shallow(call);
+                        &call.receiver
+                    }
+                    syn::Expr::Call(call) => {
+                        ModuleCalls { fn_name, found: &mut modules }.visit_expr_call_shallow(call);
+                        break;
+                    }
+                    _ => break,
+                };
+            }
+        }
+    } else {
+        RegisterCalls { found: &mut jobs }.visit_block(&func.block);
+        ModuleCalls { fn_name, found: &mut modules }.visit_block(&func.block);
+    }
+    let modules = modules.into_iter().map(|m| format!("{m}::{fn_name}"));
+    modules.chain(jobs.into_iter().map(|j| format!("register::<{j}>"))).collect()
+}
+
 fn missing_fn(name: &str) -> anyhow::Error {
     let signature = match name {
         "register" => "pub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError>",
@@ -417,8 +509,9 @@ struct RegisterCalls<'a> {
     found: &'a mut Vec<String>,
 }
 
-impl<'ast> Visit<'ast> for RegisterCalls<'_> {
-    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+impl RegisterCalls<'_> {
+    /// Record `call` itself, not the calls inside it.
+    fn visit_expr_method_call_shallow(&mut self, call: &syn::ExprMethodCall) {
         let method = call.method.to_string();
         if matches!(method.as_str(), "register" | "register_shared" | "register_with_breaker")
             && let Some(turbofish) = &call.turbofish
@@ -427,6 +520,12 @@ impl<'ast> Visit<'ast> for RegisterCalls<'_> {
         {
             self.found.push(last.ident.to_string());
         }
+    }
+}
+
+impl<'ast> Visit<'ast> for RegisterCalls<'_> {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.visit_expr_method_call_shallow(call);
         syn::visit::visit_expr_method_call(self, call);
     }
 }
@@ -437,8 +536,9 @@ struct ModuleCalls<'a> {
     found: &'a mut Vec<String>,
 }
 
-impl<'ast> Visit<'ast> for ModuleCalls<'_> {
-    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+impl ModuleCalls<'_> {
+    /// Record `call` itself, not the calls inside it.
+    fn visit_expr_call_shallow(&mut self, call: &syn::ExprCall) {
         if let syn::Expr::Path(p) = &*call.func {
             let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
             if let [.., module, last] = segments.as_slice()
@@ -447,6 +547,12 @@ impl<'ast> Visit<'ast> for ModuleCalls<'_> {
                 self.found.push(module.clone());
             }
         }
+    }
+}
+
+impl<'ast> Visit<'ast> for ModuleCalls<'_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.visit_expr_call_shallow(call);
         syn::visit::visit_expr_call(self, call);
     }
 }
@@ -566,6 +672,16 @@ pub fn version_cmp(a: &str, b: &str) -> Ordering {
 fn trim_zeros(digits: &[u8]) -> &[u8] {
     let start = digits.iter().position(|&c| c != b'0').unwrap_or(digits.len());
     &digits[start..]
+}
+
+/// Where a line inserted before item `i` goes: above the comments directly above it (they
+/// describe it), never above the previous item or the file's inner attributes.
+fn item_lead(text: &Text<'_>, file: &syn::File, spans: &[ItemLines], i: usize) -> usize {
+    let floor = match i.checked_sub(1) {
+        Some(prev) => spans[prev].end,
+        None => file.attrs.iter().map(|a| ItemLines::of_span(a.span()).end).max().unwrap_or(0),
+    };
+    text.lead_start(spans[i].start, floor)
 }
 
 /// Consecutive items (by index) for which `pred` holds and that sit on adjacent lines (no blank
@@ -725,7 +841,7 @@ impl<'a> Text<'a> {
         let mut start = line;
         while start > floor + 1 {
             let prev = self.line(start - 1).unwrap_or("").trim();
-            if prev.starts_with("//") {
+            if prev.starts_with("//") && !prev.starts_with("//!") {
                 start -= 1;
             } else if prev.ends_with("*/")
                 && let Some(open) = (floor + 1..start)
@@ -1023,5 +1139,22 @@ mod tests {
         assert!(failure.hint.as_deref().unwrap_or("").contains("add `search::register(b)?;`"), "{failure:?}");
         let core = "fn register(b: &mut B) -> R { Ok(()) }\n";
         assert!(ensure_register_call(core, "XJob", "XExecutor").is_err());
+    }
+
+    #[test]
+    fn planned_files_must_parse_and_keep_new_wiring_in_the_body() {
+        let err = check_planned(None, "fn main() {\n").unwrap_err();
+        assert!(err.to_string().contains("orch would leave this file unparsable"), "{err}");
+        let before = "fn register(b: &mut B) -> R {\n    a::register(b)?;\n    Ok(())\n}\n";
+        let nested = "fn register(b: &mut B) -> R {\n    a::register(b)?;\n    if x { c::register(b)?; }\n    Ok(())\n}\n";
+        let err = check_planned(Some(before), nested).unwrap_err();
+        assert!(err.to_string().contains("`c::register` outside the statements of `fn register`"), "{err}");
+        // Wiring that was nested before is the user's business; new direct calls pass.
+        let direct = "fn register(b: &mut B) -> R {\n    a::register(b)?;\n    b.register::<jobs::XJob, _>(X)?.register::<jobs::YJob, _>(Y)?;\n    c::register(b)\n}\n";
+        assert!(check_planned(Some(before), direct).unwrap().is_empty());
+        assert!(check_planned(Some(nested), &nested.replace("a::register(b)?;\n", "")).is_ok());
+        let mods = check_planned(Some("mod a;\n"), "mod a;\nmod b;\n#[path = \"x.rs\"]\nmod c;\nmod d {}\n")
+            .unwrap();
+        assert_eq!(mods, ["b"]);
     }
 }

@@ -15,3 +15,4 @@ mod list;
 mod remove;
 mod support;
 mod template;
+mod wiring;

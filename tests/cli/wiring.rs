@@ -1,0 +1,140 @@
+//! Wiring into hand-edited modules (issue 10): calls land where the file still parses and
+//! comments stay with the line they describe; an edit orch cannot place is refused with the
+//! line to add by hand, leaving the tree untouched; `orch remove` undoes it the same way.
+
+use insta::assert_snapshot;
+
+use crate::support::Fixture;
+
+/// Panic unless `rel` parses as Rust.
+#[track_caller]
+fn assert_parses(fx: &Fixture, rel: &str) {
+    let src = fx.read(rel);
+    if let Err(e) = syn::parse_file(&src) {
+        panic!("{rel} does not parse: {e}\n{src}");
+    }
+}
+
+/// `rel` with `from` replaced by `to` (which must be there).
+fn edit(fx: &Fixture, rel: &str, from: &str, to: &str) {
+    let src = fx.read(rel);
+    assert!(src.contains(from), "{rel} has no {from:?}:\n{src}");
+    fx.write(rel, &src.replace(from, to));
+}
+
+const TAIL_FROM: &str = "    cart::register(builder)?;\n    Ok(())\n";
+const TAIL_TO: &str = "    cart::register(builder)\n";
+
+#[test]
+fn a_tail_call_in_the_features_module_stays_the_tail() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    edit(&fx, "src/features/mod.rs", TAIL_FROM, TAIL_TO);
+    fx.orch(&["new", "feature", "search", "-q"]).ok();
+    assert_parses(&fx, "src/features/mod.rs");
+    assert!(
+        fx.read("src/features/mod.rs")
+            .contains("    search::register(builder)?;\n    cart::register(builder)\n}"),
+        "{}",
+        fx.read("src/features/mod.rs")
+    );
+    // `orch remove` undoes it, and removing the tail call leaves `Ok(())` in its place.
+    fx.orch(&["remove", "feature", "search", "-q"]).ok();
+    assert!(fx.read("src/features/mod.rs").contains(TAIL_TO), "{}", fx.read("src/features/mod.rs"));
+    fx.orch(&["remove", "feature", "cart", "-q"]).ok();
+    assert_parses(&fx, "src/features/mod.rs");
+    assert!(fx.read("src/features/mod.rs").contains("    let _ = builder;\n    Ok(())\n}"));
+}
+
+#[test]
+fn a_tail_call_in_a_nested_features_module_stays_the_tail() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    fx.orch(&["new", "feature", "reports", "--path", "src/admin", "-q"]).ok();
+    edit(
+        &fx,
+        "src/admin/mod.rs",
+        "    reports::register(builder)?;\n    Ok(())\n",
+        "    reports::register(builder)\n",
+    );
+    edit(&fx, "src/admin/mod.rs", "reports::demo(dispatcher).await;", "reports::demo(dispatcher).await");
+    fx.orch(&["new", "feature", "users", "--path", "src/admin", "-q"]).ok();
+    assert_parses(&fx, "src/admin/mod.rs");
+    let src = fx.read("src/admin/mod.rs");
+    assert!(src.contains("    users::register(builder)?;\n    reports::register(builder)\n}"), "{src}");
+    assert!(
+        src.contains("    users::demo(dispatcher).await;\n    reports::demo(dispatcher).await\n}"),
+        "{src}"
+    );
+}
+
+#[test]
+fn a_comment_above_a_registration_stays_above_it() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    fx.orch(&["add", "executor", "upload", "-q"]).ok();
+    let line = "    builder.register::<jobs::UploadJob, _>(executors::UploadExecutor)?;\n";
+    edit(&fx, "src/core/mod.rs", line, &format!("    // Uploads go to the bucket.\n{line}"));
+    fx.orch(&["add", "executor", "resize", "-q"]).ok();
+    let src = fx.read("src/core/mod.rs");
+    assert!(
+        src.contains(&format!(
+            "    builder.register::<jobs::ResizeJob, _>(executors::ResizeExecutor)?;\n    // Uploads go to the bucket.\n{line}"
+        )),
+        "{src}"
+    );
+    // Removing the upload executor takes its comment along, not the resize line's neighbour.
+    fx.orch(&["remove", "executor", "upload", "-q"]).ok();
+    let src = fx.read("src/core/mod.rs");
+    assert!(!src.contains("Uploads go to"), "{src}");
+    assert!(
+        src.contains("    builder.register::<jobs::ResizeJob, _>(executors::ResizeExecutor)?;\n    Ok(())"),
+        "{src}"
+    );
+}
+
+#[test]
+fn a_call_orch_cannot_place_is_refused_and_nothing_is_written() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    edit(
+        &fx,
+        "src/features/mod.rs",
+        "{\n    cart::register(builder)?;\n    Ok(())\n}",
+        "{ cart::register(builder) }",
+    );
+    let before = fx.snapshot();
+    let run = fx.orch(&["new", "feature", "search"]);
+    run.expect_code(1);
+    assert_eq!(fx.snapshot(), before);
+    assert_snapshot!(run.transcript(), @r"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: src/features/mod.rs: cannot place `search::register(builder)?;` in `fn register` without breaking it
+      hint: add `search::register(builder)?;` to `fn register` by hand, on a line of its own before its final expression (orch leaves calls that are there alone), then run the command again
+    ");
+    // Doing what the hint says works.
+    edit(
+        &fx,
+        "src/features/mod.rs",
+        "{ cart::register(builder) }",
+        "{\n    search::register(builder)?;\n    cart::register(builder)\n}",
+    );
+    fx.orch(&["new", "feature", "search", "-q"]).ok();
+    assert_parses(&fx, "src/features/mod.rs");
+    assert_eq!(fx.read("src/features/mod.rs").matches("search::register").count(), 1);
+}
+
+#[test]
+fn attributes_tabs_and_crlf_are_kept() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    let src = fx
+        .read("src/features/mod.rs")
+        .replace("    cart::register(builder)?;\n", "    #[cfg(not(test))]\n    cart::register(builder)?;\n");
+    fx.write("src/features/mod.rs", &src.replace("    ", "\t").replace('\n', "\r\n"));
+    fx.orch(&["new", "feature", "auth", "-q"]).ok();
+    assert_parses(&fx, "src/features/mod.rs");
+    let src = fx.read("src/features/mod.rs");
+    assert!(
+        src.contains("\tauth::register(builder)?;\r\n\t#[cfg(not(test))]\r\n\tcart::register(builder)?;\r\n"),
+        "{src:?}"
+    );
+    assert!(!src.replace("\r\n", "").contains('\n'), "{src:?}");
+}
