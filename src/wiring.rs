@@ -381,7 +381,8 @@ fn insert_call(
 /// wiring call that `fn register` / `fn demo` gained (`x::register(..)`, `x::demo(..)`,
 /// `builder.register::<Job, _>(..)`) must run as a statement of the function's body, not sit
 /// in a nested block, a closure or a comment. Returns the out-of-line modules `after` declares
-/// that `before` did not (`#[path]` ones left out), whose files the caller checks.
+/// that `before` did not (all of them in a new file; `#[path]` ones left out), whose files the
+/// caller checks.
 pub fn check_planned(before: Option<&str>, after: &str) -> anyhow::Result<Vec<String>> {
     let file = syn::parse_file(after).map_err(|e| {
         let LineColumn { line, column } = e.span().start();
@@ -390,7 +391,14 @@ pub fn check_planned(before: Option<&str>, after: &str) -> anyhow::Result<Vec<St
             column + 1
         )))
     })?;
-    let Some(old) = before.and_then(|b| syn::parse_file(b).ok()) else { return Ok(Vec::new()) };
+    let old = match before {
+        Some(before) => match syn::parse_file(before) {
+            Ok(old) => old,
+            // Nothing to compare with: only parsing is checked.
+            Err(_) => return Ok(Vec::new()),
+        },
+        None => syn::File { shebang: None, attrs: Vec::new(), items: Vec::new() },
+    };
     for fn_name in ["register", "demo"] {
         let Some(func) = find_fn(&file, fn_name) else { continue };
         let gained = |calls: Vec<String>| {
@@ -425,8 +433,8 @@ pub fn check_planned(before: Option<&str>, after: &str) -> anyhow::Result<Vec<St
 /// A planned edit refused by [`check_planned`] (the caller attaches the file).
 fn refusal(message: String) -> Failure {
     Failure::failed(message).hint(
-        "nothing was written; `--dry-run --diff` shows the planned edit: make the wiring change by \
-         hand, then run the command again (orch leaves wiring that is there alone)",
+        "nothing was written: make the wiring change by hand, then run the command again (orch \
+         leaves wiring that is there alone); if the project has custom templates, check them",
     )
 }
 

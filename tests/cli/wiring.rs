@@ -138,3 +138,24 @@ fn attributes_tabs_and_crlf_are_kept() {
     );
     assert!(!src.replace("\r\n", "").contains('\n'), "{src:?}");
 }
+
+#[test]
+fn a_plan_that_would_leave_a_broken_file_is_refused_before_anything_is_written() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    // A custom template that declares a module nothing creates.
+    fx.write(
+        ".orch/templates/feature/mod.rs.tera",
+        "pub mod extra;\n\npub fn register(builder: &mut orch_runtime::DispatcherBuilder) -> Result<(), orch_runtime::RegisterError> {\n    let _ = builder;\n    Ok(())\n}\n\npub async fn demo(dispatcher: &orch_runtime::Dispatcher) {\n    let _ = dispatcher;\n}\n",
+    );
+    let before = fx.snapshot();
+    for args in [&["new", "feature", "search"][..], &["new", "feature", "search", "--dry-run"]] {
+        let run = fx.orch(args);
+        run.expect_code(1);
+        assert!(
+            run.stderr.contains("error: src/features/search/mod.rs: orch's edit would declare `mod extra;` but neither src/features/search/extra.rs nor src/features/search/extra/mod.rs exists"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(fx.snapshot(), before);
+    }
+}
