@@ -159,3 +159,61 @@ fn a_plan_that_would_leave_a_broken_file_is_refused_before_anything_is_written()
         assert_eq!(fx.snapshot(), before);
     }
 }
+
+#[test]
+fn lint_and_doctor_catch_a_broken_or_unwired_features_module() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    // What orch used to write: a call after the tail expression (tokenizes, does not parse).
+    edit(
+        &fx,
+        "src/features/mod.rs",
+        TAIL_FROM,
+        "    cart::register(builder)\n    search::register(builder)?;\n",
+    );
+    let run = fx.orch(&["lint"]);
+    run.expect_code(1);
+    assert_snapshot!(run.stdout, @r"
+    error[parse-error]: does not parse as Rust: unexpected token, expected `;`
+      --> src/features/mod.rs:11:5
+       |
+    11 |     search::register(builder)?;
+       |     ^^^^^^^^^^^^^^^^
+       = hint: fix it (`cargo check` shows the compiler's view): the crate cannot build, and orch refuses to wire into it until it parses
+    ");
+    let run = fx.orch(&["doctor"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("FAIL  sources"), "{}", run.stdout);
+    assert!(run.stdout.contains("src/features/mod.rs:11:5: does not parse as Rust"), "{}", run.stdout);
+    // And orch refuses to wire into it.
+    let before = fx.snapshot();
+    fx.orch(&["new", "feature", "search"]).expect_code(1);
+    assert_eq!(fx.snapshot(), before);
+
+    // A feature whose `register` is never called.
+    edit(
+        &fx,
+        "src/features/mod.rs",
+        "    cart::register(builder)\n    search::register(builder)?;\n",
+        "    Ok(())\n",
+    );
+    let run = fx.orch(&["doctor"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("FAIL  features registered"), "{}", run.stdout);
+    edit(&fx, "src/features/mod.rs", "    Ok(())\n", TAIL_FROM);
+
+    // A declared module without its file: named at the declaration, not as orphans below it.
+    std::fs::remove_file(fx.path("src/features/cart/jobs/mod.rs")).unwrap();
+    let run = fx.orch(&["lint"]);
+    run.expect_code(1);
+    assert_snapshot!(run.stdout, @r"
+    error[missing-module]: `mod jobs;` is declared here, but neither src/features/cart/jobs.rs nor src/features/cart/jobs/mod.rs exists
+     --> src/features/cart/mod.rs:6:9
+      |
+    6 | pub mod jobs;
+      |         ^^^^
+      = hint: create src/features/cart/jobs/mod.rs (declaring the files of that folder), or remove the `mod jobs;` line; rustc cannot build the crate until then
+    ");
+    let run = fx.orch(&["doctor"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("FAIL  modules"), "{}", run.stdout);
+}
