@@ -12,6 +12,7 @@ mod help;
 mod init;
 mod lint;
 mod list;
+mod property;
 mod remove;
 mod support;
 mod template;
