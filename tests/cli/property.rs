@@ -1,7 +1,8 @@
 //! Property test of issue 10's promise, "orch never leaves a project broken": random sequences
 //! of `orch new feature` / `orch add` / `orch remove` interleaved with random hand edits of the
 //! wired files (comments and attributes above calls, the last call turned into the tail
-//! expression, tabs, CRLF, other indentation, blank lines) never end with exit 0 and a `.rs` file
+//! expression, calls over several lines or in `let`s, a body on one line, tabs, CRLF, other
+//! indentation, blank lines) never end with exit 0 and a `.rs` file
 //! that does not parse; a run that exits non-zero leaves the tree byte for byte as it was.
 //!
 //! The generator is a seeded xorshift, so a failure names its seed and step and replays
@@ -12,8 +13,8 @@ use std::collections::BTreeMap;
 use crate::support::Fixture;
 
 /// Seeds × steps: a few hundred orch runs in all.
-const SEEDS: &[u64] = &[0x9e37_79b9_7f4a_7c15, 42, 2026];
-const STEPS: usize = 90;
+const SEEDS: &[u64] = &[0x9e37_79b9_7f4a_7c15, 42, 2026, 7];
+const STEPS: usize = 150;
 
 /// xorshift64*: small, deterministic, good enough to pick edits.
 struct Rng(u64);
@@ -50,9 +51,9 @@ fn hand_edit(rng: &mut Rng, src: &str) -> Option<String> {
     let lines: Vec<&str> = src.split_inclusive('\n').collect();
     let calls: Vec<usize> = (0..lines.len())
         .filter(|&i| {
-            lines[i].contains("::register(")
-                || lines[i].contains(".register::<")
-                || lines[i].contains("::demo(")
+            let l = lines[i];
+            !l.contains("fn ")
+                && (l.contains("::register(") || l.contains(".register::<") || l.contains("::demo("))
         })
         .collect();
     let indent = |l: &str| l[..l.len() - l.trim_start().len()].to_string();
@@ -62,7 +63,7 @@ fn hand_edit(rng: &mut Rng, src: &str) -> Option<String> {
         out.insert(i, format!("{}{text}{eol}", indent(lines[i])));
         Some(out.concat())
     };
-    match rng.below(9) {
+    match rng.below(12) {
         0 => {
             let i = *calls.get(rng.below(calls.len().max(1)))?;
             insert_above(i, "// Registered by hand: keep this comment with its line.")
@@ -95,6 +96,35 @@ fn hand_edit(rng: &mut Rng, src: &str) -> Option<String> {
         5 => Some(src.replace("    ", "\t")),
         6 => (!src.contains("\r\n")).then(|| src.replace('\n', "\r\n")),
         7 => Some(src.replace("    ", "  ")),
+        8 => {
+            // A call spread over several lines.
+            let i = *calls.get(rng.below(calls.len().max(1)))?;
+            let (open, close) = (lines[i].find('(')?, lines[i].rfind(')')?);
+            let ind = indent(lines[i]);
+            let arg = &lines[i][open + 1..close];
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            out[i] =
+                format!("{}({eol}{ind}    {arg},{eol}{ind}){}", &lines[i][..open], &lines[i][close + 1..]);
+            Some(out.concat())
+        }
+        9 => {
+            // A call bound by a `let`.
+            let i = *calls.get(rng.below(calls.len().max(1)))?;
+            let ind = indent(lines[i]);
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            out[i] = format!("{ind}let _wired = {}", lines[i].trim_start());
+            Some(out.concat())
+        }
+        // Rare: once on one line, every later wiring into the file is refused.
+        10 if rng.below(4) == 0 => {
+            // The whole body of `fn register` on one line (orch must refuse, not break it).
+            let start = src.find("fn register(")?;
+            let open = start + src[start..].find('{')?;
+            let close = open + src[open..].find(&format!("{eol}}}"))?;
+            let body: Vec<&str> =
+                src[open + 1..close].split(eol).map(str::trim).filter(|l| !l.is_empty()).collect();
+            Some(format!("{}{{ {} }}{}", &src[..open], body.join(" "), &src[close + eol.len() + 1..]))
+        }
         _ => {
             let i = *calls.get(rng.below(calls.len().max(1)))?;
             insert_above(i, "")
@@ -116,17 +146,27 @@ fn assert_changed_files_parse(
     }
 }
 
-fn command(rng: &mut Rng) -> Vec<String> {
+/// A random orch command, mostly one that can succeed (a new feature that does not exist yet,
+/// components in an existing feature or core, removals of what exists), some that must be
+/// refused.
+fn command(rng: &mut Rng, fx: &Fixture) -> Vec<String> {
     let feature = rng.pick(FEATURES).to_string();
+    let exists = fx.exists(&format!("src/features/{feature}"));
     let component = rng.pick(COMPONENTS).to_string();
     let kind = rng.pick(&["executor", "job", "event"]).to_string();
-    let scope = if rng.below(2) == 0 { vec!["--feature".to_string(), feature.clone()] } else { Vec::new() };
-    let mut args: Vec<String> = match rng.below(5) {
+    let scope =
+        if exists && rng.below(2) == 0 { vec!["--feature".into(), feature.clone()] } else { Vec::new() };
+    let mut args: Vec<String> = match rng.below(6) {
+        0 if !exists => vec!["new".into(), "feature".into(), feature],
+        0 | 1 if exists => vec!["remove".into(), "feature".into(), feature],
         0 | 1 => vec!["new".into(), "feature".into(), feature],
         2 | 3 => [vec!["add".into(), kind, component], scope].concat(),
-        _ if rng.below(2) == 0 => vec!["remove".into(), "feature".into(), feature],
         _ => [vec!["remove".into(), kind, component], scope].concat(),
     };
+    // Hand edits make `remove` refuse edited files; `--force` removes them anyway.
+    if args[0] == "remove" && rng.below(2) == 0 {
+        args.push("--force".into());
+    }
     args.push("-q".into());
     args
 }
@@ -148,7 +188,7 @@ fn random_generations_over_random_hand_edits_never_leave_a_broken_file() {
                 }
                 continue;
             }
-            let args = command(&mut rng);
+            let args = command(&mut rng, &fx);
             let argv: Vec<&str> = args.iter().map(String::as_str).collect();
             let context = format!("seed {seed:#x}, step {step}: orch {}", args.join(" "));
             let (files, tree) = (fx.files("."), fx.snapshot());
