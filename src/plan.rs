@@ -282,13 +282,18 @@ impl Plan {
         let Some(after) = &op.after else { return Ok(()) };
         let at = |e: anyhow::Error| crate::wiring::at_path(e, &op.path);
         let declared = crate::wiring::check_planned(op.before.as_deref(), after).map_err(at)?;
+        // `mod x;` in `mod.rs`, `main.rs`, `lib.rs` (and other crate roots: `src/bin/*.rs`,
+        // `tests/*.rs`, ...) looks next to the file, in `a.rs` under `a/`: either will do here,
+        // the check is for a module whose file is nowhere.
+        let next_to = op.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let dir = match op.path.file_stem().and_then(|s| s.to_str()) {
-            Some("mod" | "main" | "lib") => op.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Some("mod" | "main" | "lib") => next_to.clone(),
             _ => op.path.with_extension(""),
         };
-        let missing = |m: &&String| {
-            !self.exists(dir.join(format!("{m}.rs"))) && !self.exists(dir.join(m).join("mod.rs"))
+        let found = |d: &Path, m: &str| {
+            self.exists(d.join(format!("{m}.rs"))) || self.exists(d.join(m).join("mod.rs"))
         };
+        let missing = |m: &&String| !found(&dir, m) && !found(&next_to, m);
         match declared.iter().find(missing) {
             None => Ok(()),
             Some(module) => Err(Failure::failed(format!(

@@ -350,6 +350,19 @@ fn insert_call(
     if text.starts_line(close) {
         let indent = format!("{}{}", text.indent_of(close.line), text.indent_unit());
         candidates.push((Edit::before(close.line, lines(&indent)), false));
+    } else if stmts.is_empty()
+        && let Some(line) = text.line(close.line)
+        && close.line == func.block.brace_token.span.open().start().line
+    {
+        // An empty body on the signature's line (`fn demo(d: &Dispatcher) {}`) opens up:
+        // `{`, the new lines, `}` on a line of its own.
+        let byte = |col: usize| line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+        let (open, close_at) = (byte(func.block.brace_token.span.open().start().column), byte(close.column));
+        let indent = text.indent_of(close.line);
+        let mut new = vec![line[..=open].trim_end().to_string()];
+        new.extend(lines(&format!("{indent}{}", text.indent_unit())));
+        new.push(format!("{indent}{}", &line[close_at..]));
+        candidates.push((Edit { at: close.line, remove: 1, lines: new }, false));
     }
 
     let name = func.sig.ident.to_string();
@@ -1147,6 +1160,26 @@ mod tests {
         assert!(failure.hint.as_deref().unwrap_or("").contains("add `search::register(b)?;`"), "{failure:?}");
         let core = "fn register(b: &mut B) -> R { Ok(()) }\n";
         assert!(ensure_register_call(core, "XJob", "XExecutor").is_err());
+    }
+
+    #[test]
+    fn an_empty_body_on_one_line_opens_up() {
+        let src = "pub mod a;\n\nfn register(b: &mut B) -> R {\n    let _ = b;\n    Ok(())\n}\n\n    async fn demo(d: &D) {} // none yet\n";
+        let out = ensure_feature_wired(src, "x").unwrap();
+        assert!(
+            out.ends_with("    async fn demo(d: &D) {\n        x::demo(d).await;\n    } // none yet\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_register_returning_a_registration_chain_keeps_it_as_the_tail() {
+        let core = "fn register(builder: &mut B) -> R {\n    builder\n        .register::<jobs::AJob, _>(executors::A)?\n        .register::<jobs::BJob, _>(executors::B)\n        .map(|_| ())\n}\n";
+        let out = ensure_register_call(core, "CJob", "CExecutor").unwrap();
+        assert!(
+            out.starts_with("fn register(builder: &mut B) -> R {\n    builder.register::<jobs::CJob, _>(executors::CExecutor)?;\n    builder\n"),
+            "{out}"
+        );
     }
 
     #[test]
