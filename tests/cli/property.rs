@@ -2,8 +2,8 @@
 //! of `orch new feature` / `orch add` / `orch remove` interleaved with random hand edits of the
 //! wired files (comments and attributes above calls, the last call turned into the tail
 //! expression, calls over several lines or in `let`s, a body on one line, tabs, CRLF, other
-//! indentation, blank lines) never end with exit 0 and a `.rs` file
-//! that does not parse; a run that exits non-zero leaves the tree byte for byte as it was.
+//! indentation, blank lines) never end with exit 0 and a `.rs` file that does not parse; a run
+//! that exits non-zero leaves the tree byte for byte as it was.
 //!
 //! The generator is a seeded xorshift, so a failure names its seed and step and replays
 //! exactly. The run is bounded by its step count (no cargo builds; parsing is `syn`'s).
