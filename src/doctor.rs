@@ -3,10 +3,11 @@
 //!
 //! Checks: the manifest and its `orch-runtime` and `tokio` dependencies, `orch.toml`, the
 //! folder structure, the entry point (dispatcher built, features registered), every feature
-//! and executor registered, every job paired with an executor, orchestrator tests, sources
-//! that parse, and the runtime (vendored copy vs the one this orch embeds, or the declared
-//! version). Source facts come from [`crate::analysis`] and the `pairing` / `registration`
-//! rules of [`crate::lint`], so doctor and lint never disagree.
+//! and executor registered, every declared module with its file, every job paired with an
+//! executor, orchestrator tests, sources that parse (in full for the files orch wires into),
+//! and the runtime (vendored copy vs the one this orch embeds, or the declared version).
+//! Source facts come from [`crate::analysis`] and the `pairing` / `registration` /
+//! `missing-module` rules of [`crate::lint`], so doctor and lint never disagree.
 //!
 //! Diagnosing never fails on a broken project: a corrupt `orch.toml` or `Cargo.toml` is a
 //! failed check, not an error. Only "no project here" is an error (exit 2).
@@ -512,6 +513,23 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
         checks.push(c);
     }
 
+    // declared modules have their files
+    let missing = pick("missing-module", &|_| true);
+    if missing.is_empty() {
+        checks.push(Check::new("modules", "modules", Status::Pass, "every `mod` declaration has its file"));
+    } else {
+        checks.push(
+            Check::new(
+                "modules",
+                "modules",
+                Status::Fail,
+                format!("{} `mod` declaration(s) without a file: the crate does not build", missing.len()),
+            )
+            .hint("create each missing module file, or remove its `mod` line (`orch lint` shows each one)")
+            .details(missing.iter().map(|f| line(f)).collect()),
+        );
+    }
+
     // jobs have executors
     let pairing = pick("pairing", &|_| true);
     let n_jobs: usize = a
@@ -582,7 +600,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
                 "sources",
                 "sources",
                 Status::Fail,
-                format!("{} file(s) cannot be read or tokenized", a.problems.len()),
+                format!("{} file(s) cannot be read or parsed", a.problems.len()),
             )
             .hint("fix them (`cargo check` shows the compiler's view)")
             .details(

@@ -261,6 +261,68 @@ impl Plan {
         self.next_steps.push(step.into());
     }
 
+    /// Refuse a plan that would leave a Rust file that does not parse, wiring outside the
+    /// statements of `fn register` / `fn demo`, or a new `mod` declaration without its file
+    /// ([`crate::wiring::check_planned`]): whatever planned it, orch never writes a broken
+    /// project. Run before applying and before printing a dry run.
+    pub fn check_sources(&self) -> anyhow::Result<()> {
+        let rust: Vec<&Op> = self
+            .ops
+            .values()
+            .filter(|op| op.after.is_some() && op.path.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        // `orch new project` with hundreds of features plans thousands of files: parse them on
+        // every core (a chunk each, in path order, so the error reported is always the same).
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(rust.len() / 64).max(1);
+        if threads == 1 {
+            return rust.iter().try_for_each(|op| self.check_source(op));
+        }
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = rust
+                .chunks(rust.len().div_ceil(threads))
+                .map(|ops| scope.spawn(move || ops.iter().try_for_each(|op| self.check_source(op))))
+                .collect();
+            let results: Vec<_> = workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect();
+            results.into_iter().collect()
+        })
+    }
+
+    /// [`Plan::check_sources`] for one planned Rust file.
+    fn check_source(&self, op: &Op) -> anyhow::Result<()> {
+        let Some(after) = &op.after else { return Ok(()) };
+        let at = |e: anyhow::Error| crate::wiring::at_path(e, &op.path);
+        let declared = crate::wiring::check_planned(op.before.as_deref(), after).map_err(at)?;
+        // `mod x;` in `mod.rs`, `main.rs`, `lib.rs` (and other crate roots: `src/bin/*.rs`,
+        // `tests/*.rs`, ...) looks next to the file, in `a.rs` under `a/`: either will do here,
+        // the check is for a module whose file is nowhere.
+        let next_to = op.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = match op.path.file_stem().and_then(|s| s.to_str()) {
+            Some("mod" | "main" | "lib") => next_to.clone(),
+            _ => op.path.with_extension(""),
+        };
+        let found = |d: &Path, m: &str| {
+            self.exists(d.join(format!("{m}.rs"))) || self.exists(d.join(m).join("mod.rs"))
+        };
+        let missing = |m: &&String| !found(&dir, m) && !found(&next_to, m);
+        match declared.iter().find(missing) {
+            None => Ok(()),
+            Some(module) => Err(Failure::failed(format!(
+                "orch's edit would declare `mod {module};` but neither {} nor {} exists",
+                display(&dir.join(format!("{module}.rs"))),
+                display(&dir.join(module).join("mod.rs"))
+            ))
+            .at(&op.path)
+            .hint(
+                "nothing was written; if the project has custom templates (`orch list -c`), check \
+                 them, else this is a bug in orch: please report it",
+            )
+            .into()),
+        }
+    }
+
     /// Counts of (created, updated, deleted).
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |k| self.ops.values().filter(|op| op.kind == k).count();
@@ -438,5 +500,23 @@ mod tests {
         assert!(diff.contains("--- a/src/main.rs\n+++ b/src/main.rs\n"), "{diff}");
         assert!(diff.contains("+mod a;\n"), "{diff}");
         assert!(!diff.contains("src/a.rs"), "{diff}");
+    }
+
+    #[test]
+    fn sources_that_would_not_parse_or_miss_a_module_file_are_refused() {
+        let (_tmp, mut plan) = fixture();
+        plan.create("src/a.rs", "mod b;\n", false).unwrap();
+        let err = plan.check_sources().unwrap_err();
+        assert!(err.to_string().contains("src/a.rs: orch's edit would declare `mod b;`"), "{err}");
+        plan.create("src/a/b.rs", "fn b() {}\n", false).unwrap();
+        plan.check_sources().unwrap();
+        plan.edit("src/main.rs", |s| Ok(format!("{s}fn broken(\n"))).unwrap();
+        let err = plan.check_sources().unwrap_err();
+        assert!(err.to_string().contains("src/main.rs: orch would leave this file unparsable"), "{err}");
+        assert_eq!(crate::error::classify(&err).0.code(), 1);
+        // Other files are not Rust: not checked.
+        let (_tmp, mut plan) = fixture();
+        plan.create("notes.txt", "fn (", false).unwrap();
+        plan.check_sources().unwrap();
     }
 }

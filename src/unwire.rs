@@ -7,6 +7,11 @@
 //! blank lines with it, undoing the separation [`crate::wiring`] adds around a new block; the
 //! last statement of a `register` / `demo` function is replaced by the generated placeholder
 //! (`let _ = builder;`), as it was before the first call was wired in.
+//!
+//! `//` comment lines directly above a removed line (no blank line between) describe it and go
+//! with it, as [`crate::wiring`] keeps them with their line when it inserts; a removed call
+//! that is the function's tail expression leaves `Ok(())` (a `Result` function) or nothing
+//! (a `()` function) so the file still compiles.
 
 use proc_macro2::LineColumn;
 use syn::spanned::Spanned;
@@ -85,21 +90,84 @@ fn remove_stmt(src: &str, fn_name: &str, matches: impl Fn(&syn::Stmt) -> bool) -
     let Some(index) = stmts.iter().position(&matches) else { return Ok(src.to_string()) };
     let span = stmts[index].span();
     let text = Lines::new(src);
-    let only_tail_left = stmts
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != index)
-        .all(|(_, s)| matches!(s, syn::Stmt::Expr(_, None)));
+    // Comment lines directly above the call describe it: they go with it rather than end up
+    // describing the next line.
+    let floor = match index.checked_sub(1) {
+        Some(prev) => stmts[prev].span().end().line,
+        None => func.block.brace_token.span.open().start().line,
+    };
+    let first = text.lead_start(span.start().line, floor);
     let param = first_param(func);
-    if only_tail_left
-        && let Some(param) = param
-        && text.owns_lines(span.start(), span.end())
-    {
+    // The placeholder comes back when nothing left uses the parameter (`Ok(())` alone).
+    let unused =
+        |param: &str| stmts.iter().enumerate().filter(|&(i, _)| i != index).all(|(_, s)| !mentions(s, param));
+    if index + 1 == stmts.len() && matches!(stmts[index], syn::Stmt::Expr(_, None)) {
+        let placeholder = param.as_deref().filter(|p| unused(p));
+        return remove_tail(&text, func, span, first, placeholder);
+    }
+    if text.owns_lines(span.start(), span.end()) {
         let indent = text.indent_of(span.start().line);
-        let placeholder = format!("{indent}let _ = {param};{}", text.eol());
-        return Ok(text.replace_lines(span.start().line, span.end().line, &placeholder));
+        let with = match param {
+            Some(param) if unused(&param) => format!("{indent}let _ = {param};{}", text.eol()),
+            _ => String::new(),
+        };
+        return Ok(text.replace_lines(first, span.end().line, &with));
     }
     Ok(text.cut(span.start(), span.end(), false))
+}
+
+/// Remove the call that is the function's tail expression (the user turned the last call into
+/// it): a function returning `Result` gets `Ok(())` in its place, one returning `()` loses it;
+/// any other function is left for the user to edit. `placeholder` (the parameter nothing uses
+/// any more) gets its `let _ = ..;` line back.
+fn remove_tail(
+    text: &Lines<'_>,
+    func: &syn::ItemFn,
+    span: proc_macro2::Span,
+    first: usize,
+    placeholder: Option<&str>,
+) -> anyhow::Result<String> {
+    let returns_result = match &func.sig.output {
+        syn::ReturnType::Default => false,
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Result") => true,
+            _ => {
+                return Err(crate::error::Failure::failed(format!(
+                    "cannot remove the final expression of `fn {}`",
+                    func.sig.ident
+                ))
+                .hint("remove the call by hand, then run the command again")
+                .into());
+            }
+        },
+    };
+    if !text.owns_lines(span.start(), span.end()) {
+        let (from, to) = (text.offset(span.start()), text.offset(span.end()));
+        let with = if returns_result { "Ok(())" } else { "" };
+        return Ok(format!("{}{with}{}", &text.src[..from], &text.src[to..]));
+    }
+    let (indent, eol) = (text.indent_of(span.start().line), text.eol());
+    let mut with = placeholder.map(|p| format!("{indent}let _ = {p};{eol}")).unwrap_or_default();
+    if returns_result {
+        with.push_str(&format!("{indent}Ok(()){eol}"));
+    }
+    Ok(text.replace_lines(first, span.end().line, &with))
+}
+
+/// Whether `stmt` uses the identifier `name` (outside macro arguments).
+fn mentions(stmt: &syn::Stmt, name: &str) -> bool {
+    struct Mentions<'a> {
+        name: &'a str,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Mentions<'_> {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.found |= ident == self.name;
+        }
+    }
+    let mut visitor = Mentions { name, found: false };
+    visitor.visit_stmt(stmt);
+    visitor.found
 }
 
 fn first_param(func: &syn::ItemFn) -> Option<String> {
@@ -121,7 +189,12 @@ fn remove_item(src: &str, item: &syn::Item) -> String {
             start = s;
         }
     }
-    Lines::new(src).cut(start, item.span().end(), true)
+    let text = Lines::new(src);
+    // Comment lines directly above the item describe it (see `remove_stmt`).
+    if text.owns_lines(start, item.span().end()) {
+        start = LineColumn { line: text.lead_start(start.line, 0), column: 0 };
+    }
+    text.cut(start, item.span().end(), true)
 }
 
 fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
@@ -242,6 +315,17 @@ impl<'a> Lines<'a> {
         before.trim().is_empty() && (after.is_empty() || after.starts_with("//"))
     }
 
+    /// The first line of the `//` comment lines directly above line `line` (inner `//!` docs
+    /// excepted), never at or above line `floor`.
+    fn lead_start(&self, line: usize, floor: usize) -> usize {
+        let mut start = line;
+        let comment = |l: &str| l.trim_start().starts_with("//") && !l.trim_start().starts_with("//!");
+        while start > floor + 1 && self.line(start - 1).is_some_and(comment) {
+            start -= 1;
+        }
+        start
+    }
+
     fn replace_lines(&self, first: usize, last: usize, with: &str) -> String {
         format!("{}{with}{}", &self.src[..self.line_start(first)], &self.src[self.line_start(last + 1)..])
     }
@@ -323,5 +407,40 @@ mod tests {
         assert_eq!(remove_mod("mod a; mod b;\n", "b").unwrap(), "mod a; \n");
         let (out, _) = remove_uses_of("pub use a::{A, B};\npub use b::{A as C};\nuse x;\n", "a").unwrap();
         assert_eq!(out, "pub use b::{A as C};\nuse x;\n");
+    }
+
+    #[test]
+    fn a_comment_describing_a_removed_call_goes_with_it_and_others_stay() {
+        let src = "fn register(b: &mut B) -> Result<(), E> {\n    // Auth first.\n    auth::register(b)?;\n    // The cart.\n    cart::register(b)?;\n\n    // Done.\n    Ok(())\n}\n";
+        assert_eq!(
+            remove_module_call(src, "register", "cart").unwrap(),
+            "fn register(b: &mut B) -> Result<(), E> {\n    // Auth first.\n    auth::register(b)?;\n\n    // Done.\n    Ok(())\n}\n"
+        );
+        let out = remove_mod("// Shopping.\npub mod cart;\n// Auth.\npub mod auth;\n", "cart").unwrap();
+        assert_eq!(out, "// Auth.\npub mod auth;\n");
+        assert_eq!(remove_mod("//! Features.\npub mod cart;\n", "cart").unwrap(), "//! Features.\n");
+    }
+
+    #[test]
+    fn removing_a_tail_call_keeps_the_function_returning() {
+        let src = "fn register(b: &mut B) -> Result<(), E> {\n    auth::register(b)?;\n    cart::register(b)\n}\n\nasync fn demo(d: &D) {\n    auth::demo(d).await;\n    cart::demo(d).await\n}\n";
+        let out = remove_module_call(src, "register", "cart").unwrap();
+        let out = remove_module_call(&out, "demo", "cart").unwrap();
+        assert_eq!(
+            out,
+            "fn register(b: &mut B) -> Result<(), E> {\n    auth::register(b)?;\n    Ok(())\n}\n\nasync fn demo(d: &D) {\n    auth::demo(d).await;\n}\n"
+        );
+        let other = "fn register(b: &mut B) -> R {\n    cart::register(b)\n}\n";
+        assert!(remove_module_call(other, "register", "cart").is_err());
+    }
+
+    #[test]
+    fn wiring_then_unwiring_around_comments_and_tails_is_the_identity() {
+        let src = "pub mod cart;\n\nfn register(b: &mut B) -> Result<(), E> {\n    // The cart.\n    cart::register(b)\n}\n";
+        for name in ["auth", "zoo"] {
+            let wired = ensure_feature_wired(src, name).unwrap();
+            let back = remove_mod(&wired, name).unwrap();
+            assert_eq!(remove_module_call(&back, "register", name).unwrap(), src, "{name}: {wired}");
+        }
     }
 }

@@ -196,7 +196,7 @@ fn mod_edit(file: &syn::File, text: &Text<'_>, name: &str, vis: Vis) -> Option<E
         };
         let place = group.iter().find(|&&i| key(i).as_str() > name);
         return Some(match place {
-            Some(&i) => Edit::before(spans[i].start, vec![line]),
+            Some(&i) => Edit::before(item_lead(text, file, &spans, i), vec![line]),
             None => Edit::before(spans[*group.last().unwrap_or(&0)].end + 1, vec![line]),
         });
     }
@@ -232,7 +232,7 @@ pub fn ensure_pub_use(src: &str, module: &str, type_name: &str) -> anyhow::Resul
         };
         let place = group.iter().find(|&&i| path_cmp(&key(i), &ours) == Ordering::Greater);
         edit = match place {
-            Some(&i) => Edit::before(spans[i].start, vec![line]),
+            Some(&i) => Edit::before(item_lead(&text, &file, &spans, i), vec![line]),
             None => Edit::before(spans[*group.last().unwrap_or(&0)].end + 1, vec![line]),
         };
     } else {
@@ -361,9 +361,14 @@ fn module_call_edit(
     Ok(Some(edit))
 }
 
-/// Insert the statement lines built by `lines` into `func`: sorted by `key` among the
-/// statements `key_of` recognises, else in place of the `let _ = placeholder;` statement,
-/// else before the tail expression, else before the closing brace.
+/// Insert the statement lines built by `lines` into `func`, at the first of these places where
+/// the result still parses with the new statement in the function's body (and nothing else
+/// changed shape): sorted by `key` among the statements `key_of` recognises (never after a tail
+/// expression), in place of the `let _ = placeholder;` statement, before the tail expression,
+/// after the last statement, before the closing brace. Comments and attributes directly above
+/// a statement stay with it: a line inserted before the statement goes above them.
+///
+/// When no place works (e.g. the whole body on one line), the user is told which line to add.
 fn insert_call(
     text: &Text<'_>,
     func: &syn::ItemFn,
@@ -373,42 +378,187 @@ fn insert_call(
     lines: impl Fn(&str) -> Vec<String>,
 ) -> anyhow::Result<Edit> {
     let stmts = &func.block.stmts;
+    let open = func.block.brace_token.span.open().start().line;
+    let is_tail = |i: usize| i + 1 == stmts.len() && matches!(stmts[i], syn::Stmt::Expr(_, None));
+    // Line edges of statement `i`: where a line inserted before it goes (above its comments),
+    // its first and last line; `None` when it shares a line with other code.
+    let first_line = |i: usize| {
+        let span = stmts[i].span();
+        text.starts_line(span.start()).then(|| {
+            let floor = if i == 0 { open } else { stmts[i - 1].span().end().line };
+            (text.lead_start(span.start().line, floor), span.start().line)
+        })
+    };
+    let after = |i: usize| {
+        let span = stmts[i].span();
+        (!is_tail(i) && text.starts_line(span.start()) && text.ends_line(span.end()))
+            .then(|| Edit::before(span.end().line + 1, lines(text.indent_of(span.start().line))))
+    };
+    let before = |i: usize| first_line(i).map(|(lead, line)| Edit::before(lead, lines(text.indent_of(line))));
+
+    let mut candidates: Vec<(Edit, bool)> = Vec::new();
     let keyed: Vec<(usize, String)> =
         stmts.iter().enumerate().filter_map(|(i, s)| key_of(s).map(|k| (i, k))).collect();
-    let stmt_lines = |i: usize| ItemLines::of_span(stmts[i].span());
     if let Some(&(last, _)) = keyed.last() {
-        if let Some(&(i, _)) = keyed.iter().find(|(_, k)| version_cmp(k, key) == Ordering::Greater) {
-            let at = stmt_lines(i);
-            return Ok(Edit::before(at.start, lines(text.indent_of(at.start))));
-        }
-        let at = stmt_lines(last);
-        return Ok(Edit::before(at.end + 1, lines(text.indent_of(at.start))));
+        let sorted = match keyed.iter().find(|(_, k)| version_cmp(k, key) == Ordering::Greater) {
+            Some(&(i, _)) => before(i),
+            None if is_tail(last) => before(last),
+            None => after(last),
+        };
+        candidates.extend(sorted.map(|e| (e, false)));
     }
     if let Some(i) = stmts.iter().position(|s| is_placeholder(s, placeholder)) {
-        let at = stmt_lines(i);
-        if text.starts_line(stmts[i].span().start()) && text.ends_line(stmts[i].span().end()) {
-            return Ok(Edit {
-                at: at.start,
-                remove: at.end + 1 - at.start,
-                lines: lines(text.indent_of(at.start)),
-            });
+        let span = stmts[i].span();
+        if text.starts_line(span.start()) && text.ends_line(span.end()) {
+            let (start, end) = (span.start().line, span.end().line);
+            let edit = Edit { at: start, remove: end + 1 - start, lines: lines(text.indent_of(start)) };
+            candidates.push((edit, true));
         }
     }
-    if let Some(last) = stmts.last() {
-        let start = last.span().start();
-        if text.starts_line(start) {
-            let line = start.line;
-            return Ok(Edit::before(line, lines(text.indent_of(line))));
-        }
+    if let Some(last) = stmts.len().checked_sub(1) {
+        candidates.extend(if is_tail(last) { before(last) } else { after(last) }.map(|e| (e, false)));
     }
     let close = func.block.brace_token.span.close().start();
     if text.starts_line(close) {
-        let indent = format!("{}    ", text.indent_of(close.line));
-        return Ok(Edit::before(close.line, lines(&indent)));
+        let indent = format!("{}{}", text.indent_of(close.line), text.indent_unit());
+        candidates.push((Edit::before(close.line, lines(&indent)), false));
+    } else if stmts.is_empty()
+        && let Some(line) = text.line(close.line)
+        && close.line == func.block.brace_token.span.open().start().line
+    {
+        // An empty body on the signature's line (`fn demo(d: &Dispatcher) {}`) opens up:
+        // `{`, the new lines, `}` on a line of its own.
+        let byte = |col: usize| line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+        let (open, close_at) = (byte(func.block.brace_token.span.open().start().column), byte(close.column));
+        let indent = text.indent_of(close.line);
+        let mut new = vec![line[..=open].trim_end().to_string()];
+        new.extend(lines(&format!("{indent}{}", text.indent_unit())));
+        new.push(format!("{indent}{}", &line[close_at..]));
+        candidates.push((Edit { at: close.line, remove: 1, lines: new }, false));
     }
-    Err(Failure::failed(format!("cannot find where to add a line to `fn {}`", func.sig.ident))
-        .hint("put the function's final expression (e.g. `Ok(())`) on a line of its own")
+
+    let name = func.sig.ident.to_string();
+    let count = |stmts: &[syn::Stmt]| stmts.iter().filter(|s| key_of(s).as_deref() == Some(key)).count();
+    let tail_before = matches!(stmts.last(), Some(syn::Stmt::Expr(_, None)));
+    let placed = |edit: &Edit, replaces: bool| {
+        let Ok(file) = syn::parse_file(&text.apply(vec![edit.clone()])) else { return false };
+        let Some(new) = find_fn(&file, &name) else { return false };
+        let new = &new.block.stmts;
+        new.len() + usize::from(replaces) == stmts.len() + 1
+            && matches!(new.last(), Some(syn::Stmt::Expr(_, None))) == tail_before
+            && count(new) == count(stmts) + 1
+    };
+    if let Some((edit, _)) = candidates.into_iter().find(|(edit, replaces)| placed(edit, *replaces)) {
+        return Ok(edit);
+    }
+    let wanted: Vec<String> = lines("").iter().map(|l| l.trim().to_string()).collect();
+    let wanted = wanted.join(" ");
+    Err(Failure::failed(format!("cannot place `{wanted}` in `fn {name}` without breaking it"))
+        .hint(format!(
+            "add `{wanted}` to `fn {name}` by hand, on a line of its own before its final expression \
+             (orch leaves calls that are there alone), then run the command again"
+        ))
         .into())
+}
+
+/// The safety net run on every planned Rust file before anything is written: `after` (the
+/// planned content) must parse, and in an edited file (`before` is the content on disk) every
+/// wiring call that `fn register` / `fn demo` gained (`x::register(..)`, `x::demo(..)`,
+/// `builder.register::<Job, _>(..)`) must run as a statement of the function's body, not sit
+/// in a nested block, a closure or a comment. Returns the out-of-line modules `after` declares
+/// that `before` did not (all of them in a new file; `#[path]` ones left out), whose files the
+/// caller checks.
+pub fn check_planned(before: Option<&str>, after: &str) -> anyhow::Result<Vec<String>> {
+    let file = syn::parse_file(after).map_err(|e| {
+        let LineColumn { line, column } = e.span().start();
+        anyhow::Error::from(refusal(format!(
+            "orch would leave this file unparsable ({e} at line {line}, column {})",
+            column + 1
+        )))
+    })?;
+    let old = match before {
+        Some(before) => match syn::parse_file(before) {
+            Ok(old) => old,
+            // Nothing to compare with: only parsing is checked.
+            Err(_) => return Ok(Vec::new()),
+        },
+        None => syn::File { shebang: None, attrs: Vec::new(), items: Vec::new() },
+    };
+    for fn_name in ["register", "demo"] {
+        let Some(func) = find_fn(&file, fn_name) else { continue };
+        let gained = |calls: Vec<String>| {
+            let had = find_fn(&old, fn_name).map(|f| wiring_calls(f, fn_name, false)).unwrap_or_default();
+            calls.into_iter().filter(move |c| !had.contains(c))
+        };
+        let direct = wiring_calls(func, fn_name, true);
+        if let Some(call) = gained(wiring_calls(func, fn_name, false)).find(|c| !direct.contains(c)) {
+            return Err(refusal(format!(
+                "orch's edit would leave `{call}` outside the statements of `fn {fn_name}`"
+            ))
+            .into());
+        }
+    }
+    let mods = |file: &syn::File| -> Vec<String> {
+        file.items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Mod(m)
+                    if m.content.is_none() && !m.attrs.iter().any(|a| a.path().is_ident("path")) =>
+                {
+                    Some(m.ident.to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let had = mods(&old);
+    Ok(mods(&file).into_iter().filter(|m| !had.contains(m)).collect())
+}
+
+/// A planned edit refused by [`check_planned`] (the caller attaches the file).
+fn refusal(message: String) -> Failure {
+    Failure::failed(message).hint(
+        "nothing was written: make the wiring change by hand, then run the command again (orch \
+         leaves wiring that is there alone); if the project has custom templates, check them",
+    )
+}
+
+/// The wiring calls in `func` (`fn register` or `fn demo`): the modules of `x::<fn_name>(..)`
+/// calls and the job types of `builder.register::<Job, _>(..)` calls (as `register::<Job>`).
+/// With `direct`, only those that run as a statement of the body itself: the spine of a
+/// top-level statement or tail expression through `?`, `.await` and method-call receivers.
+fn wiring_calls(func: &syn::ItemFn, fn_name: &str, direct: bool) -> Vec<String> {
+    let mut modules = Vec::new();
+    let mut jobs = Vec::new();
+    if direct {
+        for stmt in &func.block.stmts {
+            let mut expr = match stmt {
+                syn::Stmt::Expr(e, _) => e,
+                _ => continue,
+            };
+            loop {
+                expr = match expr {
+                    syn::Expr::Try(e) => &e.expr,
+                    syn::Expr::Await(e) => &e.base,
+                    syn::Expr::Paren(e) => &e.expr,
+                    syn::Expr::MethodCall(call) => {
+                        RegisterCalls { found: &mut jobs }.visit_expr_method_call_shallow(call);
+                        &call.receiver
+                    }
+                    syn::Expr::Call(call) => {
+                        ModuleCalls { fn_name, found: &mut modules }.visit_expr_call_shallow(call);
+                        break;
+                    }
+                    _ => break,
+                };
+            }
+        }
+    } else {
+        RegisterCalls { found: &mut jobs }.visit_block(&func.block);
+        ModuleCalls { fn_name, found: &mut modules }.visit_block(&func.block);
+    }
+    let modules = modules.into_iter().map(|m| format!("{m}::{fn_name}"));
+    modules.chain(jobs.into_iter().map(|j| format!("register::<{j}>"))).collect()
 }
 
 fn missing_fn(name: &str) -> anyhow::Error {
@@ -452,8 +602,9 @@ struct RegisterCalls<'a> {
     found: &'a mut Vec<String>,
 }
 
-impl<'ast> Visit<'ast> for RegisterCalls<'_> {
-    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+impl RegisterCalls<'_> {
+    /// Record `call` itself, not the calls inside it.
+    fn visit_expr_method_call_shallow(&mut self, call: &syn::ExprMethodCall) {
         let method = call.method.to_string();
         if matches!(method.as_str(), "register" | "register_shared" | "register_with_breaker")
             && let Some(turbofish) = &call.turbofish
@@ -462,6 +613,12 @@ impl<'ast> Visit<'ast> for RegisterCalls<'_> {
         {
             self.found.push(last.ident.to_string());
         }
+    }
+}
+
+impl<'ast> Visit<'ast> for RegisterCalls<'_> {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.visit_expr_method_call_shallow(call);
         syn::visit::visit_expr_method_call(self, call);
     }
 }
@@ -472,8 +629,9 @@ struct ModuleCalls<'a> {
     found: &'a mut Vec<String>,
 }
 
-impl<'ast> Visit<'ast> for ModuleCalls<'_> {
-    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+impl ModuleCalls<'_> {
+    /// Record `call` itself, not the calls inside it.
+    fn visit_expr_call_shallow(&mut self, call: &syn::ExprCall) {
         if let syn::Expr::Path(p) = &*call.func {
             let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
             if let [.., module, last] = segments.as_slice()
@@ -482,6 +640,12 @@ impl<'ast> Visit<'ast> for ModuleCalls<'_> {
                 self.found.push(module.clone());
             }
         }
+    }
+}
+
+impl<'ast> Visit<'ast> for ModuleCalls<'_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.visit_expr_call_shallow(call);
         syn::visit::visit_expr_call(self, call);
     }
 }
@@ -601,6 +765,16 @@ pub fn version_cmp(a: &str, b: &str) -> Ordering {
 fn trim_zeros(digits: &[u8]) -> &[u8] {
     let start = digits.iter().position(|&c| c != b'0').unwrap_or(digits.len());
     &digits[start..]
+}
+
+/// Where a line inserted before item `i` goes: above the comments directly above it (they
+/// describe it), never above the previous item or the file's inner attributes.
+fn item_lead(text: &Text<'_>, file: &syn::File, spans: &[ItemLines], i: usize) -> usize {
+    let floor = match i.checked_sub(1) {
+        Some(prev) => spans[prev].end,
+        None => file.attrs.iter().map(|a| ItemLines::of_span(a.span()).end).max().unwrap_or(0),
+    };
+    text.lead_start(spans[i].start, floor)
 }
 
 /// Consecutive items (by index) for which `pred` holds and that sit on adjacent lines (no blank
@@ -745,6 +919,34 @@ impl<'a> Text<'a> {
     fn indent_of(&self, n: usize) -> &'a str {
         let line = self.line(n).unwrap_or("");
         &line[..line.len() - line.trim_start().len()]
+    }
+
+    /// The indentation step of the file: a tab when its lines are indented with tabs.
+    fn indent_unit(&self) -> &'static str {
+        let tabs = self.src.lines().any(|l| l.starts_with('\t'));
+        if tabs { "\t" } else { "    " }
+    }
+
+    /// The first line of the comments directly above line `line` (comment lines without a
+    /// blank line between them and the line), never at or above line `floor`: a line inserted
+    /// there keeps each comment with the code it describes.
+    fn lead_start(&self, line: usize, floor: usize) -> usize {
+        let mut start = line;
+        while start > floor + 1 {
+            let prev = self.line(start - 1).unwrap_or("").trim();
+            if prev.starts_with("//") && !prev.starts_with("//!") {
+                start -= 1;
+            } else if prev.ends_with("*/")
+                && let Some(open) = (floor + 1..start)
+                    .rev()
+                    .find(|&n| self.line(n).unwrap_or("").trim_start().starts_with("/*"))
+            {
+                start = open;
+            } else {
+                break;
+            }
+        }
+        start
     }
 
     fn line_end_style(&self) -> &'static str {
@@ -957,5 +1159,150 @@ mod tests {
     fn crlf_files_keep_crlf() {
         let out = ensure_mod("mod b;\r\nfn main() {}\r\n", "a", Vis::Private).unwrap();
         assert_eq!(out, "mod a;\r\nmod b;\r\nfn main() {}\r\n");
+    }
+
+    const FEATURES: &str = "pub mod auth;\npub mod cart;\n\npub fn register(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    auth::register(builder)?;\n    cart::register(builder)?;\n    Ok(())\n}\n\npub async fn demo(dispatcher: &Dispatcher) {\n    auth::demo(dispatcher).await;\n    cart::demo(dispatcher).await;\n}\n";
+
+    /// `ensure_feature_wired(FEATURES with `from` replaced by `to`, feature)`, checked to parse.
+    fn wire_edited(from: &str, to: &str, feature: &str) -> String {
+        assert!(FEATURES.contains(from), "{from:?}");
+        let out = ensure_feature_wired(&FEATURES.replace(from, to), feature).unwrap();
+        assert!(syn::parse_file(&out).is_ok(), "{out}");
+        out
+    }
+
+    #[test]
+    fn a_tail_call_keeps_its_place_at_the_end() {
+        let tail = "    cart::register(builder)\n}";
+        let out = wire_edited("    cart::register(builder)?;\n    Ok(())\n}", tail, "search");
+        assert!(out.contains("    search::register(builder)?;\n    cart::register(builder)\n}"), "{out}");
+        let out = wire_edited(
+            "    cart::demo(dispatcher).await;\n}",
+            "    cart::demo(dispatcher).await\n}",
+            "search",
+        );
+        assert!(
+            out.contains("    search::demo(dispatcher).await;\n    cart::demo(dispatcher).await\n}"),
+            "{out}"
+        );
+        // Sorted before a later tail call as usual.
+        let out = wire_edited("    cart::register(builder)?;\n    Ok(())\n}", tail, "bank");
+        assert!(
+            out.contains(
+                "    auth::register(builder)?;\n    bank::register(builder)?;\n    cart::register(builder)\n}"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn comments_and_attributes_stay_with_the_call_they_describe() {
+        let out = wire_edited(
+            "    cart::register(builder)?;\n",
+            "    // The cart needs auth first.\n    /* really */\n    #[cfg(unix)]\n    cart::register(builder)?;\n",
+            "bank",
+        );
+        assert!(
+            out.contains("    auth::register(builder)?;\n    bank::register(builder)?;\n    // The cart needs auth first.\n    /* really */\n    #[cfg(unix)]\n    cart::register(builder)?;\n"),
+            "{out}"
+        );
+        let out = wire_edited("    Ok(())\n", "    // Done.\n    Ok(())\n", "search");
+        assert!(
+            out.contains(
+                "    cart::register(builder)?;\n    search::register(builder)?;\n    // Done.\n    Ok(())\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn calls_spread_over_lines_in_lets_and_chains_are_stepped_over() {
+        let out = wire_edited(
+            "    cart::register(builder)?;\n",
+            "    let done = cart::register(\n        builder,\n    ); // trailing\n    done?;\n",
+            "search",
+        );
+        assert!(out.contains("    ); // trailing\n    search::register(builder)?;\n    done?;\n"), "{out}");
+        let core = "fn register(b: &mut B) -> R {\n    b.register::<jobs::AJob, _>(executors::A)?\n        .register::<jobs::CJob, _>(executors::C)?;\n    Ok(())\n}\n";
+        let out = ensure_register_call(core, "DJob", "DExecutor").unwrap();
+        assert!(
+            out.contains(
+                "(executors::C)?;\n    b.register::<jobs::DJob, _>(executors::DExecutor)?;\n    Ok(())"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn tabs_crlf_and_other_indentation_are_kept() {
+        let tabs = FEATURES.replace("    ", "\t");
+        let out = ensure_feature_wired(&tabs, "search").unwrap();
+        assert!(
+            out.contains("\tcart::register(builder)?;\n\tsearch::register(builder)?;\n\tOk(())"),
+            "{out}"
+        );
+        let crlf = FEATURES
+            .replace("    cart::register(builder)?;\n    Ok(())", "  cart::register(builder)\n")
+            .replace('\n', "\r\n");
+        let out = ensure_feature_wired(&crlf, "search").unwrap();
+        assert!(out.contains("  search::register(builder)?;\r\n  cart::register(builder)\r\n"), "{out:?}");
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
+        let empty = "fn register(b: &mut B) -> R {\n\tlet _ = b;\n}\n\nasync fn demo(d: &D) {\n}\n";
+        let out = ensure_feature_wired(empty, "x").unwrap();
+        assert!(
+            out.contains("{\n\tx::register(b)?;\n}") && out.contains("{\n\tx::demo(d).await;\n}"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_call_that_cannot_be_placed_is_refused_with_the_line_to_add() {
+        let one_line = "pub mod a;\nfn register(b: &mut B) -> R { a::register(b)?; Ok(()) }\n";
+        let err = ensure_feature_wired(one_line, "search").unwrap_err();
+        let failure = err.downcast_ref::<Failure>().unwrap();
+        assert!(
+            failure.message.contains("cannot place `search::register(b)?;` in `fn register`"),
+            "{failure:?}"
+        );
+        assert!(failure.hint.as_deref().unwrap_or("").contains("add `search::register(b)?;`"), "{failure:?}");
+        let core = "fn register(b: &mut B) -> R { Ok(()) }\n";
+        assert!(ensure_register_call(core, "XJob", "XExecutor").is_err());
+    }
+
+    #[test]
+    fn an_empty_body_on_one_line_opens_up() {
+        let src = "pub mod a;\n\nfn register(b: &mut B) -> R {\n    let _ = b;\n    Ok(())\n}\n\n    async fn demo(d: &D) {} // none yet\n";
+        let out = ensure_feature_wired(src, "x").unwrap();
+        assert!(
+            out.ends_with("    async fn demo(d: &D) {\n        x::demo(d).await;\n    } // none yet\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_register_returning_a_registration_chain_keeps_it_as_the_tail() {
+        let core = "fn register(builder: &mut B) -> R {\n    builder\n        .register::<jobs::AJob, _>(executors::A)?\n        .register::<jobs::BJob, _>(executors::B)\n        .map(|_| ())\n}\n";
+        let out = ensure_register_call(core, "CJob", "CExecutor").unwrap();
+        assert!(
+            out.starts_with("fn register(builder: &mut B) -> R {\n    builder.register::<jobs::CJob, _>(executors::CExecutor)?;\n    builder\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn planned_files_must_parse_and_keep_new_wiring_in_the_body() {
+        let err = check_planned(None, "fn main() {\n").unwrap_err();
+        assert!(err.to_string().contains("orch would leave this file unparsable"), "{err}");
+        let before = "fn register(b: &mut B) -> R {\n    a::register(b)?;\n    Ok(())\n}\n";
+        let nested = "fn register(b: &mut B) -> R {\n    a::register(b)?;\n    if x { c::register(b)?; }\n    Ok(())\n}\n";
+        let err = check_planned(Some(before), nested).unwrap_err();
+        assert!(err.to_string().contains("`c::register` outside the statements of `fn register`"), "{err}");
+        // Wiring that was nested before is the user's business; new direct calls pass.
+        let direct = "fn register(b: &mut B) -> R {\n    a::register(b)?;\n    b.register::<jobs::XJob, _>(X)?.register::<jobs::YJob, _>(Y)?;\n    c::register(b)\n}\n";
+        assert!(check_planned(Some(before), direct).unwrap().is_empty());
+        assert!(check_planned(Some(nested), &nested.replace("a::register(b)?;\n", "")).is_ok());
+        let mods = check_planned(Some("mod a;\n"), "mod a;\nmod b;\n#[path = \"x.rs\"]\nmod c;\nmod d {}\n")
+            .unwrap();
+        assert_eq!(mods, ["b"]);
     }
 }

@@ -390,6 +390,9 @@ pub struct SourceDir {
 pub enum ProblemKind {
     /// The file is not valid UTF-8, or does not tokenize, or its delimiters do not balance.
     Parse,
+    /// A file orch wires into (it has a `fn register`) tokenizes but does not parse as Rust
+    /// (e.g. a call after a tail expression); its facts are kept.
+    Syntax,
     /// A directory or file could not be read.
     Io,
 }

@@ -343,7 +343,24 @@ impl<'a> Worker<'a> {
                 _ => RefPolicy::None,
             };
             match self.scanner.scan(Input { src: text, module: &module, refs, flow: self.ctx.flow }) {
-                Ok(facts) => file.facts = facts,
+                Ok(facts) => {
+                    // The files orch wires into (a `fn register`: features module, core and
+                    // feature `mod.rs`) are also parsed in full: a hand edit that breaks their
+                    // statements still tokenizes, and `cargo build` would be the first to say.
+                    // Their facts stay: the rest of the checks still see the wiring.
+                    if facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
+                        && let Err(e) = syn::parse_file(text)
+                    {
+                        let start = e.span().start();
+                        self.local.problems.push(Problem {
+                            path: file.path.clone(),
+                            kind: ProblemKind::Syntax,
+                            loc: Some(super::Loc { line: start.line as u32, col: start.column as u32 + 1 }),
+                            message: format!("does not parse as Rust: {e}"),
+                        });
+                    }
+                    file.facts = facts;
+                }
                 Err(_) if !complete => {
                     // The single read may have been short: read it all and scan again.
                     (len, complete) = sys::read_file(dir, name, &mut self.buf, true)?;

@@ -155,6 +155,8 @@ pub fn run(cli: Cli, out: &Output) -> anyhow::Result<()> {
 pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyhow::Result<bool> {
     let out = ctx.out;
     let paint = out.paint(Stream::Out);
+    // The safety net: no plan that leaves a `.rs` file broken is printed as doable or applied.
+    plan.check_sources()?;
     if write.diff {
         out.stdout(&plan.render_diff())?;
     }

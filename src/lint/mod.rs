@@ -128,6 +128,20 @@ Fix: add the `mod` line (`orch lint --fix` adds it to the parent module, with th
 re-exports of the generated layout for component folders), or delete the file.",
     },
     Rule {
+        id: "missing-module",
+        default: Level::Error,
+        summary: "every `mod x;` declaration has its file (`x.rs` or `x/mod.rs`)",
+        knobs: "",
+        explanation: "\
+rustc refuses a `mod x;` whose file does not exist (E0583): the crate does not build. Reported:
+an out-of-line `mod` declaration (without `#[path]`, not behind `#[cfg]`, in a file the crate
+compiles) for which neither `x.rs` nor `x/mod.rs` exists next to the declaring module. The files
+below the missing module are then not reported as orphans: the declaration is the problem.
+
+Fix: create the module file (for a component folder, the `mod.rs` declaring its files), or
+remove the `mod` line.",
+    },
+    Rule {
         id: "boundaries",
         default: Level::Error,
         summary: "orchestrators do no I/O and never call executors; features use only each other's public modules",
@@ -169,8 +183,11 @@ Configure: `[lint] god_events = [\"Generic*Event\", \"*AnyEvent\"]`.",
 `orch lint` reads every `.rs` file under src/. A file that is not UTF-8, has an unterminated
 string, char or comment, a stray character, or unbalanced delimiters cannot be analysed: it is
 reported once (with the position of the problem) and contributes no facts, and files below it
-are not reported as orphans. Other syntax errors are left to rustc (`cargo check`). Unreadable
-files and directories are reported under this id too.
+are not reported as orphans. Other syntax errors are left to rustc (`cargo check`), except in
+the files orch wires into (those with a `fn register`: the features module, core's and each
+feature's `mod.rs`), which are parsed in full: a hand edit that breaks them (a call after a
+tail expression) is reported here, with their facts kept. Unreadable files and directories are
+reported under this id too.
 
 Fix: fix the file (`cargo check` shows the compiler's view).",
     },

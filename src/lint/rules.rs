@@ -18,11 +18,12 @@ use crate::analysis::{
 /// matters; more threads would only hold more rules' indexes in memory at once).
 pub(super) fn run<'a>(a: &'a Analysis, s: &'a Settings) -> Vec<Finding<'a>> {
     type Check = for<'a> fn(&'a Analysis, &'a Settings, Severity, &mut Chunks<Finding<'a>>);
-    let checks: [(&str, Check); 9] = [
+    let checks: [(&str, Check); 10] = [
         ("pairing", pairing),
         ("registration", registration),
         ("boundaries", boundaries),
         ("orphan-module", orphan_module),
+        ("missing-module", missing_module),
         ("file-naming", file_naming),
         ("type-naming", type_naming),
         ("god-event", god_event),
@@ -659,8 +660,13 @@ fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut
         return;
     }
     let unreached = |f: &SourceFile| f.reach == Reach::Unreached && !f.root && f.path.to_str().is_some();
+    // Files below a declared module whose file is missing: `missing-module` reports the cause.
+    let missing: Vec<PathBuf> = missing_modules(a)
+        .into_iter()
+        .filter_map(|(_, _, _, folder)| folder.parent().map(Path::to_path_buf))
+        .collect();
     for f in a.files.iter().filter(|f| unreached(f)) {
-        if a.reach_unknown(&f.path) {
+        if a.reach_unknown(&f.path) || missing.iter().any(|m| f.path.starts_with(m)) {
             continue;
         }
         let parents = parent_candidates(a, &f.path);
@@ -709,7 +715,29 @@ fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut
                     exports: f.public_types().map(|(n, _, _)| n.to_string()).collect(),
                 }),
             ),
-            None => (format!("declare it with `mod {name};` in its parent module, or delete the file"), None),
+            None => {
+                // No parent module file: saying "add `mod x;` to it" would send the user to a
+                // file that does not exist.
+                let dir = if f.file_name() == "mod.rs" {
+                    f.path.parent().and_then(Path::parent)
+                } else {
+                    f.path.parent()
+                };
+                let parent = dir.filter(|d| *d != Path::new("src")).map(|d| {
+                    format!(
+                        "{} (or {})",
+                        super::show(&d.join("mod.rs")),
+                        super::show(&d.with_extension("rs"))
+                    )
+                });
+                let hint = match parent {
+                    Some(parent) => format!(
+                        "its parent module file {parent} does not exist: create it declaring `mod {name};`, or delete the file"
+                    ),
+                    None => format!("declare it with `mod {name};` in a crate root, or delete the file"),
+                };
+                (hint, None)
+            }
         };
         let mut fnd = Finding::new(
             "orphan-module",
@@ -723,6 +751,57 @@ fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut
             fnd = fnd.with_fix(fix);
         }
         out.push(fnd);
+    }
+}
+
+/// The modules declared `mod x;` in a live file (not behind `#[cfg]`, no `#[path]`, not in a
+/// macro) whose file exists neither as `x.rs` nor `x/mod.rs`: the declaring file, the location
+/// of the name, and the two candidate paths. rustc fails on each (E0583).
+fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
+    let mut out = Vec::new();
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        let mod_rs = f.root || f.file_name() == "mod.rs";
+        for fact in f.facts.iter() {
+            let Fact::Mod { name, loc, flags: fl, .. } = fact else { continue };
+            let (paths, inline) = fact.mod_location();
+            if !paths.is_empty()
+                || !inline.is_empty()
+                || fl & (flags::CFG | flags::IN_MACRO | flags::TEST) != 0
+            {
+                continue;
+            }
+            let Some(parent) = f.path.parent() else { continue };
+            let dir = if mod_rs { parent.to_path_buf() } else { f.path.with_extension("") };
+            let (file, folder) = (dir.join(format!("{name}.rs")), dir.join(&**name).join("mod.rs"));
+            // Excluded from the analysis is not missing: the disk has the last word.
+            let exists = |p: &Path| a.file(p).is_some() || a.root.join(p).is_file();
+            if !exists(&file) && !exists(&folder) {
+                out.push((f, *loc, file, folder));
+            }
+        }
+    }
+    out
+}
+
+fn missing_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    for (f, loc, file, folder) in missing_modules(a) {
+        let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
+        out.push(Finding::new(
+            "missing-module",
+            sev,
+            &f.path,
+            Some(loc),
+            format!(
+                "`mod {name};` is declared here, but neither {} nor {} exists",
+                super::show(&file),
+                super::show(&folder)
+            ),
+            Some(format!(
+                "create {} (declaring the files of that folder), or remove the `mod {name};` line; rustc \
+                 cannot build the crate until then",
+                super::show(&folder)
+            )),
+        ));
     }
 }
 
@@ -827,6 +906,11 @@ fn parse_error<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
             ProblemKind::Parse => (
                 format!("cannot parse: {}", p.message),
                 "fix the file (`cargo check` shows the compiler's view); its facts were skipped",
+            ),
+            ProblemKind::Syntax => (
+                p.message.clone(),
+                "fix it (`cargo check` shows the compiler's view): the crate cannot build, and orch \
+                 refuses to wire into it until it parses",
             ),
             ProblemKind::Io => (p.message.clone(), "check the file's permissions"),
         };

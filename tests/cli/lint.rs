@@ -37,6 +37,7 @@ const PLANTED: &[Located<'static>] = &[
     ("registration", "src/features/auth/executors/logout.rs", Some((8, 15))),
     ("registration", "src/features/mod.rs", Some((3, 9))),
     ("orphan-module", "src/features/auth/jobs/session.rs", None),
+    ("missing-module", "src/features/billing/mod.rs", Some((12, 9))),
     ("boundaries", "src/features/auth/orchestrators/login.rs", Some((1, 5))),
     ("boundaries", "src/features/auth/orchestrators/login.rs", Some((3, 5))),
     ("boundaries", "src/features/auth/orchestrators/login.rs", Some((26, 17))),
@@ -209,6 +210,7 @@ fn paths_limit_the_report_not_the_analysis() {
         got,
         [
             ("file-naming".into(), "src/features/billing/jobs/ChargeCard.rs".into(), None),
+            ("missing-module".into(), "src/features/billing/mod.rs".into(), Some((12, 9))),
             ("boundaries".into(), "src/features/billing/orchestrators/checkout.rs".into(), Some((2, 5))),
         ]
     );

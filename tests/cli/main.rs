@@ -14,6 +14,8 @@ mod interrupt;
 mod lint;
 mod list;
 mod names;
+mod property;
 mod remove;
 mod support;
 mod template;
+mod wiring;
