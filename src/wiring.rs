@@ -115,10 +115,9 @@ pub fn ensure_root_mod(src: &str, name: &str, decl: &[String]) -> anyhow::Result
     let text = Text::new(src);
     let Some(mut edit) = mod_edit(&file, &text, name, Vis::Pub) else { return Ok(src.to_string()) };
     let spans: Vec<ItemLines> = file.items.iter().map(ItemLines::of).collect();
-    // At the macro item's first line or below: move above it and the comments describing it.
-    if let Some(first) = file.items.iter().position(leaks_macros)
-        && edit.at >= spans[first].start
-    {
+    // At the macro item's first line or below (its comments included): move above it and the
+    // comments describing it.
+    let macro_start = file.items.iter().position(leaks_macros).map(|first| {
         let mut start = spans[first].start;
         while text
             .line(start - 1)
@@ -126,6 +125,11 @@ pub fn ensure_root_mod(src: &str, name: &str, decl: &[String]) -> anyhow::Result
         {
             start -= 1;
         }
+        start
+    });
+    if let Some(start) = macro_start
+        && edit.at >= start
+    {
         // Joins the `mod` lines right above (rustfmt does not reorder across a `#[macro_use]`
         // item), else forms a block of its own.
         let above = if start > 1 { text.line(start - 1) } else { None };

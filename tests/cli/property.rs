@@ -41,7 +41,7 @@ const COMPONENTS: &[&str] = &["upload", "resize", "ping", "zeta"];
 
 /// The `.rs` files orch wires into: the features module, core's and each feature's `mod.rs`.
 fn wired_files(fx: &Fixture) -> Vec<String> {
-    let mut files = vec!["src/features/mod.rs".to_string(), "src/core/mod.rs".to_string()];
+    let mut files = vec!["src/features/mod.rs".to_string(), "src/shared/mod.rs".to_string()];
     files.extend(FEATURES.iter().map(|f| format!("src/features/{f}/mod.rs")));
     files.into_iter().filter(|f| fx.exists(f)).collect()
 }

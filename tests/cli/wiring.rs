@@ -71,9 +71,9 @@ fn a_comment_above_a_registration_stays_above_it() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
     fx.orch(&["add", "executor", "upload", "-q"]).ok();
     let line = "    builder.register::<jobs::UploadJob, _>(executors::UploadExecutor)?;\n";
-    edit(&fx, "src/core/mod.rs", line, &format!("    // Uploads go to the bucket.\n{line}"));
+    edit(&fx, "src/shared/mod.rs", line, &format!("    // Uploads go to the bucket.\n{line}"));
     fx.orch(&["add", "executor", "resize", "-q"]).ok();
-    let src = fx.read("src/core/mod.rs");
+    let src = fx.read("src/shared/mod.rs");
     assert!(
         src.contains(&format!(
             "    builder.register::<jobs::ResizeJob, _>(executors::ResizeExecutor)?;\n    // Uploads go to the bucket.\n{line}"
@@ -82,7 +82,7 @@ fn a_comment_above_a_registration_stays_above_it() {
     );
     // Removing the upload executor takes its comment along, not the resize line's neighbour.
     fx.orch(&["remove", "executor", "upload", "-q"]).ok();
-    let src = fx.read("src/core/mod.rs");
+    let src = fx.read("src/shared/mod.rs");
     assert!(!src.contains("Uploads go to"), "{src}");
     assert!(
         src.contains("    builder.register::<jobs::ResizeJob, _>(executors::ResizeExecutor)?;\n    Ok(())"),
