@@ -141,6 +141,9 @@ pub fn run(cli: Cli, out: &Output) -> anyhow::Result<()> {
 /// Print or apply `plan` according to the write flags. `what` names the result for the summary
 /// ("feature `auth`"). Returns whether the plan was applied.
 pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyhow::Result<bool> {
+    // Created `.rs` files follow the project's rustfmt configuration and edition.
+    let styled = crate::style::apply(plan)?;
+    let plan = &*styled;
     let out = ctx.out;
     let paint = out.paint(Stream::Out);
     if write.diff {
