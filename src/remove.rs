@@ -172,7 +172,9 @@ impl Remover<'_> {
             return Ok(());
         }
         let empty = crate::generate::empty_features_module(self.templates)?;
-        if self.plan.read(&features_mod)?.as_deref() != Some(empty.as_str()) {
+        let current = self.plan.read(&features_mod)?.unwrap_or_default();
+        // As created: formatted by the project's rustfmt configuration (crate::style).
+        if current != empty && current != crate::style::as_created(self.plan, &features_mod, &empty)? {
             return Ok(());
         }
         let parent = crate::generate::parent_module_file(self.plan, Path::new(""), features_dir);

@@ -67,16 +67,12 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Cow<'_, Plan>> {
         let style = match styles.get(&dir) {
             Some(style) => style.clone(),
             None => {
-                let style = Style {
-                    edition: edition_for(plan, &dir)?,
-                    config: find_config(&plan.root().join(&dir), home_dirs()),
-                };
+                let style = Style::of(plan, &dir)?;
                 styles.insert(dir, style.clone());
                 style
             }
         };
-        let fast = style.edition == NATIVE_EDITION && style.config.is_none() && !has_long_code_line(text);
-        if !fast {
+        if !style.fast(text) {
             jobs.push((op.path.clone(), style, text.clone()));
         }
     }
@@ -106,6 +102,32 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Cow<'_, Plan>> {
         );
     }
     Ok(Cow::Owned(out))
+}
+
+/// `text` as [`apply`] leaves it when the plan creates it at `rel`: what orch wrote when it
+/// generated it (for `orch remove`'s comparisons). Unformatted when rustfmt is unavailable.
+pub fn as_created(plan: &Plan, rel: &Path, text: &str) -> anyhow::Result<String> {
+    let style = Style::of(plan, rel.parent().unwrap_or(Path::new("")))?;
+    if style.fast(text) {
+        return Ok(text.to_string());
+    }
+    Ok(rustfmt(text, &style, &existing_ancestor(plan.root())).unwrap_or_else(|_| text.to_string()))
+}
+
+impl Style {
+    /// The style of files created in the plan-relative directory `dir`.
+    fn of(plan: &Plan, dir: &Path) -> anyhow::Result<Style> {
+        Ok(Style {
+            edition: edition_for(plan, dir)?,
+            config: find_config(&plan.root().join(dir), home_dirs()),
+        })
+    }
+
+    /// Whether `text` is already laid out as rustfmt would: built-in templates with no
+    /// configuration, the templates' edition and no long line of code.
+    fn fast(&self, text: &str) -> bool {
+        self.edition == NATIVE_EDITION && self.config.is_none() && !has_long_code_line(text)
+    }
 }
 
 /// Why a file could not be formatted.

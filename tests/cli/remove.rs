@@ -162,3 +162,29 @@ fn dry_run_and_missing_components() {
     run.expect_code(1);
     assert!(run.stderr.contains("feature `nope` not found"), "{}", run.stderr);
 }
+
+/// Under a project's own rustfmt configuration the created files are formatted (not as the
+/// templates render them), and `orch remove` still undoes every generation byte for byte,
+/// including a features module it created in another directory.
+#[test]
+fn remove_undoes_generations_formatted_by_the_projects_rustfmt_config() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    for (config, indent) in [("tab_spaces = 2\nmax_width = 80\n", "\n  "), ("hard_tabs = true\n", "\n\t")] {
+        fx.write("rustfmt.toml", config);
+        let before = fx.snapshot();
+        fx.orch(&["new", "feature", "billing", "-q"]).ok();
+        assert!(fx.read("src/features/billing/jobs/billing.rs").contains(&format!("{indent}pub input")));
+        fx.orch(&["add", "executor", "refund", "--feature", "billing", "-q"]).ok();
+        fx.orch(&["add", "job", "ping", "-q"]).ok();
+        fx.orch(&["new", "feature", "invoices", "-o", "src/modules", "-q"]).ok();
+        for args in [
+            &["remove", "feature", "invoices", "-o", "src/modules"][..],
+            &["remove", "job", "ping"],
+            &["remove", "executor", "refund", "--feature", "billing"],
+            &["remove", "feature", "billing"],
+        ] {
+            fx.orch(args).ok();
+        }
+        assert_eq!(fx.snapshot(), before, "{config}");
+    }
+}
