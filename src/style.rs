@@ -83,16 +83,26 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Cow<'_, Plan>> {
     let results = run_all(&jobs, &cwd);
     let mut out = plan.clone();
     let mut missing = false;
+    // One note per distinct failure (a bad `rustfmt.toml` fails every file the same way).
+    let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for ((path, style, _), result) in jobs.iter().zip(results) {
         match result {
             Ok(formatted) => out.update(path, formatted)?,
             Err(Outcome::Missing) => missing = true,
-            Err(Outcome::Failed(why)) => out.note(format!(
-                "{} is not formatted: rustfmt failed{}: {why}; it is created as rendered",
-                display(path),
-                style.config.as_ref().map(|c| format!(" with {}", c.display())).unwrap_or_default()
-            )),
+            Err(Outcome::Failed(why)) => {
+                let with =
+                    style.config.as_ref().map(|c| format!(" with {}", c.display())).unwrap_or_default();
+                failed.entry(format!("rustfmt failed{with}: {why}")).or_default().push(display(path));
+            }
         }
+    }
+    for (why, paths) in failed {
+        let others =
+            if paths.len() > 1 { format!(" and {} other file(s)", paths.len() - 1) } else { String::new() };
+        out.note(format!(
+            "{why} — {}{others} created as rendered, not formatted; run `cargo fmt` once that is fixed",
+            paths[0]
+        ));
     }
     if missing {
         out.note(
@@ -269,7 +279,8 @@ fn manifest_above(plan: &Plan, dir: &Path, workspace: bool) -> Option<(PathBuf, 
             Err(_) => std::fs::read_to_string(&path).ok(),
         };
         let Some(doc) = text.and_then(|t| t.parse::<toml::Table>().ok()) else { continue };
-        if !workspace || doc.contains_key("workspace") {
+        // A virtual manifest (no [package]) is not the package's: keep looking for that.
+        if (workspace && doc.contains_key("workspace")) || (!workspace && doc.contains_key("package")) {
             return Some((path, doc));
         }
     }

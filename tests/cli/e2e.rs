@@ -185,7 +185,8 @@ fn generated_code_fits_editions_2018_and_2021_and_refuses_2015() {
     for edition in ["2018", "2021"] {
         let name = format!("edition{edition}");
         let fx = Fixture::cargo_bin(&name);
-        let manifest = fx.read("Cargo.toml").replace("edition = \"2024\"", &format!("edition = \"{edition}\""));
+        let manifest =
+            fx.read("Cargo.toml").replace("edition = \"2024\"", &format!("edition = \"{edition}\""));
         fx.write("Cargo.toml", &manifest);
         fx.orch(&["init", "-q"]).ok();
         generate_everything(&fx);

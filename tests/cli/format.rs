@@ -150,4 +150,12 @@ fn the_longest_names_are_formatted_and_a_missing_rustfmt_is_reported() {
     let run = fx.run(cmd);
     run.ok();
     assert!(run.stderr.contains("rustfmt not found") && run.stderr.contains("cargo fmt"), "{}", run.stderr);
+
+    // A configuration rustfmt rejects: one note naming it, the files are created as rendered.
+    fx.write("rustfmt.toml", "max_width = \"wide\"\n");
+    let run = fx.orch(&["new", "feature", "short"]);
+    run.ok();
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.contains("rustfmt failed")).collect();
+    assert_eq!(notes.len(), 1, "{}", run.stderr);
+    assert!(notes[0].contains("rustfmt.toml") && notes[0].contains("not formatted"), "{}", run.stderr);
 }
