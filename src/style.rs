@@ -10,8 +10,8 @@
 //! The fast path skips rustfmt: with no configuration and edition 2024 the built-in templates
 //! are already laid out as rustfmt lays them out, as long as no line comes near the width limit
 //! (a long name): `tests/cli/format.rs` checks that for every name length. When rustfmt is
-//! needed but missing or fails, the files are created as rendered and the plan gets a note
-//! saying so (the code is correct, only its layout differs; exit code 0).
+//! needed but missing or fails, the files are created as rendered and orch warns (even with
+//! `-q`): the code is correct, only its layout differs, so the exit code stays 0.
 //!
 //! Edition 2015 is refused (exit 2): the generated code needs `async fn` (2018+).
 
@@ -52,8 +52,9 @@ struct Style {
 }
 
 /// `plan` with its created `.rs` files formatted as the project's rustfmt configuration and
-/// edition want them (borrowed unchanged when nothing needed formatting). Refuses edition 2015.
-pub fn apply(plan: &Plan) -> anyhow::Result<Cow<'_, Plan>> {
+/// edition want them (borrowed unchanged when nothing needed formatting), and warnings for the
+/// user when some could not be formatted (shown even with `-q`). Refuses edition 2015.
+pub fn apply(plan: &Plan) -> anyhow::Result<(Cow<'_, Plan>, Vec<String>)> {
     let mut jobs: Vec<(PathBuf, Style, String)> = Vec::new();
     let mut styles: BTreeMap<PathBuf, Style> = BTreeMap::new();
     for op in plan.ops() {
@@ -77,11 +78,12 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Cow<'_, Plan>> {
         }
     }
     if jobs.is_empty() {
-        return Ok(Cow::Borrowed(plan));
+        return Ok((Cow::Borrowed(plan), Vec::new()));
     }
     let cwd = existing_ancestor(plan.root());
     let results = run_all(&jobs, &cwd);
     let mut out = plan.clone();
+    let mut warnings = Vec::new();
     let mut missing = false;
     // One note per distinct failure (a bad `rustfmt.toml` fails every file the same way).
     let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -99,19 +101,20 @@ pub fn apply(plan: &Plan) -> anyhow::Result<Cow<'_, Plan>> {
     for (why, paths) in failed {
         let others =
             if paths.len() > 1 { format!(" and {} other file(s)", paths.len() - 1) } else { String::new() };
-        out.note(format!(
+        warnings.push(format!(
             "{why} — {}{others} created as rendered, not formatted; run `cargo fmt` once that is fixed",
             paths[0]
         ));
     }
     if missing {
-        out.note(
+        warnings.push(
             "rustfmt not found: created files are laid out as orch's templates are, not as this \
              project's rustfmt configuration or edition wants; install it (`rustup component add \
-             rustfmt`) and run `cargo fmt`",
+             rustfmt`) and run `cargo fmt`"
+                .to_string(),
         );
     }
-    Ok(Cow::Owned(out))
+    Ok((Cow::Owned(out), warnings))
 }
 
 /// `text` as [`apply`] leaves it when the plan creates it at `rel`: what orch wrote when it
@@ -363,7 +366,7 @@ mod tests {
         let mut plan = Plan::new(tmp.path());
         // Not rustfmt-clean, but the fast path trusts short lines in edition 2024.
         plan.create("src/a.rs", "fn  a() {}\n", false).unwrap();
-        assert!(matches!(apply(&plan).unwrap(), Cow::Borrowed(_)));
+        assert!(matches!(apply(&plan).unwrap(), (Cow::Borrowed(_), w) if w.is_empty()));
     }
 
     #[test]
@@ -375,9 +378,9 @@ mod tests {
         let mut plan = Plan::new(tmp.path());
         plan.create("src/a.rs", "fn a() {\n    let x = 1;\n}\n", false).unwrap();
         plan.update("src/main.rs", "mod a;\nfn main() {\n    a::a();\n}\n").unwrap();
-        let styled = apply(&plan).unwrap();
+        let (styled, warnings) = apply(&plan).unwrap();
         let created = styled.read("src/a.rs").unwrap().unwrap();
-        let note = styled.notes().join("\n");
+        let note = warnings.join("\n");
         if note.contains("rustfmt not found") {
             assert_eq!(created, "fn a() {\n    let x = 1;\n}\n");
         } else {

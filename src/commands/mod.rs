@@ -142,7 +142,8 @@ pub fn run(cli: Cli, out: &Output) -> anyhow::Result<()> {
 /// ("feature `auth`"). Returns whether the plan was applied.
 pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyhow::Result<bool> {
     // Created `.rs` files follow the project's rustfmt configuration and edition.
-    let styled = crate::style::apply(plan)?;
+    let (styled, warnings) = crate::style::apply(plan)?;
+    warnings.iter().for_each(|w| ctx.out.warn(w));
     let plan = &*styled;
     let out = ctx.out;
     let paint = out.paint(Stream::Out);

@@ -175,6 +175,9 @@ fn remove_undoes_generations_formatted_by_the_projects_rustfmt_config() {
         fx.orch(&["new", "feature", "billing", "-q"]).ok();
         assert!(fx.read("src/features/billing/jobs/billing.rs").contains(&format!("{indent}pub input")));
         fx.orch(&["add", "executor", "refund", "--feature", "billing", "-q"]).ok();
+        // The wiring edit copies the indentation of the file it edits.
+        let wired = fx.read("src/features/billing/mod.rs");
+        assert!(wired.contains(&format!("{indent}builder.register::<jobs::RefundJob, _>")), "{wired}");
         fx.orch(&["add", "job", "ping", "-q"]).ok();
         fx.orch(&["new", "feature", "invoices", "-o", "src/modules", "-q"]).ok();
         for args in [
