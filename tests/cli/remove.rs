@@ -191,3 +191,21 @@ fn remove_undoes_generations_formatted_by_the_projects_rustfmt_config() {
         assert_eq!(fx.snapshot(), before, "{config}");
     }
 }
+
+/// An edited file formatted by the project's rustfmt configuration when it was generated: the
+/// refusal shows the diff against what orch wrote (formatted), not against the template.
+#[test]
+fn refusals_diff_against_the_formatted_file_orch_wrote() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    fx.write("rustfmt.toml", "tab_spaces = 2\n");
+    fx.orch(&["new", "feature", "auth", "-q"]).ok();
+    let rel = "src/features/auth/jobs/auth.rs";
+    fx.write(rel, &fx.read(rel).replace("  /// What to work on.\n", "  /// What to work on (edited).\n"));
+    let run = fx.orch(&["remove", "feature", "auth"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("-  /// What to work on.\n+  /// What to work on (edited).\n"),
+        "{}",
+        run.stderr
+    );
+}
