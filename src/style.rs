@@ -8,10 +8,11 @@
 //! wiring edits insert whole lines that copy their neighbours' indentation.
 //!
 //! The fast path skips rustfmt: with no configuration and edition 2024 the built-in templates
-//! are already laid out as rustfmt lays them out, as long as no line comes near the width limit
-//! (a long name): `tests/cli/format.rs` checks that for every name length. When rustfmt is
-//! needed but missing or fails, the files are created as rendered and orch warns (even with
-//! `-q`): the code is correct, only its layout differs, so the exit code stays 0.
+//! are already laid out as rustfmt lays them out, as long as no line of code is longer than
+//! rustfmt's width (long names): `tests/cli/format.rs` checks that for every name length. When
+//! rustfmt is needed but missing or fails, the files are created as rendered and orch warns
+//! (even with `-q`): the code is correct, only its layout differs, so the exit code stays 0.
+//! `RUSTFMT` names another rustfmt binary, as for `cargo fmt`.
 //!
 //! Edition 2015 is refused (exit 2): the generated code needs `async fn` (2018+).
 
@@ -43,7 +44,7 @@ pub fn has_long_code_line(text: &str) -> bool {
 const CONFIG_NAMES: [&str; 2] = [".rustfmt.toml", "rustfmt.toml"];
 
 /// How one created file is to be formatted.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Style {
     /// The package's edition (`2018`, `2021`, `2024`).
     edition: String,
@@ -85,7 +86,7 @@ pub fn apply(plan: &Plan) -> anyhow::Result<(Cow<'_, Plan>, Vec<String>)> {
     let mut out = plan.clone();
     let mut warnings = Vec::new();
     let mut missing = false;
-    // One note per distinct failure (a bad `rustfmt.toml` fails every file the same way).
+    // One warning per distinct failure (a bad `rustfmt.toml` fails every file the same way).
     let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for ((path, style, _), result) in jobs.iter().zip(results) {
         match result {
