@@ -204,8 +204,8 @@ fn generated_code_fits_editions_2018_and_2021_and_refuses_2015() {
     assert_eq!(fx.tree("."), tree);
 }
 
-/// A project with a strict lint configuration: `clippy::pedantic` and `missing_docs` in
-/// `[lints]`, denied with `-D warnings`.
+/// Projects with a strict lint configuration, denied with `-D warnings`: `clippy::pedantic`
+/// and `missing_docs` in `[lints]` of a generated binary, then in the crate root of a library.
 #[test]
 fn generated_code_passes_pedantic_clippy_and_missing_docs() {
     let fx = Fixture::project(&[]);
@@ -216,6 +216,16 @@ fn generated_code_passes_pedantic_clippy_and_missing_docs() {
     generate_everything(&fx);
     fx.orch(&["new", "feature", "bare", "--no-job", "--no-orchestrator"]).ok();
     let app = stable_dir("pedantic");
+    mirror(&fx.root, &app);
+    check(&app);
+
+    // The same lints switched on in the crate root of an adopted library.
+    let fx = Fixture::cargo_bin("pedantic_lib");
+    std::fs::remove_file(fx.path("src/main.rs")).unwrap();
+    fx.write("src/lib.rs", "//! A library.\n\n#![warn(clippy::pedantic, missing_docs)]\n");
+    fx.orch(&["init", "-q"]).ok();
+    generate_everything(&fx);
+    let app = stable_dir("pedantic_lib");
     mirror(&fx.root, &app);
     check(&app);
 }
