@@ -18,6 +18,7 @@ pub mod plan;
 pub mod project;
 pub mod record;
 pub mod remove;
+pub mod style;
 pub mod templates;
 pub mod unwire;
 pub mod wiring;

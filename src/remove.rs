@@ -172,7 +172,9 @@ impl Remover<'_> {
             return Ok(());
         }
         let empty = crate::generate::empty_features_module(self.templates)?;
-        if self.plan.read(&features_mod)?.as_deref() != Some(empty.as_str()) {
+        let current = self.plan.read(&features_mod)?.unwrap_or_default();
+        // As created: formatted by the project's rustfmt configuration (crate::style).
+        if current != empty && current != crate::style::as_created(self.plan, &features_mod, &empty)? {
             return Ok(());
         }
         let parent = crate::generate::parent_module_file(self.plan, Path::new(""), features_dir);
@@ -244,6 +246,20 @@ impl Remover<'_> {
         if matches!(status, Status::Unchanged(_)) || candidates.contains(&current) {
             return Ok(());
         }
+        // What orch wrote was formatted by the project's rustfmt configuration (crate::style):
+        // compare with the candidates laid out the same way (rustfmt runs only on this path).
+        let mut styled = Vec::new();
+        for candidate in candidates {
+            // A project orch refuses to generate into (edition 2015) has nothing formatted.
+            let Ok(text) = crate::style::as_created(self.plan, rel, candidate) else { continue };
+            if &text != candidate && !styled.contains(&text) {
+                styled.push(text);
+            }
+        }
+        if styled.contains(&current) {
+            return Ok(());
+        }
+        let candidates: Vec<String> = candidates.iter().cloned().chain(styled).collect();
         let generated = match status {
             Status::Edited(entry) => candidates.iter().find(|c| record::hash(c.as_bytes()) == entry.hash),
             _ => None,

@@ -15,27 +15,22 @@ use crate::templates::{self, Origin, Templates};
 /// What a template generates and the variables its context provides.
 pub fn template_info(name: &str) -> (&'static str, &'static [&'static str]) {
     const COMPONENT: &[&str] =
-        &["snake", "pascal", "owner", "module_path", "has_job", "has_event", "state_file", "max_width"];
+        &["snake", "pascal", "owner", "module_path", "has_job", "has_event", "state_file"];
     match name {
-        "project/Cargo.toml.tera" => {
-            ("Cargo.toml", &["package", "runtime_dep", "runtime_dev_dep", "max_width"])
-        }
-        "project/gitignore.tera" => {
-            (".gitignore", &["package", "runtime_dep", "runtime_dev_dep", "max_width"])
-        }
+        "project/Cargo.toml.tera" => ("Cargo.toml", &["package", "runtime_dep", "runtime_dev_dep"]),
+        "project/gitignore.tera" => (".gitignore", &["package", "runtime_dep", "runtime_dev_dep"]),
         "project/main.rs.tera" => {
-            ("src/main.rs", &["package", "core_module", "runtime_dep", "runtime_dev_dep", "max_width"])
+            ("src/main.rs", &["package", "core_module", "runtime_dep", "runtime_dev_dep"])
         }
-        "core/mod.rs.tera" => ("src/shared/mod.rs", &["folders", "register_lines", "max_width"]),
-        "features/mod.rs.tera" => ("src/features/mod.rs", &["features", "max_width"]),
+        "core/mod.rs.tera" => ("src/shared/mod.rs", &["folders", "register_lines"]),
+        "features/mod.rs.tera" => ("src/features/mod.rs", &["features"]),
         "feature/mod.rs.tera" => (
             "src/features/<feature>/mod.rs",
-            &["snake", "pascal", "folders", "register_lines", "has_job", "has_orchestrator", "max_width"],
+            &["snake", "pascal", "folders", "register_lines", "has_job", "has_orchestrator"],
         ),
-        "folder/mod.rs.tera" => (
-            "<feature or core>/<folder>/mod.rs",
-            &["title", "singular", "owner", "folder", "entries", "max_width"],
-        ),
+        "folder/mod.rs.tera" => {
+            ("<feature or core>/<folder>/mod.rs", &["title", "singular", "owner", "folder", "entries"])
+        }
         "job/job.rs.tera" => ("<feature or core>/jobs/<name>.rs", COMPONENT),
         "event/event.rs.tera" => ("<feature or core>/events/<name>.rs", COMPONENT),
         "executor/executor.rs.tera" => ("<feature or core>/executors/<name>.rs", COMPONENT),

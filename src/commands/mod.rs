@@ -153,10 +153,16 @@ pub fn run(cli: Cli, out: &Output) -> anyhow::Result<()> {
 /// Print or apply `plan` according to the write flags. `what` names the result for the summary
 /// ("feature `auth`"). Returns whether the plan was applied.
 pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyhow::Result<bool> {
+    // The safety net: no plan that leaves a `.rs` file broken is printed as doable or applied.
+    // It runs before rustfmt (which keeps code that parses parsing), so a broken custom template
+    // is refused as such, not first reported as a rustfmt failure.
+    plan.check_sources()?;
+    // Created `.rs` files follow the project's rustfmt configuration and edition.
+    let (styled, warnings) = crate::style::apply(plan)?;
+    warnings.iter().for_each(|w| ctx.out.warn(w));
+    let plan = &*styled;
     let out = ctx.out;
     let paint = out.paint(Stream::Out);
-    // The safety net: no plan that leaves a `.rs` file broken is printed as doable or applied.
-    plan.check_sources()?;
     if write.diff {
         out.stdout(&plan.render_diff())?;
     }

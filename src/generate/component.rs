@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Location, base, check_module_collision, context, edit_rust, note_long_name, plan_core, render};
+use super::{Location, base, check_module_collision, context, edit_rust, plan_core, render};
 use crate::cli::ComponentKind;
 use crate::error::Failure;
 use crate::names::Name;
@@ -234,7 +234,6 @@ pub fn plan_component(
         }
         _ => {}
     }
-    note_long_name(plan, name);
     let text = render_component(templates, &component, location, name, siblings)?;
     plan.create(&file, text, force)?;
     wire_component(plan, templates, &base, location, &component)

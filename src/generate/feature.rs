@@ -5,8 +5,7 @@ use std::path::Path;
 
 use super::component::{Component, Siblings, render_component, render_folder_mod, wire_component};
 use super::{
-    Location, base, check_module_collision, context, edit_rust, ensure_declared, module_path, note_long_name,
-    render,
+    Location, base, check_module_collision, context, edit_rust, ensure_declared, module_path, render,
 };
 use crate::cli::ComponentKind;
 use crate::config::FeatureParts;
@@ -107,7 +106,6 @@ pub fn plan_feature(
     }
     plan_features_root(plan, project, templates, features_dir)?;
 
-    note_long_name(plan, name);
     let mut parts = parts;
     if parts.executor && !parts.job {
         plan.note(format!("no executor for feature `{}`: an executor needs a job (--no-job)", name.snake));

@@ -31,24 +31,6 @@ pub use project::{
 /// The four component folders of a feature (and of core), in `mod` order.
 pub const FOLDERS: [&str; 4] = ["events", "executors", "jobs", "orchestrators"];
 
-/// Longest PascalCase name (without its suffix) whose generated code is laid out exactly as
-/// `rustfmt` lays it out (checked for every length up to this one by a test). Longer names
-/// get a note suggesting `cargo fmt`.
-pub const FORMAT_SAFE_LEN: usize = 32;
-
-/// Add a note when `name` is too long for the generated code to be `rustfmt`-clean as is.
-pub(crate) fn note_long_name(plan: &mut Plan, name: &Name) {
-    if name.pascal.chars().count() > FORMAT_SAFE_LEN {
-        let note = format!(
-            "`{}` is a long name: some generated lines may not be wrapped as rustfmt wraps them; run `cargo fmt`",
-            name.pascal
-        );
-        if !plan.notes().contains(&note) {
-            plan.note(note);
-        }
-    }
-}
-
 /// Where components go: a feature, or core.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -221,6 +203,8 @@ fn check_rust(templates: &Templates, name: &str, text: &str) -> anyhow::Result<(
 /// A fresh template context with the settings every template may use.
 pub(crate) fn context() -> tera::Context {
     let mut ctx = tera::Context::new();
+    // No built-in template wraps lines any more (rustfmt does, see `crate::style`); still set
+    // so that templates copied by `orch template init` from earlier versions keep rendering.
     ctx.insert("max_width", &wiring::MAX_WIDTH);
     ctx
 }

@@ -162,3 +162,50 @@ fn dry_run_and_missing_components() {
     run.expect_code(1);
     assert!(run.stderr.contains("feature `nope` not found"), "{}", run.stderr);
 }
+
+/// Under a project's own rustfmt configuration the created files are formatted (not as the
+/// templates render them), and `orch remove` still undoes every generation byte for byte,
+/// including a features module it created in another directory.
+#[test]
+fn remove_undoes_generations_formatted_by_the_projects_rustfmt_config() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    for (config, indent) in [("tab_spaces = 2\nmax_width = 80\n", "\n  "), ("hard_tabs = true\n", "\n\t")] {
+        fx.write("rustfmt.toml", config);
+        let before = fx.snapshot();
+        fx.orch(&["new", "feature", "billing", "-q"]).ok();
+        assert!(fx.read("src/features/billing/jobs/billing.rs").contains(&format!("{indent}pub input")));
+        fx.orch(&["add", "executor", "refund", "--feature", "billing", "-q"]).ok();
+        // The wiring edit copies the indentation of the file it edits.
+        let wired = fx.read("src/features/billing/mod.rs");
+        assert!(wired.contains(&format!("{indent}builder.register::<jobs::RefundJob, _>")), "{wired}");
+        fx.orch(&["add", "job", "ping", "-q"]).ok();
+        fx.orch(&["new", "feature", "invoices", "-o", "src/modules", "-q"]).ok();
+        for args in [
+            &["remove", "feature", "invoices", "-o", "src/modules"][..],
+            &["remove", "job", "ping"],
+            &["remove", "executor", "refund", "--feature", "billing"],
+            &["remove", "feature", "billing"],
+        ] {
+            fx.orch(args).ok();
+        }
+        assert_eq!(fx.snapshot(), before, "{config}");
+    }
+}
+
+/// An edited file formatted by the project's rustfmt configuration when it was generated: the
+/// refusal shows the diff against what orch wrote (formatted), not against the template.
+#[test]
+fn refusals_diff_against_the_formatted_file_orch_wrote() {
+    let fx = Fixture::project(&["--runtime-version", "0.1"]);
+    fx.write("rustfmt.toml", "tab_spaces = 2\n");
+    fx.orch(&["new", "feature", "auth", "-q"]).ok();
+    let rel = "src/features/auth/jobs/auth.rs";
+    fx.write(rel, &fx.read(rel).replace("  /// What to work on.\n", "  /// What to work on (edited).\n"));
+    let run = fx.orch(&["remove", "feature", "auth"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("-  /// What to work on.\n+  /// What to work on (edited).\n"),
+        "{}",
+        run.stderr
+    );
+}

@@ -172,18 +172,18 @@ fn lint_and_doctor_catch_a_broken_or_unwired_features_module() {
     );
     let run = fx.orch(&["lint"]);
     run.expect_code(1);
-    assert_snapshot!(run.stdout, @r"
+    assert_snapshot!(run.stdout, @"
     error[parse-error]: does not parse as Rust: unexpected token, expected `;`
-      --> src/features/mod.rs:11:5
+      --> src/features/mod.rs:15:5
        |
-    11 |     search::register(builder)?;
+    15 |     search::register(builder)?;
        |     ^^^^^^^^^^^^^^^^
        = hint: fix it (`cargo check` shows the compiler's view): the crate cannot build, and orch refuses to wire into it until it parses
     ");
     let run = fx.orch(&["doctor"]);
     run.expect_code(1);
     assert!(run.stdout.contains("FAIL  sources"), "{}", run.stdout);
-    assert!(run.stdout.contains("src/features/mod.rs:11:5: does not parse as Rust"), "{}", run.stdout);
+    assert!(run.stdout.contains("src/features/mod.rs:15:5: does not parse as Rust"), "{}", run.stdout);
     // And orch refuses to wire into it.
     let before = fx.snapshot();
     fx.orch(&["new", "feature", "search"]).expect_code(1);
