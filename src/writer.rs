@@ -567,16 +567,22 @@ mod tests {
         assert_eq!(snapshot(&root), before_with_blocker);
     }
 
+    /// A plan creating a file in a new directory and editing two existing ones.
+    fn create_and_edit_plan(root: &Path) -> Plan {
+        let mut plan = Plan::new(root);
+        plan.create("src/a/new.rs", "new\n", false).unwrap();
+        plan.edit("src/lib.rs", |s| Ok(format!("{s}mod a;\n"))).unwrap();
+        plan.edit("src/main.rs", |s| Ok(format!("mod a;\n{s}"))).unwrap();
+        plan
+    }
+
     #[test]
     fn a_failure_after_some_renames_restores_every_file() {
         let tmp = project();
         let root = tmp.path().canonicalize().unwrap();
         fs::write(root.join("src/lib.rs"), "// lib\n").unwrap();
         let before = snapshot(&root);
-        let mut plan = Plan::new(&root);
-        plan.create("src/a/new.rs", "new\n", false).unwrap();
-        plan.edit("src/lib.rs", |s| Ok(format!("{s}mod a;\n"))).unwrap();
-        plan.edit("src/main.rs", |s| Ok(format!("mod a;\n{s}"))).unwrap();
+        let plan = create_and_edit_plan(&root);
         FAIL_AT_COMMIT.with(|f| f.set(Some(2)));
         let err = apply(&plan).unwrap_err();
         FAIL_AT_COMMIT.with(|f| f.set(None));
@@ -590,10 +596,7 @@ mod tests {
         let root = tmp.path().canonicalize().unwrap();
         fs::write(root.join("src/lib.rs"), "// lib\n").unwrap();
         let before = snapshot(&root);
-        let mut plan = Plan::new(&root);
-        plan.create("src/a/new.rs", "new\n", false).unwrap();
-        plan.edit("src/lib.rs", |s| Ok(format!("{s}mod a;\n"))).unwrap();
-        plan.edit("src/main.rs", |s| Ok(format!("mod a;\n{s}"))).unwrap();
+        let plan = create_and_edit_plan(&root);
         INTERRUPT_AT_COMMIT.with(|f| f.set(Some(2)));
         let err = apply(&plan).unwrap_err();
         INTERRUPT_AT_COMMIT.with(|f| f.set(None));
