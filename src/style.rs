@@ -569,9 +569,36 @@ mod tests {
                 "{warnings:?}"
             );
         }
+        // Edition 2021 without configuration: style edition 2015 sorts `pub use` lines by
+        // bytes (`a0` before `a_b`, `x10` before `x9`), not by version as wiring does.
+        std::fs::remove_file(tmp.path().join("rustfmt.toml")).unwrap();
+        let jobs = "mod a0;\nmod x9;\n\npub use a0::A0Job;\npub use x9::X9Job;\n";
+        write(&tmp.path().join("src/jobs/mod.rs"), jobs);
+        let mut plan = Plan::new(tmp.path());
+        let mut after = jobs.to_string();
+        for name in ["a_b", "x10"] {
+            after = crate::wiring::ensure_mod(&after, name, crate::wiring::Vis::Private).unwrap();
+            after =
+                crate::wiring::ensure_pub_use(&after, name, &format!("{}Job", name.to_uppercase())).unwrap();
+        }
+        assert!(
+            after.contains(
+                "pub use a_b::A_BJob;\npub use a0::A0Job;\npub use x9::X9Job;\npub use x10::X10Job;\n"
+            ),
+            "{after}"
+        );
+        plan.update("src/jobs/mod.rs", after.clone()).unwrap();
+        let (styled, warnings) = apply(&plan).unwrap();
+        let edited = styled.read("src/jobs/mod.rs").unwrap().unwrap();
+        if !warnings.join("\n").contains("rustfmt not found") {
+            assert_eq!(
+                edited,
+                "mod a0;\nmod a_b;\nmod x10;\nmod x9;\n\npub use a0::A0Job;\npub use a_b::A_BJob;\npub use x10::X10Job;\npub use x9::X9Job;\n",
+                "{warnings:?}"
+            );
+        }
         // Without configuration, in edition 2024, wiring's layout is taken as it is.
         write(&tmp.path().join("Cargo.toml"), "[package]\nname = \"a\"\nedition = \"2024\"\n");
-        std::fs::remove_file(tmp.path().join("rustfmt.toml")).unwrap();
         assert!(matches!(apply(&plan).unwrap(), (Cow::Borrowed(_), w) if w.is_empty()));
     }
 }
