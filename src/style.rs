@@ -197,7 +197,11 @@ fn adopt(before: &str, after: &str, formatted: &str) -> Option<String> {
         kept
     };
     let mut rest = formatted.split_inclusive('\n');
-    if new.iter().zip(&kept).filter(|(_, k)| **k).all(|(line, _)| rest.any(|f| f == *line)) {
+    let in_order = new.iter().zip(&kept).filter(|(_, k)| **k).all(|(line, _)| rest.any(|f| f == *line));
+    // A blank line rustfmt dropped (two in a row) could be matched above with a blank line
+    // further down: the count tells (rustfmt lays out inserted lines without adding blank ones).
+    let blanks = |text: &str| text.lines().filter(|l| l.trim().is_empty()).count();
+    if in_order && blanks(formatted) == blanks(after) {
         return (formatted != after).then(|| formatted.to_string());
     }
     // The user's lines differ from rustfmt's layout: take rustfmt's version of runs of inserted
@@ -544,6 +548,10 @@ mod tests {
         // four): the file keeps one indentation.
         let reindented = formatted.replace(wrapped, &call.replacen("    ", "  ", 1));
         assert_eq!(adopt(before, &after, &reindented), None);
+        // Nor a whole layout that drops one of the user's blank lines (two in a row).
+        let before = "mod a;\n\n\nfn main() {}\n";
+        let after = "mod a;\n\n\npub use a::A;\n\nfn main() {}\n";
+        assert_eq!(adopt(before, after, "mod a;\n\npub use a::A;\n\nfn main() {}\n"), None);
     }
 
     #[test]
