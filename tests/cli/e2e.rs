@@ -461,7 +461,7 @@ fn the_longest_names_build_lint_and_format() {
 /// The lines orch inserts into existing files (`mod` and `pub use` lines, `register` and `demo`
 /// calls) follow the project's rustfmt configuration and edition, not only the files it
 /// creates: long names (up to the maximum) wrap at `max_width = 80` with `tab_spaces = 2` or
-/// with `hard_tabs`, and in edition 2021 (style edition 2015) `pub use` lines sort `a0` before
+/// with `hard_tabs`, stay on one line under `use_small_heuristics = "Max"`, and in edition 2021 (style edition 2015) `pub use` lines sort `a0` before
 /// `a_b` and `x10` before `x9`. `cargo fmt --check` and `cargo check` pass, and `orch remove`
 /// takes the wrapped lines out again.
 #[test]
@@ -472,6 +472,7 @@ fn inserted_lines_follow_the_projects_rustfmt_config_and_edition() {
         ("wire-narrow", "2024", "rustfmt.toml", "max_width = 80\ntab_spaces = 2\n"),
         ("wire-tabs", "2024", ".rustfmt.toml", "hard_tabs = true\nreorder_imports = false\n"),
         ("wire-2021", "2021", "", ""),
+        ("wire-wide", "2024", "rustfmt.toml", "use_small_heuristics = \"Max\"\nmax_width = 120\n"),
     ] {
         let mut fx = Fixture::new();
         fx.orch(&["new", "project", name, "--feature", "auth", "-q"]).ok();
