@@ -182,8 +182,9 @@ fn inserts_lines(before: &str, after: &str) -> bool {
 /// byte for byte and in order, so that all it did was lay out (wrap, indent, move into sorted
 /// position) the lines orch inserted: the user's lines are never reformatted. This is the case
 /// when `before` was formatted under the same configuration, as files orch generated are. In a
-/// file that was not, only the places where rustfmt rewrote inserted lines alone and in place
-/// (a wrapped call) are taken; a `mod` line then keeps orch's position.
+/// file that was not, only rustfmt's rewrite of a run of inserted lines into the same code at
+/// the same indentation (a wrapped call) is taken, next to the user's lines as they are; a
+/// `mod` line then keeps orch's position.
 fn adopt(before: &str, after: &str, formatted: &str) -> Option<String> {
     let old: Vec<&str> = before.split_inclusive('\n').collect();
     let new: Vec<&str> = after.split_inclusive('\n').collect();
@@ -204,32 +205,46 @@ fn adopt(before: &str, after: &str, formatted: &str) -> Option<String> {
     if in_order && blanks(formatted) == blanks(after) {
         return (formatted != after).then(|| formatted.to_string());
     }
-    // The user's lines differ from rustfmt's layout: take rustfmt's version of runs of inserted
-    // lines that it rewrote in place into the same code (ignoring whitespace and the trailing
-    // commas of wrapped argument lists) at the same indentation, which orch copied from the
-    // neighbours: in a file indented otherwise than its configuration says, a re-indented line
-    // would stand out among the user's (and `orch remove` would not restore the file).
+    // The user's lines differ from rustfmt's layout: in each place rustfmt changed, take its
+    // version of each run of inserted lines that it rewrote there into the same code (ignoring
+    // whitespace and the trailing commas of wrapped argument lists) at the same indentation,
+    // which orch copied from the neighbours: in a file indented otherwise than its
+    // configuration says, a re-indented line would stand out among the user's (and `orch
+    // remove` would not restore the file). The user's lines in that place stay as they are.
     let lines: Vec<&str> = formatted.split_inclusive('\n').collect();
-    let code =
-        |ls: &[&str]| -> String { ls.concat().chars().filter(|c| !c.is_whitespace() && *c != ',').collect() };
-    let indent = |ls: &[&str]| ls.first().map(|l| l.len() - l.trim_start().len());
     let mut out = String::new();
     let mut changed = false;
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &new, &lines) {
-        let ours = new[op.old_range()].to_vec();
-        let theirs = lines[op.new_range()].to_vec();
-        let inserted_only = kept[op.old_range()].iter().all(|k| !k);
-        match op {
-            similar::DiffOp::Replace { .. }
-                if inserted_only && code(&ours) == code(&theirs) && indent(&ours) == indent(&theirs) =>
-            {
-                out.push_str(&theirs.concat());
-                changed = true;
-            }
-            _ => out.push_str(&ours.concat()),
+        let (old, theirs) = (op.old_range(), &lines[op.new_range()]);
+        let mut start = old.start;
+        while start < old.end {
+            let end = (start..old.end).find(|&i| kept[i] != kept[start]).unwrap_or(old.end);
+            let ours = &new[start..end];
+            let relaid = match op {
+                similar::DiffOp::Replace { .. } if !kept[start] => rewritten(ours, theirs),
+                _ => None,
+            };
+            out.push_str(&relaid.unwrap_or(ours).concat());
+            changed |= relaid.is_some_and(|r| r != ours);
+            start = end;
         }
     }
     (changed && syn::parse_file(&out).is_ok()).then_some(out)
+}
+
+/// The lines of `theirs` (a place rustfmt rewrote) that hold the same code as `ours`, ignoring
+/// whitespace and commas, starting at the same indentation.
+fn rewritten<'a, 'b>(ours: &[&str], theirs: &'b [&'a str]) -> Option<&'b [&'a str]> {
+    let code =
+        |ls: &[&str]| -> String { ls.concat().chars().filter(|c| !c.is_whitespace() && *c != ',').collect() };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let want = code(ours);
+    (0..theirs.len()).filter(|&i| indent(theirs[i]) == indent(ours[0])).find_map(|i| {
+        (i + 1..=theirs.len())
+            .map(|j| (j, code(&theirs[i..j])))
+            .find(|(_, got)| got.len() >= want.len())
+            .and_then(|(j, got)| (got == want).then(|| &theirs[i..j]))
+    })
 }
 
 /// `text` as [`apply`] leaves it when the plan creates it at `rel`: what orch wrote when it
@@ -530,7 +545,7 @@ mod tests {
     }
 
     #[test]
-    fn the_users_unformatted_lines_stay_and_only_inserted_runs_rewritten_in_place_are_taken() {
+    fn the_users_unformatted_lines_stay_and_only_inserted_runs_rewritten_into_the_same_code_are_taken() {
         // rustfmt (`max_width = 50`) also reformats the user's `fn  main` and would move `mod x10;`.
         let before = "mod x9;\nmod c;\n\nfn  main() {}\n\nfn register(b: &mut B) -> R {\n    Ok(())\n}\n";
         let call = "    b.register::<jobs::AJob, _>(executors::AExecutor)?;\n";
@@ -548,6 +563,13 @@ mod tests {
         // four): the file keeps one indentation.
         let reindented = formatted.replace(wrapped, &call.replacen("    ", "  ", 1));
         assert_eq!(adopt(before, &after, &reindented), None);
+        // Also where rustfmt rewrote a user's line next to them.
+        let mine = "    b.register::<jobs::ZJob, _>( executors::ZExecutor )?;\n";
+        let before2 = before.replace("    Ok(())\n", &format!("{mine}    Ok(())\n"));
+        let after2 = after.replace("    Ok(())\n", &format!("{mine}    Ok(())\n"));
+        let formatted2 = formatted
+            .replace("    Ok(())\n", "    b.register::<jobs::ZJob, _>(executors::ZExecutor)?;\n    Ok(())\n");
+        assert_eq!(adopt(&before2, &after2, &formatted2), Some(after2.replace(call, wrapped)));
         // Nor a whole layout that drops one of the user's blank lines (two in a row).
         let before = "mod a;\n\n\nfn main() {}\n";
         let after = "mod a;\n\n\npub use a::A;\n\nfn main() {}\n";
