@@ -17,10 +17,10 @@
 //! The fast path skips rustfmt: with no configuration and edition 2024 the built-in templates
 //! are already laid out as rustfmt lays them out, as long as no line of code is longer than
 //! rustfmt's width (long names): `tests/cli/format.rs` checks that for every name length; so are
-//! wiring's inserted lines (`crate::wiring`'s tests and `tests/cli/e2e.rs`). When
-//! rustfmt is needed but missing or fails, the files are created as rendered (inserted lines as
-//! wiring lays them out) and orch warns
-//! (even with `-q`): the code is correct, only its layout differs, so the exit code stays 0.
+//! wiring's inserted lines (`crate::wiring`'s tests and `tests/cli/e2e.rs`). When rustfmt is
+//! needed but missing or fails, the files are created as rendered (inserted lines as wiring
+//! lays them out) and orch warns (even with `-q`): the code is correct, only its layout
+//! differs, so the exit code stays 0.
 //! `RUSTFMT` names another rustfmt binary, as for `cargo fmt`.
 //!
 //! Edition 2015 is refused (exit 2): the generated code needs `async fn` (2018+).
