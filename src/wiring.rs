@@ -4,9 +4,13 @@
 //! or unchanged when the wiring is already there. What is already there is found by parsing
 //! the file with `syn` (never by pattern matching on text), and an edit only ever inserts whole
 //! lines (or replaces the generated `let _ = builder;` placeholder): every other byte of the
-//! file stays as it was. Insertions are placed where `rustfmt` would keep them: `mod` lines in
-//! their block in `rustfmt`'s order, `pub use` lines in version-sort order, calls sorted within
-//! the run of similar calls.
+//! file stays as it was. Insertions are placed and laid out as `rustfmt` does it with its
+//! default configuration in style edition 2024: `mod` lines in their block in `rustfmt`'s order,
+//! `pub use` lines in version-sort order, calls sorted within the run of similar calls and
+//! wrapped at width 100 with four-space continuation lines. Under any other rustfmt
+//! configuration or edition, `crate::style` runs rustfmt on the edited file and adopts its
+//! layout of the inserted lines (and only of those), so this module need not re-implement
+//! rustfmt's options.
 //!
 //! These functions are shared by the generators (`orch new`, `orch add`, `orch init`) and the
 //! fixers (`orch lint --fix`, `orch doctor --fix`). Errors are [`Failure`]s without a path:
@@ -20,7 +24,8 @@ use syn::visit::Visit;
 
 use crate::error::Failure;
 
-/// Longest line `rustfmt` keeps on one line with its default settings.
+/// Longest line `rustfmt` keeps on one line with its default settings (the layout of inserted
+/// lines here; `crate::style` adapts it to a project's own configuration).
 pub const MAX_WIDTH: usize = 100;
 
 /// Visibility of a `mod` declaration.
@@ -311,8 +316,10 @@ pub fn ensure_feature_wired(src: &str, feature: &str) -> anyhow::Result<String> 
 }
 
 /// The lines of one executor registration at indentation `indent`, laid out as `rustfmt`
-/// (style edition 2024, default width) lays it out: on one line when it fits, else broken
-/// after the builder, inside the argument list, or both.
+/// (style edition 2024, default configuration) lays it out: on one line when it fits, else
+/// broken after the builder, inside the argument list, or both. Other configurations (width,
+/// `tab_spaces`, `hard_tabs`, width heuristics) are rustfmt's business: `crate::style` relays
+/// the lines out with it.
 pub fn register_call_lines(indent: &str, builder: &str, job_path: &str, exec_path: &str) -> Vec<String> {
     let width = |s: &str| s.chars().count();
     // rustfmt keeps two columns for `?;` when it lays out a chain whose parent is longer than

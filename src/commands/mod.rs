@@ -157,7 +157,8 @@ pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyh
     // It runs before rustfmt (which keeps code that parses parsing), so a broken custom template
     // is refused as such, not first reported as a rustfmt failure.
     plan.check_sources()?;
-    // Created `.rs` files follow the project's rustfmt configuration and edition.
+    // Created `.rs` files, and the lines edits insert into existing ones, follow the project's
+    // rustfmt configuration and edition.
     let (styled, warnings) = crate::style::apply(plan)?;
     warnings.iter().for_each(|w| ctx.out.warn(w));
     let plan = &*styled;

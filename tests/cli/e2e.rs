@@ -458,6 +458,71 @@ fn the_longest_names_build_lint_and_format() {
     check(&app);
 }
 
+/// The lines orch inserts into existing files (`mod` and `pub use` lines, `register` and `demo`
+/// calls) follow the project's rustfmt configuration and edition, not only the files it
+/// creates: long names (up to the maximum) wrap at `max_width = 80` with `tab_spaces = 2` or
+/// with `hard_tabs`, stay on one line under `use_small_heuristics = "Max"`, and in edition 2021 (style edition 2015) `pub use` lines sort `a0` before
+/// `a_b` and `x10` before `x9`. `cargo fmt --check` and `cargo check` pass, and `orch remove`
+/// takes the wrapped lines out again.
+#[test]
+fn inserted_lines_follow_the_projects_rustfmt_config_and_edition() {
+    let long = |first: char, len: usize| format!("{first}{}", "e".repeat(len - 1));
+    let (feature, executor, core) = (long('f', crate_max_len()), long('m', 45), long('c', crate_max_len()));
+    for (name, edition, file, config) in [
+        ("wire-narrow", "2024", "rustfmt.toml", "max_width = 80\ntab_spaces = 2\n"),
+        ("wire-tabs", "2024", ".rustfmt.toml", "hard_tabs = true\nreorder_imports = false\n"),
+        ("wire-2021", "2021", "", ""),
+        ("wire-wide", "2024", "rustfmt.toml", "use_small_heuristics = \"Max\"\nmax_width = 120\n"),
+    ] {
+        let mut fx = Fixture::new();
+        fx.orch(&["new", "project", name, "--feature", "auth", "-q"]).ok();
+        fx.root = fx.path(name);
+        let manifest =
+            fx.read("Cargo.toml").replace("edition = \"2024\"", &format!("edition = \"{edition}\""));
+        fx.write("Cargo.toml", &manifest);
+        if !file.is_empty() {
+            fx.write(file, config);
+        }
+        cargo_fmt(&fx.root);
+        // Names whose order differs between the editions' sort orders, added out of order.
+        for n in ["x9", "a0", "x10", "a_b", "ab", &feature] {
+            fx.orch(&["new", "feature", n, "-q"]).ok();
+        }
+        for n in ["x9", "a0", "x10", "a_b", "ab", &executor] {
+            fx.orch(&["add", "executor", n, "--feature", "auth", "-q"]).ok();
+        }
+        for n in [&core, "x9", "x10"] {
+            fx.orch(&["add", "executor", n, "-q"]).ok();
+        }
+        let app = stable_dir(name);
+        mirror(&fx.root, &app);
+        cargo(&app, &["fmt", "--check"]);
+        cargo(&app, &["check", "--all-targets"]);
+
+        for args in [
+            &["remove", "executor", &executor, "--feature", "auth"][..],
+            &["remove", "executor", &core],
+            &["remove", "feature", &feature],
+            &["remove", "executor", "x10", "--feature", "auth"],
+        ] {
+            fx.orch(args).ok();
+        }
+        for (wired, gone) in [
+            ("src/features/auth/mod.rs", "Meee"),
+            ("src/features/auth/mod.rs", "X10"),
+            ("src/features/auth/jobs/mod.rs", "x10"),
+            ("src/shared/mod.rs", "Ceee"),
+            ("src/features/mod.rs", "feee"),
+        ] {
+            let text = fx.read(wired);
+            assert!(!text.contains(gone), "{name}: {wired} still wires {gone}:\n{text}");
+        }
+        mirror(&fx.root, &app);
+        cargo(&app, &["fmt", "--check"]);
+        cargo(&app, &["check", "--all-targets"]);
+    }
+}
+
 fn crate_max_len() -> usize {
     orch::names::MAX_LEN
 }

@@ -217,3 +217,36 @@ fn lint_and_doctor_catch_a_broken_or_unwired_features_module() {
     run.expect_code(1);
     assert!(run.stdout.contains("FAIL  modules"), "{}", run.stdout);
 }
+
+/// Under the project's rustfmt configuration, inserted lines take rustfmt's layout even in a
+/// file whose own lines do not follow it (those stay as they are); without rustfmt they keep
+/// orch's layout, with a warning; `orch remove` takes the wrapped lines out.
+#[test]
+fn inserted_lines_take_rustfmts_layout_and_leave_the_users_lines_alone() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "cart"]);
+    fx.write("rustfmt.toml", "max_width = 70\n");
+    let mine = "    cart::register( builder )?;\n";
+    edit(&fx, "src/features/mod.rs", "    cart::register(builder)?;\n", mine);
+    let long = format!("s{}", "e".repeat(49));
+    fx.orch(&["new", "feature", &long, "-q"]).ok();
+    let wired = fx.read("src/features/mod.rs");
+    assert!(wired.contains(mine), "{wired}");
+    assert!(wired.contains(&format!("    {long}::register(\n        builder,\n    )?;\n")), "{wired}");
+
+    let other = format!("t{}", "e".repeat(49));
+    let mut cmd = fx.command(&["new", "feature", &other, "-q"]);
+    cmd.env("RUSTFMT", fx.path("no-such-rustfmt"));
+    let run = fx.run(cmd);
+    run.ok();
+    assert!(
+        run.stderr.contains("rustfmt not found") && run.stderr.contains("lines inserted"),
+        "{}",
+        run.stderr
+    );
+    assert!(fx.read("src/features/mod.rs").contains(&format!("    {other}::register(builder)?;\n")));
+
+    fx.orch(&["remove", "feature", &long, "-q"]).ok();
+    assert_parses(&fx, "src/features/mod.rs");
+    let unwired = fx.read("src/features/mod.rs");
+    assert!(!unwired.contains(&long) && unwired.contains(mine), "{unwired}");
+}
