@@ -203,6 +203,10 @@ pub fn with_record(plan: &Plan) -> anyhow::Result<Plan> {
 /// or one orch did not generate, unless `overwrite_edited`: the error lists them with a diff of
 /// what would be lost (exit 1, nothing written). With `overwrite_edited`, a note names each.
 pub fn check_overwrites(plan: &mut Plan, overwrite_edited: bool) -> anyhow::Result<()> {
+    // Most plans overwrite nothing (no `--force`): no need to read the record.
+    if plan.overwrites().next().is_none() {
+        return Ok(());
+    }
     let base = project_base(plan).unwrap_or_default();
     let record = Record::read(plan, &base)?;
     let mut refused = Vec::new();
