@@ -80,6 +80,9 @@ pub enum Site {
     FnDebugPrinting,
     /// On each created function returning `Result` whose body uses an assertion macro.
     ResultFnAsserting,
+    /// On each created `register` that is still the `let _ = builder;` placeholder (no
+    /// executor yet), which wiring fills in later: its signature is the one every feature has.
+    PlaceholderRegister,
     /// On the crate-private `features` and `shared` declarations `orch init` adds to a library.
     PrivateRootModules,
 }
@@ -128,6 +131,7 @@ macro_rules! known_lints {
 
 const RESTRICTION: Option<&str> = Some("clippy::restriction");
 const NURSERY: Option<&str> = Some("clippy::nursery");
+const PEDANTIC: Option<&str> = Some("clippy::pedantic");
 
 known_lints! {
     // Clean: the templates avoid them.
@@ -152,6 +156,10 @@ known_lints! {
         "the demo prints states and outcomes as Debug";
     PanicInResultFn = "clippy::panic_in_result_fn", RESTRICTION, Handling::Allow(Site::ResultFnAsserting),
         "tests assert; `?` reports their setup errors";
+    UnnecessaryWraps = "clippy::unnecessary_wraps", PEDANTIC, Handling::Allow(Site::PlaceholderRegister),
+        "the `register` calls wired in later return errors";
+    NeedlessPassByRefMut = "clippy::needless_pass_by_ref_mut", NURSERY, Handling::Allow(Site::PlaceholderRegister),
+        "the `register` calls wired in later use the builder mutably";
     UnreachablePub = "unreachable_pub", None, Handling::Allow(Site::PrivateRootModules),
         "orch's components are `pub` inside crate-private modules";
     // Not supported: contradictory, or a layout or style orch does not follow.
@@ -387,15 +395,30 @@ pub fn root_module_allows(plan: &Plan) -> anyhow::Result<Vec<String>> {
     for lint in KnownLint::ALL.iter().copied() {
         if lint.handling() == Handling::Allow(Site::PrivateRootModules) && levels.enabled(lint) {
             check_not_forbidden(&levels, lint, Path::new("src"))?;
-            lines.push(allow_attribute(lint));
+            lines.extend(allow_lines(lint, ""));
         }
     }
     Ok(lines)
 }
 
-/// `#[allow(lint, reason = "why")]`.
-fn allow_attribute(lint: KnownLint) -> String {
-    format!("#[allow({}, reason = \"{}\")]", lint.name(), lint.why().replace('"', "\\\""))
+/// rustfmt's `attr_fn_like_width` (70% of the default `max_width`): attribute arguments
+/// longer than this are laid out one per line.
+const ATTR_ARGS_WIDTH: usize = 70;
+
+/// `#[allow(lint, reason = "why")]` at `indent`, laid out as rustfmt lays it out (created files
+/// may skip rustfmt, see `crate::style`; edited ones are never reformatted).
+fn allow_lines(lint: KnownLint, indent: &str) -> Vec<String> {
+    let reason = format!("reason = \"{}\"", lint.why().replace('"', "\\\""));
+    let args = format!("{}, {reason}", lint.name());
+    if args.len() <= ATTR_ARGS_WIDTH {
+        return vec![format!("{indent}#[allow({args})]")];
+    }
+    vec![
+        format!("{indent}#[allow("),
+        format!("{indent}    {},", lint.name()),
+        format!("{indent}    {reason}"),
+        format!("{indent})]"),
+    ]
 }
 
 /// Refuse when `lint` is forbidden: an `#[allow]` cannot lower `forbid`.
@@ -450,9 +473,8 @@ fn add_allows(levels: &Levels, path: &Path, text: &str) -> anyhow::Result<Option
     for (n, line) in text.split_inclusive('\n').enumerate() {
         if let Some(lints) = at.get(&(n + 1)) {
             let indent = &line[..line.len() - line.trim_start().len()];
-            for &lint in lints {
-                out.push_str(indent);
-                out.push_str(&allow_attribute(lint));
+            for line in lints.iter().flat_map(|&lint| allow_lines(lint, indent)) {
+                out.push_str(&line);
                 out.push('\n');
             }
         }
@@ -468,6 +490,7 @@ fn trips(lint: KnownLint, f: &FnFacts) -> bool {
         Handling::Allow(Site::FnDebugPrinting) => f.macros.iter().any(|(m, tokens)| {
             WRITES.contains(&m.as_str()) && (tokens.contains(":?") || tokens.contains(":#?"))
         }),
+        Handling::Allow(Site::PlaceholderRegister) => f.placeholder_register,
         Handling::Allow(Site::ResultFnAsserting) => {
             f.returns_result && f.macros.iter().any(|(m, _)| ASSERTS.contains(&m.as_str()))
         }
@@ -483,6 +506,8 @@ struct FnFacts {
     returns_result: bool,
     /// The macros its body calls: name and tokens.
     macros: Vec<(String, String)>,
+    /// Whether it is a `register` whose body is still `let _ = builder;` (and `Ok(())`).
+    placeholder_register: bool,
 }
 
 /// Every function and method of a file, with the macros its body calls.
@@ -516,7 +541,17 @@ impl FnCollector {
             if matches!(&**ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Result")));
         let mut macros = MacroCollector::default();
         macros.visit_block(block);
-        self.found.push(FnFacts { line: start.line, returns_result, macros: macros.macros });
+        let placeholder_register = sig.ident == "register"
+            && block.stmts.iter().any(|stmt| {
+                matches!(stmt, syn::Stmt::Local(syn::Local { pat: syn::Pat::Wild(_), init: Some(init), .. })
+                    if matches!(&*init.expr, syn::Expr::Path(p) if p.path.is_ident("builder")))
+            });
+        self.found.push(FnFacts {
+            line: start.line,
+            returns_result,
+            macros: macros.macros,
+            placeholder_register,
+        });
     }
 }
 
@@ -600,9 +635,9 @@ mod tests {
         let out = add_allows(&l, Path::new("src/a.rs"), src).unwrap().unwrap();
         assert_eq!(
             out,
-            "/// Demo.\n#[allow(clippy::print_stdout, reason = \"the demo shows on stdout what the flow does\")]\n\
+            "/// Demo.\n#[allow(\n    clippy::print_stdout,\n    reason = \"the demo shows on stdout what the flow does\"\n)]\n\
              pub async fn demo() {\n    println!(\"{x:?}\");\n}\n\nfn quiet() {}\n\nmod tests {\n    #[test]\n    \
-             #[allow(clippy::panic_in_result_fn, reason = \"tests assert; `?` reports their setup errors\")]\n    \
+             #[allow(\n        clippy::panic_in_result_fn,\n        reason = \"tests assert; `?` reports their setup errors\"\n    )]\n    \
              fn t() -> Result<(), ()> {\n        assert!(true);\n        Ok(())\n    }\n}\n"
         );
         // Not enabled: nothing added.
@@ -625,8 +660,9 @@ mod tests {
             assert_eq!(KnownLint::from_name(a.name()), Some(*a));
             assert!(KnownLint::ALL[i + 1..].iter().all(|b| b.name() != a.name()), "{a:?}");
             if matches!(a.handling(), Handling::Allow(_)) {
-                // rustfmt keeps it on one line in a test module (4 spaces of indentation).
-                assert!(allow_attribute(*a).len() + 4 <= crate::style::FAST_PATH_WIDTH, "{a:?}");
+                // No line long enough to send the file through rustfmt, in a test module too.
+                let lines = allow_lines(*a, "    ");
+                assert!(lines.iter().all(|l| l.len() <= crate::style::FAST_PATH_WIDTH), "{a:?}");
             }
         }
     }
