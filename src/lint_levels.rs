@@ -358,18 +358,7 @@ pub fn apply(plan: &Plan) -> anyhow::Result<(Cow<'_, Plan>, Vec<String>)> {
             edits.push((op.path.clone(), with));
         }
     }
-    let warnings = unsupported
-        .into_iter()
-        .map(|(lint, level)| {
-            format!(
-                "the project sets `{}` to `{}`: generated code does not follow it ({}); \
-                 orch does not support that lint, expect it to report the generated files",
-                lint.name(),
-                level.word(),
-                lint.why()
-            )
-        })
-        .collect();
+    let warnings = unsupported_warnings(&unsupported);
     if edits.is_empty() {
         return Ok((Cow::Borrowed(plan), warnings));
     }
@@ -378,6 +367,33 @@ pub fn apply(plan: &Plan) -> anyhow::Result<(Cow<'_, Plan>, Vec<String>)> {
         out.update(&path, text)?;
     }
     Ok((Cow::Owned(out), warnings))
+}
+
+/// The warnings for the enabled lints orch does not support: one per lint with its reason when
+/// there are few, else one naming them all (a whole group such as `clippy::restriction`).
+fn unsupported_warnings(unsupported: &BTreeMap<KnownLint, Level>) -> Vec<String> {
+    const ONE_EACH: usize = 3;
+    if unsupported.len() <= ONE_EACH {
+        return unsupported
+            .iter()
+            .map(|(lint, level)| {
+                format!(
+                    "the project sets `{}` to `{}`; orch does not support it, so it will report the \
+                     generated code ({})",
+                    lint.name(),
+                    level.word(),
+                    lint.why()
+                )
+            })
+            .collect();
+    }
+    let names: Vec<String> = unsupported.keys().map(|l| format!("`{}`", l.name())).collect();
+    vec![format!(
+        "the project enables {} lints orch does not support, so they will report the generated \
+         code: {} (why: README, \"Fitting the project\")",
+        names.len(),
+        names.join(", ")
+    )]
 }
 
 /// `text` as [`apply`] leaves it when the plan creates it at `rel` (for `orch remove`'s
@@ -652,6 +668,27 @@ mod tests {
         assert_eq!(crate::error::classify(&err).0.code(), 1);
         let text = format!("{err:#}");
         assert!(text.contains("src/a.rs") && text.contains("forbids `clippy::print_stdout`"), "{text}");
+    }
+
+    #[test]
+    fn unsupported_lints_get_a_warning_and_a_whole_group_one_warning() {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = tmp.path().join("Cargo.toml");
+        std::fs::write(&manifest, format!("{PKG}[lints.clippy]\nmod_module_files = \"deny\"\n")).unwrap();
+        let mut plan = Plan::new(tmp.path());
+        plan.create("src/a.rs", "//! A.\n", false).unwrap();
+        let (_, warnings) = apply(&plan).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("the project sets `clippy::mod_module_files` to `deny`"),
+            "{warnings:?}"
+        );
+        std::fs::write(&manifest, format!("{PKG}[lints.clippy]\nrestriction = \"warn\"\n")).unwrap();
+        let (_, warnings) = apply(&plan).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("lints orch does not support") && warnings[0].contains("`clippy::pub_use`")
+        );
     }
 
     #[test]
