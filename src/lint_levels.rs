@@ -209,13 +209,14 @@ impl KnownLint {
     }
 }
 
-/// One lint setting: a lint or group name as rustc spells it, its level, and its priority
-/// (crate-root attributes come after every manifest entry).
+/// One lint setting: a lint or group name as rustc spells it, its level, and where it comes
+/// from.
 #[derive(Debug, Clone)]
 struct Setting {
     name: String,
     level: Level,
-    priority: i64,
+    /// A `[lints]` entry's priority; `None` for a crate-root attribute.
+    priority: Option<i64>,
 }
 
 /// The lint levels a package sets, in the order rustc applies them.
@@ -227,21 +228,24 @@ pub struct Levels {
 }
 
 impl Levels {
-    /// The level of `lint`: the last setting naming it or its group wins, except that nothing
-    /// lowers a `forbid`. Within one priority a lint's own entry beats its group's.
+    /// The level of `lint`. `[lints]` entries: the highest priority wins and, within one
+    /// priority, a lint's own entry beats its group's (the order clippy's `lint_groups_priority`
+    /// asks for). Crate-root attributes then override in source order. Nothing lowers `forbid`.
     pub fn level(&self, lint: KnownLint) -> Level {
         let mut level = Level::Allow;
         let mut best: Option<(i64, bool)> = None;
         for s in &self.settings {
             let own = s.name == lint.name();
-            if !own && Some(s.name.as_str()) != lint.group() {
+            if level == Level::Forbid || (!own && Some(s.name.as_str()) != lint.group()) {
                 continue;
             }
-            let rank = (s.priority, own);
-            if level == Level::Forbid || best.is_some_and(|b| rank < b) {
-                continue;
+            if let Some(priority) = s.priority {
+                let rank = (priority, own);
+                if best.is_some_and(|b| rank < b) {
+                    continue;
+                }
+                best = Some(rank);
             }
-            best = Some(rank);
             level = s.level;
         }
         level
@@ -278,7 +282,7 @@ impl Levels {
                 };
                 let name = if tool == "rust" { name.clone() } else { format!("{tool}::{name}") };
                 if let Some(level) = level {
-                    settings.push(Setting { name: name.replace('-', "_"), level, priority });
+                    settings.push(Setting { name: name.replace('-', "_"), level, priority: Some(priority) });
                 }
             }
         }
@@ -327,7 +331,7 @@ fn root_attributes(text: &str) -> Vec<Setting> {
             // `reason = "…"` is a name-value, not a lint.
             if let syn::Meta::Path(path) = meta {
                 let name = path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
-                out.push(Setting { name, level, priority: i64::MAX });
+                out.push(Setting { name, level, priority: None });
             }
         }
     }
@@ -403,14 +407,15 @@ pub fn as_created(plan: &Plan, rel: &Path, text: &str) -> anyhow::Result<String>
     Ok(add_allows(&levels, rel, text)?.unwrap_or_else(|| text.to_string()))
 }
 
-/// The `#[allow]` line of `lint` for `orch init`'s crate-private module declarations, when the
-/// project enables it ([`Site::PrivateRootModules`]).
-pub fn root_module_allows(plan: &Plan) -> anyhow::Result<Vec<String>> {
-    let levels = Levels::for_dir(plan, Path::new("src"));
+/// The `#[allow]` lines `orch init` puts on the crate-private module declarations it adds to
+/// the crate root `root_file` (plan-relative), for the lints the project enables
+/// ([`Site::PrivateRootModules`]).
+pub fn root_module_allows(plan: &Plan, root_file: &Path) -> anyhow::Result<Vec<String>> {
+    let levels = Levels::for_dir(plan, root_file.parent().unwrap_or(Path::new("")));
     let mut lines = Vec::new();
     for lint in KnownLint::ALL.iter().copied() {
         if lint.handling() == Handling::Allow(Site::PrivateRootModules) && levels.enabled(lint) {
-            check_not_forbidden(&levels, lint, Path::new("src"))?;
+            check_not_forbidden(&levels, lint, root_file)?;
             lines.extend(allow_lines(lint, ""));
         }
     }
@@ -624,6 +629,9 @@ mod tests {
         assert_eq!(l.level(KnownLint::UseDebug), Level::Allow);
         assert_eq!(l.level(KnownLint::UnreachablePub), Level::Allow);
         assert_eq!(l.level(KnownLint::PanicInResultFn), Level::Forbid);
+        // Between attributes, order decides, groups included.
+        let l = levels(PKG, "#![warn(clippy::print_stdout)]\n#![allow(clippy::restriction)]\n");
+        assert_eq!(l.level(KnownLint::PrintStdout), Level::Allow);
     }
 
     #[test]

@@ -282,7 +282,7 @@ pub fn plan_init(
                         .to_string(),
                 ];
                 // `unreachable_pub`, when the crate enables it (crate::lint_levels).
-                decl.extend(crate::lint_levels::root_module_allows(plan)?);
+                decl.extend(crate::lint_levels::root_module_allows(plan, &root_file)?);
                 decl.push(format!("pub(crate) mod {name};"));
                 decl
             } else {

@@ -600,6 +600,15 @@ fn generated_code_passes_every_lint_orch_handles() {
         run.stderr
     );
     assert_eq!(fx.tree("."), tree);
+    // The same for `orch init` of a library forbidding `unreachable_pub`.
+    let fx = Fixture::cargo_bin("forbidding");
+    std::fs::remove_file(fx.path("src/main.rs")).unwrap();
+    fx.write("src/lib.rs", "//! A library.\n#![forbid(unreachable_pub)]\n");
+    let tree = fx.tree(".");
+    let run = fx.orch(&["init"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("src/lib.rs: the project forbids `unreachable_pub`"), "{}", run.stderr);
+    assert_eq!(fx.tree("."), tree);
 
     let fx = Fixture::project(&[]);
     fx.write("Cargo.toml", &(fx.read("Cargo.toml") + "\n[lints.clippy]\nmod_module_files = \"warn\"\n"));
