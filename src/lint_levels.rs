@@ -5,8 +5,9 @@
 //! those, [`KnownLint`] is the one table of the allow-by-default lints it trips (measured by
 //! `tests/cli/e2e.rs` with every restriction, pedantic and nursery lint on): the templates avoid
 //! some ([`Handling::Clean`]); for the others the code cannot reasonably avoid, [`apply`] adds
-//! `#[allow(lint, reason = "…")]` on the generated function that trips it, only when the
-//! project enables the lint ([`Handling::Allow`]); the rest are contradictory or layout choices
+//! `#[allow(lint, reason = "…")]` on the generated function that trips it (`orch init` on the
+//! module declarations it adds, see [`root_module_allows`]), only when the project enables the
+//! lint ([`Handling::Allow`]); the rest are contradictory or layout choices
 //! orch cannot follow, and enabling one gets a warning ([`Handling::Unsupported`]).
 //!
 //! The levels come from what cargo and rustc read: `[lints.rust]` / `[lints.clippy]` of the
