@@ -12,6 +12,7 @@ pub mod error;
 pub mod generate;
 pub mod graph;
 pub mod lint;
+pub mod lint_levels;
 pub mod names;
 pub mod output;
 pub mod plan;

@@ -250,6 +250,8 @@ fn rewritten<'a, 'b>(ours: &[&str], theirs: &'b [&'a str]) -> Option<&'b [&'a st
 /// `text` as [`apply`] leaves it when the plan creates it at `rel`: what orch wrote when it
 /// generated it (for `orch remove`'s comparisons). Unformatted when rustfmt is unavailable.
 pub fn as_created(plan: &Plan, rel: &Path, text: &str) -> anyhow::Result<String> {
+    let with_allows = crate::lint_levels::as_created(plan, rel, text)?;
+    let text = with_allows.as_str();
     let style = Style::of(plan, rel.parent().unwrap_or(Path::new("")))?;
     if style.fast(text) {
         return Ok(text.to_string());
@@ -404,7 +406,7 @@ fn edition_for(plan: &Plan, dir: &Path) -> anyhow::Result<String> {
 
 /// The nearest `Cargo.toml` at or above `dir` (absolute), read through the plan when it is
 /// under the plan's root; with `workspace`, the nearest one with a `[workspace]` table.
-fn manifest_above(plan: &Plan, dir: &Path, workspace: bool) -> Option<(PathBuf, toml::Table)> {
+pub(crate) fn manifest_above(plan: &Plan, dir: &Path, workspace: bool) -> Option<(PathBuf, toml::Table)> {
     for d in dir.ancestors() {
         let path = d.join("Cargo.toml");
         let text = match path.strip_prefix(plan.root()) {

@@ -157,6 +157,11 @@ pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyh
     // It runs before rustfmt (which keeps code that parses parsing), so a broken custom template
     // is refused as such, not first reported as a rustfmt failure.
     plan.check_sources()?;
+    // Created `.rs` files get a narrow `#[allow]` where they trip a lint the project enables
+    // and the code cannot avoid; before rustfmt, which lays the attributes out.
+    let (allowed, lint_warnings) = crate::lint_levels::apply(plan)?;
+    lint_warnings.iter().for_each(|w| ctx.out.warn(w));
+    let plan = &*allowed;
     // Created `.rs` files, and the lines edits insert into existing ones, follow the project's
     // rustfmt configuration and edition.
     let (styled, warnings) = crate::style::apply(plan)?;

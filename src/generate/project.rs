@@ -277,11 +277,14 @@ pub fn plan_init(
             let decl = if private {
                 // `allow`, not `expect`: the generated tests use some of it, so in the test build
                 // the expectation would be unfulfilled. The reason fits rustfmt's attribute width.
-                vec![
+                let mut decl = vec![
                     "#[allow(dead_code, unused_imports, reason = \"until the crate calls `register`\")]"
                         .to_string(),
-                    format!("pub(crate) mod {name};"),
-                ]
+                ];
+                // `unreachable_pub`, when the crate enables it (crate::lint_levels).
+                decl.extend(crate::lint_levels::root_module_allows(plan, &root_file)?);
+                decl.push(format!("pub(crate) mod {name};"));
+                decl
             } else {
                 vec![format!("pub mod {name};")]
             };

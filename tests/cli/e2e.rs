@@ -229,7 +229,8 @@ fn real_library_with_its_own_core_module_is_adopted() {
 }
 
 /// A real edition-2024 library with a strict lint configuration of its own (`unreachable_pub`,
-/// `print_stdout`, `str_to_string`, ...) and the public flag: it builds and stays formatted.
+/// `str_to_string`, ... in `[lints]`; `print_stdout`, ... in its crate root) and the public
+/// flag: it builds, stays formatted and passes clippy under its own lints.
 #[test]
 fn real_library_with_strict_lints_is_adopted() {
     let fx = real_crate("clap_lex");
@@ -525,4 +526,163 @@ fn inserted_lines_follow_the_projects_rustfmt_config_and_edition() {
 
 fn crate_max_len() -> usize {
     orch::names::MAX_LEN
+}
+
+// ---------------------------------------------------------------------------------------------
+// The project's own lints (src/lint_levels.rs): the lints generated code trips are measured,
+// not guessed, and every one of them is in orch's table.
+
+/// [`generate_everything`] plus the parts it leaves out: a state, an orchestrator and an event
+/// in core, a feature with neither job nor orchestrator.
+fn generate_every_part(fx: &Fixture) {
+    generate_everything(fx);
+    for args in [
+        &["add", "state", "tally"][..],
+        &["add", "orchestrator", "tally"],
+        &["add", "event", "tick"],
+        &["new", "feature", "bare", "--no-job", "--no-orchestrator"],
+    ] {
+        fx.orch(args).ok();
+    }
+}
+
+/// A cargo project adopted with `orch init` (a binary, or a library without `--public`: its
+/// modules are crate-private) whose manifest ends with `lints`, with every part generated.
+fn adopted_with_lints(name: &str, library: bool, lints: &str) -> Fixture {
+    let fx = Fixture::cargo_bin(name);
+    let manifest = fx.read("Cargo.toml") + lints;
+    fx.write("Cargo.toml", &manifest);
+    // No `println!` of the crate's own: what clippy reports is orch's.
+    if library {
+        std::fs::remove_file(fx.path("src/main.rs")).unwrap();
+        fx.write("src/lib.rs", "//! A library.\n");
+    } else {
+        fx.write("src/main.rs", "//! A binary.\n\nfn main() {}\n");
+    }
+    fx.orch(&["init", "-q"]).ok();
+    generate_every_part(&fx);
+    fx
+}
+
+/// Every allow-by-default lint of rustc (`rustc -W help`), by name.
+fn rustc_allow_by_default_lints() -> Vec<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let help = Command::new(rustc).args(["-W", "help"]).output().expect("running rustc -W help");
+    let help = String::from_utf8_lossy(&help.stdout).to_string();
+    help.lines()
+        .skip_while(|l| !l.contains("Lint checks provided by rustc:"))
+        .take_while(|l| !l.contains("Lint groups provided by rustc:"))
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [name, "allow", ..] => Some(name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The lints `cargo clippy --all-targets` reports in the package at `dir` (its own `src/`,
+/// not the vendored runtime) with `flags`, by name (`clippy::print_stdout`).
+fn tripped_lints(dir: &Path, flags: &[String]) -> std::collections::BTreeSet<String> {
+    let mut args: Vec<&str> = vec!["clippy", "--all-targets", "--message-format", "json", "--"];
+    args.extend(flags.iter().map(String::as_str));
+    let json = cargo(dir, &args);
+    json.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-message")
+        .filter(|m| {
+            m["message"]["spans"].as_array().into_iter().flatten().any(|s| {
+                s["is_primary"] == true && s["file_name"].as_str().is_some_and(|f| f.starts_with("src/"))
+            })
+        })
+        .filter_map(|m| m["message"]["code"]["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Generated code under every restriction, pedantic and nursery lint of clippy and every
+/// allow-by-default lint of rustc: each lint it trips is in orch's table
+/// (`orch::lint_levels::KnownLint`), as allowed where it fires or as not supported; none of
+/// the lints the templates are written to avoid fires.
+#[test]
+fn generated_code_trips_only_the_lints_orch_knows() {
+    use orch::lint_levels::{Handling, KnownLint};
+    let mut flags: Vec<String> = Vec::new();
+    for lint in ["clippy::restriction", "clippy::pedantic", "clippy::nursery"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(rustc_allow_by_default_lints())
+    {
+        flags.extend(["-W".to_string(), lint]);
+    }
+    // An artefact of the flags: clippy's advice against enabling the whole restriction group.
+    flags.extend(["-A", "clippy::blanket_clippy_restriction_lints"].map(String::from));
+    let binary = adopted_with_lints("every_lint_bin", false, "");
+    let library = adopted_with_lints("every_lint_lib", true, "");
+    for (fx, name) in [(&binary, "every-lint-bin"), (&library, "every-lint-lib")] {
+        let app = stable_dir(name);
+        mirror(&fx.root, &app);
+        let mut tripped = tripped_lints(&app, &flags);
+        // Another: `rustc -W help` lists lints that need a nightly feature (unknown on stable).
+        tripped.remove("unknown_lints");
+        let unknown: Vec<&String> = tripped.iter().filter(|l| KnownLint::from_name(l).is_none()).collect();
+        assert!(unknown.is_empty(), "{name}: lints missing from orch::lint_levels::KnownLint: {unknown:?}");
+        let clean: Vec<&String> = tripped
+            .iter()
+            .filter(|l| KnownLint::from_name(l).is_some_and(|k| k.handling() == Handling::Clean))
+            .collect();
+        assert!(clean.is_empty(), "{name}: the templates trip lints they are written to avoid: {clean:?}");
+    }
+}
+
+/// A project enabling every lint orch handles (template fixes and narrow allows), denied with
+/// `-D warnings`: a binary and a crate-private library (`unreachable_pub`) pass clippy, their
+/// tests and `fmt --check`. A forbidden lint the code would trip is refused, naming it and the
+/// file; an enabled lint orch does not support gets a warning.
+#[test]
+fn generated_code_passes_every_lint_orch_handles() {
+    use orch::lint_levels::{Handling, KnownLint};
+    let (mut rust, mut clippy) = (String::from("\n[lints.rust]\n"), String::from("\n[lints.clippy]\n"));
+    for lint in KnownLint::ALL.iter().filter(|l| l.handling() != Handling::Unsupported) {
+        match lint.name().strip_prefix("clippy::") {
+            Some(name) => clippy.push_str(&format!("{name} = \"warn\"\n")),
+            None => rust.push_str(&format!("{} = \"warn\"\n", lint.name())),
+        }
+    }
+    let lints = rust + &clippy;
+    for (name, library) in [("handled_lints_bin", false), ("handled_lints_lib", true)] {
+        let fx = adopted_with_lints(name, library, &lints);
+        let app = stable_dir(name);
+        mirror(&fx.root, &app);
+        check(&app);
+    }
+
+    let fx = Fixture::project(&[]);
+    fx.write("src/main.rs", &format!("#![forbid(clippy::print_stdout)]\n{}", fx.read("src/main.rs")));
+    let tree = fx.tree(".");
+    let run = fx.orch(&["new", "feature", "loud"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("src/features/loud/mod.rs: the project forbids `clippy::print_stdout`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fx.tree("."), tree);
+    // The same for `orch init` of a library forbidding `unreachable_pub`.
+    let fx = Fixture::cargo_bin("forbidding");
+    std::fs::remove_file(fx.path("src/main.rs")).unwrap();
+    fx.write("src/lib.rs", "//! A library.\n#![forbid(unreachable_pub)]\n");
+    let tree = fx.tree(".");
+    let run = fx.orch(&["init"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("src/lib.rs: the project forbids `unreachable_pub`"), "{}", run.stderr);
+    assert_eq!(fx.tree("."), tree);
+
+    let fx = Fixture::project(&[]);
+    fx.write("Cargo.toml", &(fx.read("Cargo.toml") + "\n[lints.clippy]\nmod_module_files = \"warn\"\n"));
+    let run = fx.orch(&["new", "feature", "quiet"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("the project sets `clippy::mod_module_files` to `warn`; orch does not support it"),
+        "{}",
+        run.stderr
+    );
 }
