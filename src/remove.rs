@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::lex::{Kind, Token, ident_text};
 use crate::cli::ComponentKind;
 use crate::error::Failure;
 use crate::generate::{Component, FOLDERS, Location, kind_suffix};
@@ -26,6 +27,8 @@ use crate::{unwire, wiring};
 #[derive(Debug, Clone)]
 struct Blocked {
     path: PathBuf,
+    /// The line of a remaining use, for "still uses" refusals.
+    line: Option<usize>,
     why: String,
     diff: Option<String>,
 }
@@ -36,7 +39,7 @@ struct Remover<'a> {
     templates: &'a Templates,
     record: Record,
     blocked: Vec<Blocked>,
-    removed_types: Vec<String>,
+    removed: Removed,
 }
 
 /// Plan removing component `kind` named `name` from `location`.
@@ -84,11 +87,11 @@ pub fn plan_component_removal(
             targets.push(job);
         }
     }
-    let mut r = Remover { plan, templates, record, blocked: Vec::new(), removed_types: Vec::new() };
+    let mut r = Remover { plan, templates, record, blocked: Vec::new(), removed: Removed::default() };
     for target in &targets {
         r.remove_component(target, name, location)?;
     }
-    r.check_references(&location.dir)?;
+    r.check_references()?;
     r.finish(force)
 }
 
@@ -112,7 +115,7 @@ pub fn plan_feature_removal(
             .into());
     }
     let record = Record::read(plan, Path::new(""))?;
-    let mut r = Remover { plan, templates, record, blocked: Vec::new(), removed_types: Vec::new() };
+    let mut r = Remover { plan, templates, record, blocked: Vec::new(), removed: Removed::default() };
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(project.abs(&location.dir)).sort_by_file_name() {
         let entry = entry.map_err(|e| {
@@ -140,6 +143,14 @@ pub fn plan_feature_removal(
             r.remove_empty_features_root(features_dir)?;
         }
     }
+    if let Some(parent) = features_dir.file_name().and_then(|n| n.to_str()) {
+        r.removed.module = Some(RemovedModule {
+            parent: parent.to_string(),
+            parent_dir: features_dir.to_path_buf(),
+            name: name.snake.clone(),
+        });
+    }
+    r.check_references()?;
     r.finish(force)
 }
 
@@ -206,7 +217,7 @@ impl Remover<'_> {
         let candidates = self.component_candidates(component, location, name);
         self.check_deletable(&file, &candidates)?;
         self.plan.delete(&file)?;
-        self.removed_types.extend(component.types.iter().cloned());
+        self.removed.types.extend(component.types.iter().cloned());
         let batch = self.record.get(&file).map(|e| e.batch);
 
         let folder_mod = location.dir.join(component.folder).join("mod.rs");
@@ -276,7 +287,7 @@ impl Remover<'_> {
                 .header(&format!("{path} (as generated)"), &format!("{path} (now)"))
                 .to_string()
         });
-        self.blocked.push(Blocked { path: rel.to_path_buf(), why: why.to_string(), diff });
+        self.blocked.push(Blocked { path: rel.to_path_buf(), line: None, why: why.to_string(), diff });
         Ok(())
     }
 
@@ -333,27 +344,40 @@ impl Remover<'_> {
         }
     }
 
-    /// Refuse removing types that remaining code in `dir` still names.
-    fn check_references(&mut self, dir: &Path) -> anyhow::Result<()> {
-        if self.removed_types.is_empty() {
+    /// Refuse a removal the remaining code still depends on: every `.rs` file under `src/`
+    /// that the plan keeps (with its planned content) is searched once, by tokens, for the
+    /// removed module and types (see [`Removed::uses`]).
+    fn check_references(&mut self) -> anyhow::Result<()> {
+        if self.removed.types.is_empty() && self.removed.module.is_none() {
             return Ok(());
         }
-        let abs = self.plan.root().join(dir);
-        for entry in walkdir::WalkDir::new(&abs).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        let src = Path::new("src");
+        let (mut tokens, mut matching) = (Vec::new(), Vec::new());
+        let walk = walkdir::WalkDir::new(self.plan.root().join(src)).sort_by_file_name();
+        for entry in walk.into_iter().filter_map(Result::ok) {
             if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "rs") {
                 continue;
             }
             let rel = entry.path().strip_prefix(self.plan.root()).unwrap_or(entry.path()).to_path_buf();
+            // Deleted files read as `None`; edited ones as the plan leaves them.
             let Ok(Some(text)) = self.plan.read(&rel) else { continue };
-            let named: Vec<&String> = self.removed_types.iter().filter(|t| names_word(&text, t)).collect();
-            if !named.is_empty() {
-                let list = named.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
-                self.blocked.push(Blocked {
-                    path: rel,
-                    why: format!("still uses {list} (remove or edit it first)"),
-                    diff: None,
-                });
+            // A file that does not tokenize cannot be checked; `cargo check` reports it anyway.
+            if crate::analysis::lex::tokenize(text.as_bytes(), &mut tokens, &mut matching).is_err() {
+                continue;
             }
+            // One entry per file: its first use, the names it uses and the other lines.
+            let uses = self.removed.uses(&rel, &text, &tokens);
+            let Some(&(first, _)) = uses.first() else { continue };
+            let mut names: Vec<&str> = uses.iter().map(|(_, w)| w.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            let names = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            let mut why = format!("still uses {names}, which this removes");
+            if uses.len() > 1 {
+                let more: Vec<String> = uses[1..].iter().map(|(l, _)| l.to_string()).collect();
+                why.push_str(&format!(" (also lines {})", more.join(", ")));
+            }
+            self.blocked.push(Blocked { path: rel, line: Some(first), why, diff: None });
         }
         Ok(())
     }
@@ -368,9 +392,14 @@ impl Remover<'_> {
             }
             return Ok(());
         }
-        let mut message = format!("{} file(s) block the removal; nothing was changed", self.blocked.len());
+        let mut message = if self.blocked.iter().all(|b| b.line.is_some()) {
+            format!("{} file(s) still use what this removes; nothing was changed", self.blocked.len())
+        } else {
+            format!("{} file(s) block the removal; nothing was changed", self.blocked.len())
+        };
         for b in &self.blocked {
-            message.push_str(&format!("\n  {}: {}", display(&b.path), b.why));
+            let line = b.line.map(|l| format!(":{l}")).unwrap_or_default();
+            message.push_str(&format!("\n  {}{line}: {}", display(&b.path), b.why));
         }
         for b in &self.blocked {
             if let Some(diff) = &b.diff {
@@ -378,12 +407,77 @@ impl Remover<'_> {
                 message.push_str(diff.trim_end());
             }
         }
-        let hint = if self.blocked.iter().all(|b| b.why.starts_with("still uses")) {
-            "remove or change the code that uses it first, or pass --force to remove anyway (the project will not compile until you do)"
+        let hint = if self.blocked.iter().all(|b| b.line.is_some()) {
+            "remove those uses first, or pass --force to remove anyway (the project will not compile until you do)"
         } else {
             "undo those changes, or pass --force to remove anyway (changes in deleted files are lost)"
         };
         Err(Failure::failed(message).hint(hint).into())
+    }
+}
+
+/// What a removal takes away: the names remaining code may not use any more.
+#[derive(Default)]
+struct Removed {
+    /// Removed types (exact identifiers: `LoginExecutorExt` is another type).
+    types: Vec<String>,
+    /// A removed feature module.
+    module: Option<RemovedModule>,
+}
+
+/// Module `name`, declared in `<parent_dir>/mod.rs`, the module `parent`.
+struct RemovedModule {
+    parent: String,
+    parent_dir: PathBuf,
+    name: String,
+}
+
+impl Removed {
+    /// The uses in `rel` (content `text`, `tokens`) of what is removed: (line, what), one per
+    /// line. A use of the module is a path into it: `features::auth` from anywhere (also
+    /// `crate::features::auth`), `auth::` or `self::auth` in the parent module, and a `super::`
+    /// chain that reaches the parent module from a file below it. Comments and strings are not
+    /// tokens, so they never count.
+    fn uses(&self, rel: &Path, text: &str, tokens: &[Token]) -> Vec<(usize, String)> {
+        let module = self.module.as_ref();
+        let inside = module.and_then(|m| rel.strip_prefix(&m.parent_dir).ok());
+        let in_parent = inside.is_some_and(|p| p == Path::new("mod.rs"));
+        // How many `super::` reach the parent module from `rel` (`cart/mod.rs`: one).
+        let depth = inside.map(|p| p.iter().count() - usize::from(p.ends_with("mod.rs")));
+        let word = |i: usize| match tokens.get(i) {
+            Some(t) if matches!(t.kind, Kind::Ident | Kind::RawIdent) => Some(ident_text(text, t)),
+            _ => None,
+        };
+        let sep = |i: usize| tokens.get(i).is_some_and(|t| t.kind == Kind::PathSep);
+        let mut out: Vec<(usize, String)> = Vec::new();
+        let (mut line, mut at) = (1, 0);
+        for (i, t) in tokens.iter().enumerate() {
+            let Some(w) = word(i) else { continue };
+            let what = if self.types.iter().any(|ty| ty == w) {
+                Some(w.to_string())
+            } else if let Some(m) = module.filter(|m| m.name == w) {
+                let before = |k: usize| i.checked_sub(k);
+                let after_parent = sep(i.wrapping_sub(1)) && before(2).and_then(word) == Some(&m.parent);
+                let local = in_parent
+                    && (sep(i + 1) || (sep(i.wrapping_sub(1)) && before(2).and_then(word) == Some("self")));
+                let mut supers = 0;
+                while before(2 * supers + 2).and_then(word) == Some("super") && sep(i - 2 * supers - 1) {
+                    supers += 1;
+                }
+                (after_parent || local || (supers > 0 && depth == Some(supers)))
+                    .then(|| format!("{}::{}", m.parent, m.name))
+            } else {
+                None
+            };
+            let Some(what) = what else { continue };
+            // Lines counted as the tokens go by: one pass over the file.
+            line += text.as_bytes()[at..t.start as usize].iter().filter(|&&b| b == b'\n').count();
+            at = t.start as usize;
+            if out.last().is_none_or(|(l, _)| *l != line) {
+                out.push((line, what));
+            }
+        }
+        out
     }
 }
 

@@ -41,11 +41,13 @@ pub fn remove_uses_of(src: &str, module: &str) -> anyhow::Result<(String, Vec<St
     let mut names = Vec::new();
     // Back to front, so earlier spans stay valid.
     for item in file.items.iter().rev() {
-        if let syn::Item::Use(u) = item
-            && from_module(&u.tree, module)
-        {
-            collect_names(&u.tree, &mut names);
-            out = remove_item(&out, item);
+        if let syn::Item::Use(u) = item {
+            if from_module(&u.tree, module) {
+                collect_names(&u.tree, &mut names);
+                out = remove_item(&out, item);
+            } else if let syn::UseTree::Group(group) = &u.tree {
+                out = remove_from_group(&out, group, module, &mut names);
+            }
         }
     }
     names.reverse();
@@ -61,24 +63,39 @@ pub fn has_mod_decls(src: &str) -> anyhow::Result<bool> {
 /// Remove the registration of `job_type` (`builder.register::<jobs::XJob, _>(..)?;`, also
 /// `register_shared` / `register_with_breaker`) from `fn register` in `src`.
 pub fn remove_register_call(src: &str, job_type: &str) -> anyhow::Result<String> {
-    remove_stmt(src, "register", |stmt| {
-        let mut v = RegisterCalls { found: Vec::new() };
-        v.visit_stmt(stmt);
-        v.found.iter().any(|j| j == job_type)
+    let what = format!("the registration of `{job_type}`");
+    remove_stmt(src, "register", &what, |expr| match expr {
+        syn::Expr::MethodCall(call) => registered_job(call).is_some_and(|j| j == job_type),
+        _ => false,
     })
 }
 
 /// Remove the call `module::fn_name(..)` (e.g. `auth::register(builder)?;`,
 /// `auth::demo(dispatcher).await;`) from `fn fn_name` in `src`.
 pub fn remove_module_call(src: &str, fn_name: &str, module: &str) -> anyhow::Result<String> {
-    remove_stmt(src, fn_name, |stmt| {
-        let mut v = ModuleCalls { fn_name, module, found: false };
-        v.visit_stmt(stmt);
-        v.found
+    let what = format!("`{module}::{fn_name}(..)`");
+    remove_stmt(src, fn_name, &what, |expr| match expr {
+        syn::Expr::Call(call) => match &*call.func {
+            syn::Expr::Path(path) => {
+                let segs: Vec<&syn::Ident> = path.path.segments.iter().map(|s| &s.ident).collect();
+                matches!(segs.as_slice(), [.., m, f] if *m == module && *f == fn_name)
+            }
+            _ => false,
+        },
+        _ => false,
     })
 }
 
-fn remove_stmt(src: &str, fn_name: &str, matches: impl Fn(&syn::Stmt) -> bool) -> anyhow::Result<String> {
+/// Remove the statement of `fn fn_name` that is the call `is_call` recognises, as wiring wrote
+/// it: the call alone, with `?` / `.await` (and its comments and attributes). A call nested in
+/// other code (a `match`, an `if`, a `let`) is the user's: cutting it, or the code around it,
+/// would change what their code does, so it is refused with the line to edit by hand.
+fn remove_stmt(
+    src: &str,
+    fn_name: &str,
+    what: &str,
+    is_call: impl Fn(&syn::Expr) -> bool,
+) -> anyhow::Result<String> {
     let file = wiring::parse(src)?;
     let Some(func) = file.items.iter().find_map(|item| match item {
         syn::Item::Fn(f) if f.sig.ident == fn_name => Some(f),
@@ -87,7 +104,19 @@ fn remove_stmt(src: &str, fn_name: &str, matches: impl Fn(&syn::Stmt) -> bool) -
         return Ok(src.to_string());
     };
     let stmts = &func.block.stmts;
-    let Some(index) = stmts.iter().position(&matches) else { return Ok(src.to_string()) };
+    let plain = |stmt: &syn::Stmt| matches!(stmt, syn::Stmt::Expr(e, _) if is_call(peel(e)));
+    let Some(index) = stmts.iter().position(plain) else {
+        let mut nested = Nested { is_call: &is_call, line: None };
+        stmts.iter().for_each(|s| nested.visit_stmt(s));
+        return match nested.line {
+            Some(line) => Err(crate::error::Failure::failed(format!(
+                "`fn {fn_name}` has {what} inside other code (line {line}): orch removes only a call that is a statement of its own"
+            ))
+            .hint(format!("remove {what} from line {line} by hand, then run the command again"))
+            .into()),
+            None => Ok(src.to_string()),
+        };
+    };
     let span = stmts[index].span();
     let text = Lines::new(src);
     // Comment lines directly above the call describe it: they go with it rather than end up
@@ -114,6 +143,32 @@ fn remove_stmt(src: &str, fn_name: &str, matches: impl Fn(&syn::Stmt) -> bool) -
         return Ok(text.replace_lines(first, span.end().line, &with));
     }
     Ok(text.cut(span.start(), span.end(), false))
+}
+
+/// `expr` without the `?` and `.await` wiring puts after a call.
+fn peel(mut expr: &syn::Expr) -> &syn::Expr {
+    loop {
+        expr = match expr {
+            syn::Expr::Try(e) => &e.expr,
+            syn::Expr::Await(e) => &e.base,
+            _ => return expr,
+        };
+    }
+}
+
+/// Finds the first line where a call `is_call` recognises appears anywhere in the code visited.
+struct Nested<'a, F> {
+    is_call: &'a F,
+    line: Option<usize>,
+}
+
+impl<'ast, F: Fn(&syn::Expr) -> bool> Visit<'ast> for Nested<'_, F> {
+    fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+        if self.line.is_none() && (self.is_call)(expr) {
+            self.line = Some(expr.span().start().line);
+        }
+        syn::visit::visit_expr(self, expr);
+    }
 }
 
 /// Remove the call that is the function's tail expression (the user turned the last call into
@@ -197,6 +252,44 @@ fn remove_item(src: &str, item: &syn::Item) -> String {
     text.cut(start, item.span().end(), true)
 }
 
+/// Cut the entries of a grouped import (`pub use {a::A, b::B};`) that come from `module`, with
+/// their separating comma; the other entries keep their bytes.
+fn remove_from_group(src: &str, group: &syn::UseGroup, module: &str, names: &mut Vec<String>) -> String {
+    let text = Lines::new(src);
+    let pairs: Vec<_> = group.items.pairs().collect();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for i in 0..pairs.len() {
+        let tree = *pairs[i].value();
+        if !from_module(tree, module) {
+            continue;
+        }
+        collect_names(tree, names);
+        let end_of = |p: &syn::punctuated::Pair<&syn::UseTree, &syn::Token![,]>| match p.punct() {
+            Some(comma) => text.offset(comma.span.end()),
+            None => text.offset(p.value().span().end()),
+        };
+        let (from, to) = match (pairs.get(i + 1), i.checked_sub(1).map(|p| &pairs[p])) {
+            // Up to the next entry: this entry and its comma.
+            (Some(next), _) => (text.offset(tree.span().start()), text.offset(next.value().span().start())),
+            // The last entry: from the end of the previous one (its comma stays when this
+            // entry had one, as in a trailing-comma block).
+            (None, Some(prev)) if pairs[i].punct().is_some() => (end_of(prev), end_of(&pairs[i])),
+            (None, Some(prev)) => (text.offset(prev.value().span().end()), end_of(&pairs[i])),
+            (None, None) => continue,
+        };
+        // Two neighbours removed: their cuts overlap, merge them.
+        match cuts.last_mut() {
+            Some(last) if last.1 >= from => last.1 = last.1.max(to),
+            _ => cuts.push((from, to)),
+        }
+    }
+    let mut out = src.to_string();
+    for &(from, to) in cuts.iter().rev() {
+        out.replace_range(from..to, "");
+    }
+    out
+}
+
 fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
     match item {
         syn::Item::Mod(i) => &i.attrs,
@@ -223,40 +316,15 @@ fn collect_names(tree: &syn::UseTree, out: &mut Vec<String>) {
     }
 }
 
-struct RegisterCalls {
-    found: Vec<String>,
-}
-
-impl<'ast> Visit<'ast> for RegisterCalls {
-    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        let method = call.method.to_string();
-        if matches!(method.as_str(), "register" | "register_shared" | "register_with_breaker")
-            && let Some(turbofish) = &call.turbofish
-            && let Some(syn::GenericArgument::Type(syn::Type::Path(ty))) = turbofish.args.first()
-            && let Some(last) = ty.path.segments.last()
-        {
-            self.found.push(last.ident.to_string());
-        }
-        syn::visit::visit_expr_method_call(self, call);
+/// The job type a `register` / `register_shared` / `register_with_breaker` call registers.
+fn registered_job(call: &syn::ExprMethodCall) -> Option<&syn::Ident> {
+    let method = call.method.to_string();
+    if !matches!(method.as_str(), "register" | "register_shared" | "register_with_breaker") {
+        return None;
     }
-}
-
-struct ModuleCalls<'a> {
-    fn_name: &'a str,
-    module: &'a str,
-    found: bool,
-}
-
-impl<'ast> Visit<'ast> for ModuleCalls<'_> {
-    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        if let syn::Expr::Path(path) = &*call.func {
-            let segs: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if segs.len() >= 2 && segs[segs.len() - 1] == self.fn_name && segs[segs.len() - 2] == self.module
-            {
-                self.found = true;
-            }
-        }
-        syn::visit::visit_expr_call(self, call);
+    match call.turbofish.as_ref()?.args.first()? {
+        syn::GenericArgument::Type(syn::Type::Path(ty)) => Some(&ty.path.segments.last()?.ident),
+        _ => None,
     }
 }
 
@@ -441,6 +509,35 @@ mod tests {
             let wired = ensure_feature_wired(src, name).unwrap();
             let back = remove_mod(&wired, name).unwrap();
             assert_eq!(remove_module_call(&back, "register", name).unwrap(), src, "{name}: {wired}");
+        }
+    }
+
+    #[test]
+    fn a_call_nested_in_user_code_is_refused_not_cut() {
+        let nested = "fn register(b: &mut B) -> Result<(), E> {\n    if x() {\n        cart::register(b)?;\n    }\n    Ok(())\n}\n";
+        let err = remove_module_call(nested, "register", "cart").unwrap_err();
+        assert!(err.to_string().contains("inside other code (line 3)"), "{err}");
+        let tail = "fn register(b: &mut B) -> Result<(), E> {\n    if x() { Ok(()) } else { cart::register(b) }\n}\n";
+        assert!(remove_module_call(tail, "register", "cart").is_err());
+        let job = "fn register(b: &mut B) -> Result<(), E> {\n    let _ = b.register::<jobs::AJob, _>(executors::AExecutor);\n    Ok(())\n}\n";
+        assert!(remove_register_call(job, "AJob").is_err());
+        // Not there at all: nothing to do.
+        assert_eq!(remove_module_call(nested, "register", "auth").unwrap(), nested);
+    }
+
+    #[test]
+    fn a_grouped_import_loses_only_the_entries_from_the_module() {
+        let cases = [
+            ("pub use {a::A, b::B};\n", "pub use {a::A};\n"),
+            ("pub use {b::B, a::A};\n", "pub use {a::A};\n"),
+            ("pub use {x::X, b::B, a::A};\n", "pub use {x::X, a::A};\n"),
+            ("pub use {\n    a::A,\n    b::B,\n};\n", "pub use {\n    a::A,\n};\n"),
+            ("pub use {b::B, b::C};\n", ""),
+        ];
+        for (src, want) in cases {
+            let (out, names) = remove_uses_of(src, "b").unwrap();
+            assert_eq!(out, want, "{src}");
+            assert!(names.contains(&"B".to_string()), "{src}");
         }
     }
 }

@@ -209,3 +209,163 @@ fn refusals_diff_against_the_formatted_file_orch_wrote() {
         run.stderr
     );
 }
+
+fn two_features() -> Fixture {
+    Fixture::project(&["--runtime-version", "0.1", "--feature", "auth", "--feature", "cart"])
+}
+
+/// B1: code outside the removed feature that still names it blocks the removal, listed by
+/// file and line; the tree is left as it was.
+#[test]
+fn removing_a_feature_other_code_uses_is_refused() {
+    let fx = two_features();
+    let shared =
+        fx.read("src/shared/mod.rs") + "pub use crate::features::auth::jobs::AuthJob as SharedAuthJob;\n";
+    fx.write("src/shared/mod.rs", &shared);
+    let cart = fx.read("src/features/cart/mod.rs")
+        + "\n/// From auth.\npub type E = super::auth::events::AuthEvent;\n// features::auth in a comment is no use\npub const S: &str = \"features::auth\";\n";
+    fx.write("src/features/cart/mod.rs", &cart);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "feature", "auth"]);
+    run.expect_code(1);
+    assert_snapshot!(run.transcript(), @"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: 2 file(s) still use what this removes; nothing was changed
+      src/features/cart/mod.rs:45: still uses `features::auth`, which this removes
+      src/shared/mod.rs:21: still uses `features::auth`, which this removes
+      hint: remove those uses first, or pass --force to remove anyway (the project will not compile until you do)
+    ");
+    assert_eq!(fx.snapshot(), before);
+}
+
+/// B1: the feature's calls moved into a helper: `cart::register` left there blocks the removal.
+#[test]
+fn removing_a_feature_called_from_a_helper_is_refused() {
+    let fx = two_features();
+    let features = fx.read("src/features/mod.rs").replace(
+        "    auth::register(builder)?;\n    cart::register(builder)?;\n    Ok(())\n}\n",
+        "    register_all(builder)\n}\n\nfn register_all(builder: &mut DispatcherBuilder) -> Result<(), RegisterError> {\n    auth::register(builder)?;\n    cart::register(builder)?;\n    Ok(())\n}\n",
+    );
+    assert!(features.contains("fn register_all"));
+    fx.write("src/features/mod.rs", &features);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "feature", "cart"]);
+    run.expect_code(1);
+    assert_snapshot!(run.transcript(), @"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: 1 file(s) still use what this removes; nothing was changed
+      src/features/mod.rs:19: still uses `features::cart`, which this removes
+      hint: remove those uses first, or pass --force to remove anyway (the project will not compile until you do)
+    ");
+    assert_eq!(fx.snapshot(), before);
+}
+
+/// B2: a removed type named in another feature blocks the removal; a longer identifier, a
+/// comment or a string naming it does not.
+#[test]
+fn removing_a_component_another_feature_uses_is_refused() {
+    let fx = two_features();
+    fx.orch(&["add", "executor", "login", "--feature", "auth", "-q"]).ok();
+    let shared = fx.read("src/shared/mod.rs")
+        + "\n/// Not the executor (LoginExecutor).\npub struct LoginExecutorExt;\npub const S: &str = \"LoginExecutor\";\n";
+    fx.write("src/shared/mod.rs", &shared);
+    let cart = fx.read("src/features/cart/mod.rs")
+        + "\n/// Alias.\npub type L = crate::features::auth::executors::LoginExecutor;\n";
+    fx.write("src/features/cart/mod.rs", &cart);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "executor", "login", "--feature", "auth"]);
+    run.expect_code(1);
+    assert_snapshot!(run.transcript(), @"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: 1 file(s) still use what this removes; nothing was changed
+      src/features/cart/mod.rs:45: still uses `LoginExecutor`, which this removes
+      hint: remove those uses first, or pass --force to remove anyway (the project will not compile until you do)
+    ");
+    assert_eq!(fx.snapshot(), before);
+    // Without the alias, the look-alikes in shared/ do not block it.
+    fx.write(
+        "src/features/cart/mod.rs",
+        &cart.replace("pub type L = crate::features::auth::executors::LoginExecutor;\n", ""),
+    );
+    fx.orch(&["remove", "executor", "login", "--feature", "auth", "-q"]).ok();
+}
+
+/// B2: the refusal lists the uses outside the component's feature too.
+#[test]
+fn a_refused_event_removal_lists_uses_in_other_features() {
+    let fx = two_features();
+    let cart = fx.read("src/features/cart/mod.rs")
+        + "\n/// From auth.\npub type E = crate::features::auth::events::AuthEvent;\n";
+    fx.write("src/features/cart/mod.rs", &cart);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "event", "auth", "--feature", "auth"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("src/features/cart/mod.rs:"), "{}", run.stderr);
+    assert!(run.stderr.contains("src/features/auth/"), "{}", run.stderr);
+    assert_eq!(fx.snapshot(), before);
+}
+
+/// B8: a call nested in the user's code (a `match`, an `if`) is not orch's to cut: refused with
+/// the line to edit by hand, nothing written.
+#[test]
+fn a_wiring_call_nested_in_user_code_is_refused() {
+    let fx = two_features();
+    let calls = "    auth::register(builder)?;\n    cart::register(builder)?;\n    Ok(())\n";
+    let original = fx.read("src/features/mod.rs");
+    assert!(original.contains(calls));
+    let with_match = original.replace(
+        calls,
+        "    match std::env::var(\"MODE\").as_deref() {\n        Ok(\"all\") => {\n            auth::register(builder)?;\n            cart::register(builder)?;\n        }\n        _ => auth::register(builder)?,\n    }\n    Ok(())\n",
+    );
+    fx.write("src/features/mod.rs", &with_match);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "feature", "auth"]);
+    run.expect_code(1);
+    assert_snapshot!(run.transcript(), @"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: src/features/mod.rs: `fn register` has `auth::register(..)` inside other code (line 16): orch removes only a call that is a statement of its own
+      hint: remove `auth::register(..)` from line 16 by hand, then run the command again
+    ");
+    assert_eq!(fx.snapshot(), before);
+
+    let with_if = original.replace(
+        calls,
+        "    auth::register(builder)?;\n    if std::env::var(\"NO_CART\").is_ok() {\n        Ok(())\n    } else {\n        cart::register(builder)\n    }\n",
+    );
+    fx.write("src/features/mod.rs", &with_if);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "feature", "cart"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("`cart::register(..)` inside other code (line "), "{}", run.stderr);
+    assert_eq!(fx.snapshot(), before);
+}
+
+/// A grouped re-export in a folder `mod.rs` is orch's wiring: the removed entry goes, the
+/// others stay.
+#[test]
+fn a_grouped_re_export_loses_only_the_removed_entry() {
+    let fx = two_features();
+    fx.orch(&["add", "job", "login", "--feature", "auth", "-q"]).ok();
+    let rel = "src/features/auth/jobs/mod.rs";
+    let jobs = fx.read(rel);
+    assert!(jobs.contains("pub use auth::AuthJob;\npub use login::LoginJob;\n"), "{jobs}");
+    fx.write(
+        rel,
+        &jobs.replace(
+            "pub use auth::AuthJob;\npub use login::LoginJob;\n",
+            "pub use {auth::AuthJob, login::LoginJob};\n",
+        ),
+    );
+    fx.orch(&["remove", "job", "login", "--feature", "auth", "-q"]).ok();
+    let after = fx.read(rel);
+    assert!(after.contains("pub use {auth::AuthJob};\n"), "{after}");
+    assert!(!after.contains("login"), "{after}");
+}
