@@ -12,6 +12,11 @@
 //! with it, as [`crate::wiring`] keeps them with their line when it inserts; a removed call
 //! that is the function's tail expression leaves `Ok(())` (a `Result` function) or nothing
 //! (a `()` function) so the file still compiles.
+//!
+//! Only a call that is a statement of its own (or the tail expression) is wiring: a call
+//! nested in the user's code (a `match` arm, an `if`, a `let`) is refused with its line, since
+//! cutting it or the code around it would change what their code does. A grouped re-export
+//! (`pub use {a::A, b::B};`) loses only the entries from the removed module.
 
 use proc_macro2::LineColumn;
 use syn::spanned::Spanned;
