@@ -10,9 +10,10 @@
 //! of what orch generated against what is there now.
 //!
 //! Once the removal is planned, the code that stays must not name what goes: every `.rs` file
-//! under `src/` the plan keeps is tokenized once, with its planned content, and a path into a
-//! removed feature module or an exact removed type name (not a longer identifier, a comment or
-//! a string) refuses the removal with each file and line (the project would no longer compile).
+//! of the package (`src/`, `tests/`, `examples/`, `benches/`) the plan keeps is tokenized once,
+//! with its planned content, and a path into a removed feature module or an exact removed type
+//! name (not a longer identifier, a comment or a string) refuses the removal with each file and
+//! line (the project would no longer compile).
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,10 @@ use crate::project::Project;
 use crate::record::{self, Record, Status};
 use crate::templates::Templates;
 use crate::{unwire, wiring};
+
+/// Where the package's targets live (cargo's conventional layout): the library and binaries,
+/// and the tests, examples and benches that use the library's modules by path.
+const CRATE_DIRS: [&str; 4] = ["src", "tests", "examples", "benches"];
 
 /// A file that may not be deleted without `--force`, and why.
 #[derive(Debug, Clone)]
@@ -348,17 +353,17 @@ impl Remover<'_> {
         }
     }
 
-    /// Refuse a removal the remaining code still depends on: every `.rs` file under `src/`
-    /// that the plan keeps (with its planned content) is searched once, by tokens, for the
+    /// Refuse a removal the remaining code still depends on: every `.rs` file of the package's
+    /// targets ([`CRATE_DIRS`]) that the plan keeps (with its planned content) is searched once, by tokens, for the
     /// removed module and types (see [`Removed::uses`]).
     fn check_references(&mut self) -> anyhow::Result<()> {
         if self.removed.types.is_empty() && self.removed.module.is_none() {
             return Ok(());
         }
-        let src = Path::new("src");
         let (mut tokens, mut matching) = (Vec::new(), Vec::new());
-        let walk = walkdir::WalkDir::new(self.plan.root().join(src)).sort_by_file_name();
-        for entry in walk.into_iter().filter_map(Result::ok) {
+        let walks =
+            CRATE_DIRS.iter().map(|d| walkdir::WalkDir::new(self.plan.root().join(d)).sort_by_file_name());
+        for entry in walks.flatten().filter_map(Result::ok) {
             if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "rs") {
                 continue;
             }

@@ -303,10 +303,13 @@ fn a_refused_event_removal_lists_uses_in_other_features() {
     let cart = fx.read("src/features/cart/mod.rs")
         + "\n/// From auth.\npub type E = crate::features::auth::events::AuthEvent;\n";
     fx.write("src/features/cart/mod.rs", &cart);
+    // The package's tests count too.
+    fx.write("tests/it.rs", "//! Test.\n\ntype E = app::features::auth::AuthEvent;\n");
     let before = fx.snapshot();
     let run = fx.orch(&["remove", "event", "auth", "--feature", "auth"]);
     run.expect_code(1);
     assert!(run.stderr.contains("src/features/cart/mod.rs:"), "{}", run.stderr);
+    assert!(run.stderr.contains("tests/it.rs:3: still uses `AuthEvent`"), "{}", run.stderr);
     assert!(run.stderr.contains("src/features/auth/"), "{}", run.stderr);
     assert_eq!(fx.snapshot(), before);
 }
