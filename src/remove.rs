@@ -392,32 +392,41 @@ impl Remover<'_> {
     }
 
     fn finish(self, force: bool) -> anyhow::Result<()> {
-        if self.blocked.is_empty() {
-            return Ok(());
-        }
-        if force {
-            for b in &self.blocked {
+        // `--force` gives up edits in deleted files, never the build: remaining uses of what
+        // this removes refuse the removal whatever the flags.
+        let (uses, edits): (Vec<&Blocked>, Vec<&Blocked>) =
+            self.blocked.iter().partition(|b| b.line.is_some());
+        let blocked: Vec<&Blocked> = if force {
+            for b in &edits {
                 self.plan.note(format!("--force: {} {}", display(&b.path), b.why));
             }
+            uses
+        } else {
+            self.blocked.iter().collect()
+        };
+        if blocked.is_empty() {
             return Ok(());
         }
-        let mut message = if self.blocked.iter().all(|b| b.line.is_some()) {
-            format!("{} file(s) still use what this removes; nothing was changed", self.blocked.len())
+        let only_uses = blocked.iter().all(|b| b.line.is_some());
+        let mut message = if only_uses {
+            format!("{} file(s) still use what this removes; nothing was changed", blocked.len())
         } else {
-            format!("{} file(s) block the removal; nothing was changed", self.blocked.len())
+            format!("{} file(s) block the removal; nothing was changed", blocked.len())
         };
-        for b in &self.blocked {
+        for b in &blocked {
             let line = b.line.map(|l| format!(":{l}")).unwrap_or_default();
             message.push_str(&format!("\n  {}{line}: {}", display(&b.path), b.why));
         }
-        for b in &self.blocked {
+        for b in &blocked {
             if let Some(diff) = &b.diff {
                 message.push('\n');
                 message.push_str(diff.trim_end());
             }
         }
-        let hint = if self.blocked.iter().all(|b| b.line.is_some()) {
-            "remove those uses first, or pass --force to remove anyway (the project will not compile until you do)"
+        let hint = if only_uses {
+            "remove those uses first (the project would not compile without them), then run the command again"
+        } else if blocked.iter().any(|b| b.line.is_some()) {
+            "remove those uses first; undo those changes, or pass --force to delete the edited files anyway"
         } else {
             "undo those changes, or pass --force to remove anyway (changes in deleted files are lost)"
         };

@@ -235,8 +235,13 @@ fn removing_a_feature_other_code_uses_is_refused() {
     error: 2 file(s) still use what this removes; nothing was changed
       src/features/cart/mod.rs:45: still uses `features::auth`, which this removes
       src/shared/mod.rs:21: still uses `features::auth`, which this removes
-      hint: remove those uses first, or pass --force to remove anyway (the project will not compile until you do)
+      hint: remove those uses first (the project would not compile without them), then run the command again
     ");
+    assert_eq!(fx.snapshot(), before);
+    // `--force` gives up edits, never the build: the uses still refuse it.
+    let run = fx.orch(&["remove", "feature", "auth", "--force"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("still use what this removes"), "{}", run.stderr);
     assert_eq!(fx.snapshot(), before);
 }
 
@@ -259,7 +264,7 @@ fn removing_a_feature_called_from_a_helper_is_refused() {
     --- stderr
     error: 1 file(s) still use what this removes; nothing was changed
       src/features/mod.rs:19: still uses `features::cart`, which this removes
-      hint: remove those uses first, or pass --force to remove anyway (the project will not compile until you do)
+      hint: remove those uses first (the project would not compile without them), then run the command again
     ");
     assert_eq!(fx.snapshot(), before);
 }
@@ -285,7 +290,7 @@ fn removing_a_component_another_feature_uses_is_refused() {
     --- stderr
     error: 1 file(s) still use what this removes; nothing was changed
       src/features/cart/mod.rs:45: still uses `LoginExecutor`, which this removes
-      hint: remove those uses first, or pass --force to remove anyway (the project will not compile until you do)
+      hint: remove those uses first (the project would not compile without them), then run the command again
     ");
     assert_eq!(fx.snapshot(), before);
     // Without the alias, the look-alikes in shared/ do not block it.
