@@ -235,6 +235,32 @@ fn new_feature_path_option_places_the_feature_elsewhere() {
     assert!(outside_src.stderr.contains("is not under src/"), "{}", outside_src.stderr);
 }
 
+/// `-o` directories that would not build or that orch's own lint rejects are refused (exit 2)
+/// before anything is written: src/bin (cargo's binaries, E0601), a last component equal to the
+/// feature's name (clippy::module_inception), a directory inside a feature.
+#[test]
+fn new_feature_path_option_refuses_directories_that_would_not_build() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    let before = fx.files(".");
+    let mut out = String::new();
+    for dir in ["src/bin", "src/bin/tools", "src/shared/pay3", "src/features/auth"] {
+        let run = fx.orch(&["new", "feature", "pay3", "-o", dir]);
+        run.expect_code(2);
+        out.push_str(&run.stderr);
+    }
+    assert_eq!(Fixture::changes(&before, &fx.files(".")), "");
+    assert_snapshot!(out, @"
+    error: -o/--path src/bin: cargo treats src/bin/ as binary targets, not modules
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/bin/tools: cargo treats src/bin/ as binary targets, not modules
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/shared/pay3: the feature would be a module `pay3` inside a module `pay3` (clippy::module_inception)
+      hint: pass the parent directory, e.g. `-o src/modules` creates src/modules/<name>/
+    error: -o/--path src/features/auth: is inside a feature of src/features; features do not nest
+      hint: omit -o to create it in the features directory, or pick a directory outside it
+    ");
+}
+
 #[test]
 fn add_executor_creates_the_missing_job_and_registers_it_in_core() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
