@@ -261,6 +261,42 @@ fn new_feature_path_option_refuses_directories_that_would_not_build() {
     ");
 }
 
+/// A feature whose module is declared with `#[path]` (the user renamed its folder) or inline:
+/// orch cannot generate into it (module path and folder differ), so `add` and `new feature`
+/// refuse (exit 1, nothing written) instead of writing unresolved paths or an unreachable folder.
+#[test]
+fn features_declared_with_path_or_inline_are_refused() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth", "--feature", "cart"]);
+    std::fs::rename(fx.path("src/features/cart"), fx.path("src/features/shopping_cart")).unwrap();
+    let features = fx
+        .read("src/features/mod.rs")
+        .replace("pub mod cart;", "#[path = \"shopping_cart/mod.rs\"]\npub mod cart;\npub mod inline {}");
+    fx.write("src/features/mod.rs", &features);
+    let before = fx.files(".");
+    let mut out = String::new();
+    for args in [
+        &["add", "executor", "checkout", "--feature", "shopping_cart"][..],
+        &["add", "executor", "checkout", "--feature", "cart"],
+        &["new", "feature", "cart"],
+        &["new", "feature", "inline"],
+    ] {
+        let run = fx.orch(args);
+        run.expect_code(1);
+        out.push_str(&run.stderr);
+    }
+    assert_eq!(Fixture::changes(&before, &fx.files(".")), "");
+    assert_snapshot!(out, @r#"
+    error: src/features/mod.rs: feature `shopping_cart` is the folder of module `cart` (`#[path = "shopping_cart/mod.rs"]`), not of a module `shopping_cart`; orch generates only into a feature whose folder is named as its module
+      hint: make the folder and the module name match: `git mv src/features/shopping_cart src/features/cart` and a plain `pub mod cart;`
+    error: src/features/mod.rs: feature `cart` is declared with `#[path = "shopping_cart/mod.rs"]`; orch generates only into a feature whose folder is named as its module
+      hint: make the folder and the module name match: `git mv src/features/shopping_cart src/features/cart` and a plain `pub mod cart;`
+    error: src/features/mod.rs: feature `cart` is declared with `#[path = "shopping_cart/mod.rs"]`; orch generates only into a feature whose folder is named as its module
+      hint: make the folder and the module name match: `git mv src/features/shopping_cart src/features/cart` and a plain `pub mod cart;`
+    error: src/features/mod.rs: feature `inline` is declared inline (`mod inline { … }`); orch generates only into a feature whose folder is named as its module
+      hint: move its code to src/features/inline/mod.rs and declare `pub mod inline;`
+    "#);
+}
+
 #[test]
 fn add_executor_creates_the_missing_job_and_registers_it_in_core() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);
