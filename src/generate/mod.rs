@@ -230,7 +230,7 @@ pub(crate) fn check_module_collision(plan: &Plan, rel_file: &Path) -> anyhow::Re
     Ok(())
 }
 
-/// Refuse (exit 1) feature `dir` (`<features dir>/<name>`) when the features module declares it
+/// Refuse (exit 2, like other module collisions) feature `dir` (`<features dir>/<name>`) when the features module declares it
 /// in a way orch cannot follow: `mod <name>` with `#[path]` or inline (its code is not in `dir`),
 /// or another module whose `#[path]` points into `dir` (its module path is not `<name>`).
 /// Generating there would write code nothing compiles, or paths that do not resolve (E0433).
@@ -273,10 +273,13 @@ pub(crate) fn check_feature_declaration(plan: &Plan, dir: &Path) -> anyhow::Resu
                 display(&features.join(&ident)),
             ),
             None => {
-                format!("move its code to {} and declare `pub mod {ident};`", display(&dir.join("mod.rs")))
+                format!(
+                    "pick another name, or move its code to {} and declare `pub mod {ident};`",
+                    display(&dir.join("mod.rs"))
+                )
             }
         };
-        return Err(Failure::failed(format!(
+        return Err(Failure::usage(format!(
             "feature `{name}` {why}; orch generates only into a feature whose folder is named as its module"
         ))
         .at(&features_mod)

@@ -263,7 +263,7 @@ fn new_feature_path_option_refuses_directories_that_would_not_build() {
 
 /// A feature whose module is declared with `#[path]` (the user renamed its folder) or inline:
 /// orch cannot generate into it (module path and folder differ), so `add` and `new feature`
-/// refuse (exit 1, nothing written) instead of writing unresolved paths or an unreachable folder.
+/// refuse (exit 2, nothing written) instead of writing unresolved paths or an unreachable folder.
 #[test]
 fn features_declared_with_path_or_inline_are_refused() {
     let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth", "--feature", "cart"]);
@@ -281,7 +281,7 @@ fn features_declared_with_path_or_inline_are_refused() {
         &["new", "feature", "inline"],
     ] {
         let run = fx.orch(args);
-        run.expect_code(1);
+        run.expect_code(2);
         out.push_str(&run.stderr);
     }
     assert_eq!(Fixture::changes(&before, &fx.files(".")), "");
@@ -293,7 +293,7 @@ fn features_declared_with_path_or_inline_are_refused() {
     error: src/features/mod.rs: feature `cart` is declared with `#[path = "shopping_cart/mod.rs"]`; orch generates only into a feature whose folder is named as its module
       hint: make the folder and the module name match: `git mv src/features/shopping_cart src/features/cart` and a plain `pub mod cart;`
     error: src/features/mod.rs: feature `inline` is declared inline (`mod inline { … }`); orch generates only into a feature whose folder is named as its module
-      hint: move its code to src/features/inline/mod.rs and declare `pub mod inline;`
+      hint: pick another name, or move its code to src/features/inline/mod.rs and declare `pub mod inline;`
     "#);
 }
 
