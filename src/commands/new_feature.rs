@@ -83,6 +83,14 @@ fn feature_dir(
             "pick a module directory such as `-o src/modules`",
         ));
     }
+    // `mod lib;` / `mod main;` in the crate root: rustc's `special_module_name` lint (and for
+    // `main`, a clash with src/main.rs).
+    if let Some(special) = ["src/lib", "src/main"].into_iter().find(|s| dir.starts_with(s)) {
+        return Err(refuse(
+            format!("{special}/ would be declared as a module named after cargo's crate root {special}.rs"),
+            "pick a module directory such as `-o src/modules`",
+        ));
+    }
     // `<dir>/mod.rs` would declare `pub mod <name>;`: clippy's default `module_inception`.
     if dir.file_name().is_some_and(|last| last == name.snake.as_str()) {
         return Err(refuse(

@@ -236,14 +236,14 @@ fn new_feature_path_option_places_the_feature_elsewhere() {
 }
 
 /// `-o` directories that would not build or that orch's own lint rejects are refused (exit 2)
-/// before anything is written: src/bin (cargo's binaries, E0601), a last component equal to the
-/// feature's name (clippy::module_inception), a directory inside a feature.
+/// before anything is written: src/bin (cargo's binaries, E0601), src/lib and src/main (rustc's
+/// `special_module_name`), a last component equal to the feature's name (clippy::module_inception), a directory inside a feature.
 #[test]
 fn new_feature_path_option_refuses_directories_that_would_not_build() {
     let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
     let before = fx.files(".");
     let mut out = String::new();
-    for dir in ["src/bin", "src/bin/tools", "src/shared/pay3", "src/features/auth"] {
+    for dir in ["src/bin", "src/bin/tools", "src/lib", "src/main/x", "src/shared/pay3", "src/features/auth"] {
         let run = fx.orch(&["new", "feature", "pay3", "-o", dir]);
         run.expect_code(2);
         out.push_str(&run.stderr);
@@ -253,6 +253,10 @@ fn new_feature_path_option_refuses_directories_that_would_not_build() {
     error: -o/--path src/bin: cargo treats src/bin/ as binary targets, not modules
       hint: pick a module directory such as `-o src/modules`
     error: -o/--path src/bin/tools: cargo treats src/bin/ as binary targets, not modules
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/lib: src/lib/ would be declared as a module named after cargo's crate root src/lib.rs
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/main/x: src/main/ would be declared as a module named after cargo's crate root src/main.rs
       hint: pick a module directory such as `-o src/modules`
     error: -o/--path src/shared/pay3: the feature would be a module `pay3` inside a module `pay3` (clippy::module_inception)
       hint: pass the parent directory, e.g. `-o src/modules` creates src/modules/<name>/
