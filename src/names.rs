@@ -123,9 +123,20 @@ pub fn project_crates(root: &std::path::Path) -> Vec<String> {
 /// (library) name and every dependency, renamed ones under their new name, as snake_case.
 /// A manifest that does not parse gives what could be read (orch init reports bad manifests).
 pub fn manifest_crates(text: &str) -> Vec<String> {
+    crate_names(text, true)
+}
+
+/// The dependencies of [`manifest_crates`] only: inside its own crate root a package does not
+/// see its own name (a binary sees its library's, but orch declares its modules in lib.rs then).
+pub fn manifest_dependencies(text: &str) -> Vec<String> {
+    crate_names(text, false)
+}
+
+/// The names of [`manifest_crates`], the package's own ones when `own`.
+fn crate_names(text: &str, own: bool) -> Vec<String> {
     let Ok(doc) = text.parse::<toml::Table>() else { return Vec::new() };
     let mut names = Vec::new();
-    for key in [["package", "name"], ["lib", "name"]] {
+    for key in [["package", "name"], ["lib", "name"]].into_iter().filter(|_| own) {
         if let Some(name) = doc.get(key[0]).and_then(|t| t.get(key[1])).and_then(toml::Value::as_str) {
             names.push(name.to_string());
         }

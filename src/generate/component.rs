@@ -165,6 +165,9 @@ pub fn plan_component(
 ) -> anyhow::Result<()> {
     let base = base(plan, project);
     let loc_mod = base.join(location.mod_file());
+    if location.feature.is_some() {
+        super::check_feature_declaration(plan, &base.join(&location.dir))?;
+    }
     if !plan.exists(&loc_mod) {
         match &location.feature {
             None => plan_core(plan, project, templates)?,

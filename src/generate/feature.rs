@@ -93,6 +93,7 @@ pub fn plan_feature(
     let dir = base.join(&location.dir);
     let feature_mod = dir.join("mod.rs");
     check_module_collision(plan, &feature_mod)?;
+    super::check_feature_declaration(plan, &dir)?;
     let features_mod = base.join(features_dir).join("mod.rs");
     if plan.exists(&dir) && !force {
         return Err(Failure::failed(format!("feature `{}` already exists", name.snake))

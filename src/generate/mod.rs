@@ -230,6 +230,65 @@ pub(crate) fn check_module_collision(plan: &Plan, rel_file: &Path) -> anyhow::Re
     Ok(())
 }
 
+/// Refuse (exit 2, like other module collisions) feature `dir` (`<features dir>/<name>`) when the features module declares it
+/// in a way orch cannot follow: `mod <name>` with `#[path]` or inline (its code is not in `dir`),
+/// or another module whose `#[path]` points into `dir` (its module path is not `<name>`).
+/// Generating there would write code nothing compiles, or paths that do not resolve (E0433).
+pub(crate) fn check_feature_declaration(plan: &Plan, dir: &Path) -> anyhow::Result<()> {
+    let (Some(features), Some(name)) = (dir.parent(), dir.file_name().and_then(|n| n.to_str())) else {
+        return Ok(());
+    };
+    let features_mod = features.join("mod.rs");
+    let Some(src) = plan.read(&features_mod)? else { return Ok(()) };
+    // A file that does not parse is reported by the wiring edit, naming the file.
+    let Ok(file) = syn::parse_file(&src) else { return Ok(()) };
+    for item in &file.items {
+        let syn::Item::Mod(module) = item else { continue };
+        let path = module.attrs.iter().find_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        });
+        let ident = module.ident.to_string();
+        let folder = path.as_deref().and_then(|p| Path::new(p).components().next()).and_then(|c| match c {
+            PathPart::Normal(c) => c.to_str(),
+            _ => None,
+        });
+        let why = match (&path, &module.content) {
+            (Some(path), _) if ident == name => format!("is declared with `#[path = \"{path}\"]`"),
+            (None, Some(_)) if ident == name => format!("is declared inline (`mod {name} {{ … }}`)"),
+            (Some(path), _) if folder == Some(name) => {
+                format!(
+                    "is the folder of module `{ident}` (`#[path = \"{path}\"]`), not of a module `{name}`"
+                )
+            }
+            _ => continue,
+        };
+        let hint = match folder {
+            Some(folder) => format!(
+                "make the folder and the module name match: `git mv {} {}` and a plain `pub mod {ident};`",
+                display(&features.join(folder)),
+                display(&features.join(&ident)),
+            ),
+            None => {
+                format!(
+                    "pick another name, or move its code to {} and declare `pub mod {ident};`",
+                    display(&dir.join("mod.rs"))
+                )
+            }
+        };
+        return Err(Failure::usage(format!(
+            "feature `{name}` {why}; orch generates only into a feature whose folder is named as its module"
+        ))
+        .at(&features_mod)
+        .hint(hint)
+        .into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

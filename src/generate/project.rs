@@ -213,6 +213,11 @@ pub fn plan_init(
     let root_name = display(root_file.strip_prefix(&base).unwrap_or(&root_file));
     let root_src = plan.read(&root_file)?.unwrap_or_default();
     refuse_no_std(&root_src, &root_file)?;
+    let core = Location::core(&project.config)?;
+    let crates = crate::names::manifest_dependencies(&manifest);
+    for (dir, key) in [(project.features_dir(), "features"), (core.dir.as_path(), "core")] {
+        refuse_taken_module(plan, &base, dir, key, &crates, (&root_src, &root_file))?;
+    }
 
     // The runtime the generated code will use: the manifest's own dependency when it has one.
     let mut notes = edit.notes;
@@ -264,7 +269,6 @@ pub fn plan_init(
             }
         }
     }
-    let core = Location::core(&project.config)?;
     let core_module = core.module_path.rsplit("::").next().unwrap_or("shared").to_string();
     let library = root_file.ends_with("lib.rs");
     let private = library && !public;
@@ -342,6 +346,85 @@ pub fn plan_init(
     ));
     plan.next_step("orch new feature <name>   # a feature with tests, wired in");
     Ok(())
+}
+
+/// Refuse (exit 2) a module directory `dir` (`[paths] <key>`) whose module name is already taken,
+/// so that `mod <name>;` would not compile or would not be the module orch fills: a crate the
+/// manifest names (the module would shadow it), a `src/<name>.rs` file, or an item of that name
+/// in the crate root (`root`: its source and path) other than a plain `mod <name>;` — an inline
+/// `mod <name> { … }` or a `#[path]` one would leave the created `mod.rs` unreachable.
+fn refuse_taken_module(
+    plan: &Plan,
+    base: &Path,
+    dir: &Path,
+    key: &str,
+    crates: &[String],
+    root: (&str, &Path),
+) -> anyhow::Result<()> {
+    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else { return Ok(()) };
+    let refuse = |why: String, path: &Path| -> anyhow::Error {
+        Failure::usage(format!("cannot create module `{name}` ([paths] {key} = \"{}\"): {why}", display(dir)))
+            .at(path)
+            .hint(format!(
+                "choose another directory: in orch.toml, under `[paths]`, set `{key} = \"src/app_{name}\"`, \
+                 then run `orch init` again"
+            ))
+            .into()
+    };
+    if crates.iter().any(|c| c == name) {
+        return Err(refuse(
+            format!("`{name}` names a crate in Cargo.toml; the module would shadow it"),
+            &base.join("Cargo.toml"),
+        ));
+    }
+    let file = base.join(dir).with_extension("rs");
+    if plan.exists(&file) {
+        return Err(refuse(format!("{} exists", display(&file)), &file));
+    }
+    // Only a crate-root module can clash with the root's items.
+    if dir.parent() != Some(Path::new("src")) {
+        return Ok(());
+    }
+    let Ok(parsed) = syn::parse_file(root.0) else { return Ok(()) };
+    if let Some(what) = parsed.items.iter().find_map(|item| root_item_named(item, name)) {
+        return Err(refuse(format!("the crate root already has {what} `{name}`"), root.1));
+    }
+    Ok(())
+}
+
+/// What `item` is if it defines `name` in the crate root (a `mod name;` without `#[path]`, the
+/// declaration init reuses, does not count; macros live in their own namespace).
+fn root_item_named(item: &syn::Item, name: &str) -> Option<&'static str> {
+    use syn::Item;
+    let (ident, what) = match item {
+        Item::Mod(m) if m.content.is_none() && !m.attrs.iter().any(|a| a.path().is_ident("path")) => {
+            return None;
+        }
+        Item::Mod(m) => (&m.ident, "a module"),
+        Item::Struct(i) => (&i.ident, "a struct"),
+        Item::Enum(i) => (&i.ident, "an enum"),
+        Item::Union(i) => (&i.ident, "a union"),
+        Item::Trait(i) => (&i.ident, "a trait"),
+        Item::Type(i) => (&i.ident, "a type alias"),
+        Item::Fn(i) => (&i.sig.ident, "a function"),
+        Item::Const(i) => (&i.ident, "a constant"),
+        Item::Static(i) => (&i.ident, "a static"),
+        Item::ExternCrate(i) => (i.rename.as_ref().map_or(&i.ident, |(_, r)| r), "an extern crate"),
+        Item::Use(u) => return use_names(&u.tree, name).then_some("an import"),
+        _ => return None,
+    };
+    (ident == name).then_some(what)
+}
+
+/// Whether the use tree brings `name` into scope.
+fn use_names(tree: &syn::UseTree, name: &str) -> bool {
+    match tree {
+        syn::UseTree::Path(p) => use_names(&p.tree, name),
+        syn::UseTree::Name(n) => n.ident == name,
+        syn::UseTree::Rename(r) => r.rename == name,
+        syn::UseTree::Group(g) => g.items.iter().any(|t| use_names(t, name)),
+        syn::UseTree::Glob(_) => false,
+    }
 }
 
 /// Refuse a `#![no_std]` crate root: the runtime and the generated code need `std`.

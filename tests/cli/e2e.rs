@@ -418,7 +418,8 @@ fn generated_code_fits_editions_2018_and_2021_and_refuses_2015() {
 }
 
 /// Projects with a strict lint configuration, denied with `-D warnings`: `clippy::pedantic`
-/// and `missing_docs` in `[lints]` of a generated binary, then in the crate root of a library.
+/// and `missing_docs` in `[lints]` of a generated binary, pedantic with `max_width = 60`, then
+/// in the crate root of a library.
 #[test]
 fn generated_code_passes_pedantic_clippy_and_missing_docs() {
     let fx = Fixture::project(&[]);
@@ -429,6 +430,20 @@ fn generated_code_passes_pedantic_clippy_and_missing_docs() {
     generate_everything(&fx);
     fx.orch(&["new", "feature", "bare", "--no-job", "--no-orchestrator"]).ok();
     let app = stable_dir("pedantic");
+    mirror(&fx.root, &app);
+    check(&app);
+
+    // Pedantic at a narrow width: rustfmt wraps closures into blocks, which must end their
+    // statement with `;` (`semicolon_if_nothing_returned`).
+    let fx = Fixture::project(&[]);
+    fx.write(
+        "Cargo.toml",
+        &(fx.read("Cargo.toml") + "\n[lints.clippy]\npedantic = { level = \"warn\", priority = -1 }\n"),
+    );
+    fx.write("rustfmt.toml", "max_width = 60\n");
+    cargo_fmt(&fx.root);
+    generate_everything(&fx);
+    let app = stable_dir("pedantic_narrow");
     mirror(&fx.root, &app);
     check(&app);
 

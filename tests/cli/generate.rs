@@ -235,6 +235,72 @@ fn new_feature_path_option_places_the_feature_elsewhere() {
     assert!(outside_src.stderr.contains("is not under src/"), "{}", outside_src.stderr);
 }
 
+/// `-o` directories that would not build or that orch's own lint rejects are refused (exit 2)
+/// before anything is written: src/bin (cargo's binaries, E0601), src/lib and src/main (rustc's
+/// `special_module_name`), a last component equal to the feature's name (clippy::module_inception), a directory inside a feature.
+#[test]
+fn new_feature_path_option_refuses_directories_that_would_not_build() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth"]);
+    let before = fx.files(".");
+    let mut out = String::new();
+    for dir in ["src/bin", "src/bin/tools", "src/lib", "src/main/x", "src/shared/pay3", "src/features/auth"] {
+        let run = fx.orch(&["new", "feature", "pay3", "-o", dir]);
+        run.expect_code(2);
+        out.push_str(&run.stderr);
+    }
+    assert_eq!(Fixture::changes(&before, &fx.files(".")), "");
+    assert_snapshot!(out, @"
+    error: -o/--path src/bin: cargo treats src/bin/ as binary targets, not modules
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/bin/tools: cargo treats src/bin/ as binary targets, not modules
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/lib: src/lib/ would be declared as a module named after cargo's crate root src/lib.rs
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/main/x: src/main/ would be declared as a module named after cargo's crate root src/main.rs
+      hint: pick a module directory such as `-o src/modules`
+    error: -o/--path src/shared/pay3: the feature would be a module `pay3` inside a module `pay3` (clippy::module_inception)
+      hint: pass the parent directory, e.g. `-o src/modules` creates src/modules/<name>/
+    error: -o/--path src/features/auth: is inside a feature of src/features; features do not nest
+      hint: omit -o to create it in the features directory, or pick a directory outside it
+    ");
+}
+
+/// A feature whose module is declared with `#[path]` (the user renamed its folder) or inline:
+/// orch cannot generate into it (module path and folder differ), so `add` and `new feature`
+/// refuse (exit 2, nothing written) instead of writing unresolved paths or an unreachable folder.
+#[test]
+fn features_declared_with_path_or_inline_are_refused() {
+    let fx = Fixture::project(&["--runtime-version", "0.1", "--feature", "auth", "--feature", "cart"]);
+    std::fs::rename(fx.path("src/features/cart"), fx.path("src/features/shopping_cart")).unwrap();
+    let features = fx
+        .read("src/features/mod.rs")
+        .replace("pub mod cart;", "#[path = \"shopping_cart/mod.rs\"]\npub mod cart;\npub mod inline {}");
+    fx.write("src/features/mod.rs", &features);
+    let before = fx.files(".");
+    let mut out = String::new();
+    for args in [
+        &["add", "executor", "checkout", "--feature", "shopping_cart"][..],
+        &["add", "executor", "checkout", "--feature", "cart"],
+        &["new", "feature", "cart"],
+        &["new", "feature", "inline"],
+    ] {
+        let run = fx.orch(args);
+        run.expect_code(2);
+        out.push_str(&run.stderr);
+    }
+    assert_eq!(Fixture::changes(&before, &fx.files(".")), "");
+    assert_snapshot!(out, @r#"
+    error: src/features/mod.rs: feature `shopping_cart` is the folder of module `cart` (`#[path = "shopping_cart/mod.rs"]`), not of a module `shopping_cart`; orch generates only into a feature whose folder is named as its module
+      hint: make the folder and the module name match: `git mv src/features/shopping_cart src/features/cart` and a plain `pub mod cart;`
+    error: src/features/mod.rs: feature `cart` is declared with `#[path = "shopping_cart/mod.rs"]`; orch generates only into a feature whose folder is named as its module
+      hint: make the folder and the module name match: `git mv src/features/shopping_cart src/features/cart` and a plain `pub mod cart;`
+    error: src/features/mod.rs: feature `cart` is declared with `#[path = "shopping_cart/mod.rs"]`; orch generates only into a feature whose folder is named as its module
+      hint: make the folder and the module name match: `git mv src/features/shopping_cart src/features/cart` and a plain `pub mod cart;`
+    error: src/features/mod.rs: feature `inline` is declared inline (`mod inline { … }`); orch generates only into a feature whose folder is named as its module
+      hint: pick another name, or move its code to src/features/inline/mod.rs and declare `pub mod inline;`
+    "#);
+}
+
 #[test]
 fn add_executor_creates_the_missing_job_and_registers_it_in_core() {
     let fx = Fixture::project(&["--runtime-version", "0.1"]);

@@ -147,6 +147,61 @@ fn init_refuses_what_it_cannot_adopt() {
     assert_snapshot!("init_refusals", out);
 }
 
+/// init refuses (exit 2, nothing written) module names it cannot have: `shared`/`features`
+/// naming a dependency (the module would shadow it: E0433), an inline module or another item of
+/// that name in the crate root (the created mod.rs would be unreachable), an existing
+/// src/shared.rs; each hint names the `[paths]` setting.
+#[test]
+fn init_refuses_module_names_that_are_taken() {
+    let mut out = String::new();
+    let dependency = Fixture::cargo_bin("app");
+    dependency.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n\
+         shared = { package = \"cfg-if\", version = \"1\" }\n",
+    );
+    dependency.write("src/main.rs", "shared::cfg_if! { if #[cfg(unix)] { fn os() {} } else { fn os() {} } }\n\nfn main() {\n    os();\n}\n");
+    let inline = Fixture::cargo_bin("app");
+    inline.write(
+        "src/main.rs",
+        "mod features {\n    pub fn list() {}\n}\n\nfn main() {\n    features::list();\n}\n",
+    );
+    let item = Fixture::cargo_bin("app");
+    item.write(
+        "src/main.rs",
+        "use std::collections::HashSet as shared;\n\nfn main() {\n    let _ = shared::<u8>::new();\n}\n",
+    );
+    let file = Fixture::cargo_bin("app");
+    file.write("src/main.rs", "mod shared;\n\nfn main() {}\n");
+    file.write("src/shared.rs", "//! Shared.\n");
+    for (what, fx) in [
+        ("dependency named shared", &dependency),
+        ("inline mod features", &inline),
+        ("import named shared", &item),
+        ("src/shared.rs", &file),
+    ] {
+        let before = fx.snapshot();
+        let run = fx.orch(&["init", "--runtime-version", "0.1", "--allow-unpublished-runtime"]);
+        run.expect_code(2);
+        assert_eq!(fx.snapshot(), before, "{what}");
+        out.push_str(&format!("### {what}\n{}", run.stderr));
+    }
+    assert_snapshot!(out, @r#"
+    ### dependency named shared
+    error: Cargo.toml: cannot create module `shared` ([paths] core = "src/shared"): `shared` names a crate in Cargo.toml; the module would shadow it
+      hint: choose another directory: in orch.toml, under `[paths]`, set `core = "src/app_shared"`, then run `orch init` again
+    ### inline mod features
+    error: src/main.rs: cannot create module `features` ([paths] features = "src/features"): the crate root already has a module `features`
+      hint: choose another directory: in orch.toml, under `[paths]`, set `features = "src/app_features"`, then run `orch init` again
+    ### import named shared
+    error: src/main.rs: cannot create module `shared` ([paths] core = "src/shared"): the crate root already has an import `shared`
+      hint: choose another directory: in orch.toml, under `[paths]`, set `core = "src/app_shared"`, then run `orch init` again
+    ### src/shared.rs
+    error: src/shared.rs: cannot create module `shared` ([paths] core = "src/shared"): src/shared.rs exists
+      hint: choose another directory: in orch.toml, under `[paths]`, set `core = "src/app_shared"`, then run `orch init` again
+    "#);
+}
+
 /// A crate root that brings macros into textual scope (a `#[macro_use]` module, a
 /// `macro_rules!`): orch's modules are declared above, so the crate's own `println!` does not
 /// apply inside the generated code (tests/cli/e2e.rs builds such a crate).
