@@ -227,6 +227,10 @@ impl Remover<'_> {
         self.check_deletable(&file, &candidates)?;
         self.plan.delete(&file)?;
         self.removed.types.extend(component.types.iter().cloned());
+        // The types' module (`auth` of `crate::features::auth`, `shared`): outside it, a type of
+        // the same name belongs to another module unless the file names this one.
+        let owner = location.module_path.rsplit("::").next().unwrap_or_default().to_string();
+        self.removed.owner = Some((location.dir.clone(), owner));
         let batch = self.record.get(&file).map(|e| e.batch);
 
         let folder_mod = location.dir.join(component.folder).join("mod.rs");
@@ -439,6 +443,10 @@ impl Remover<'_> {
 struct Removed {
     /// Removed types (exact identifiers: `LoginExecutorExt` is another type).
     types: Vec<String>,
+    /// The directory and module name of the removed types' owner (a feature, or shared): a
+    /// file outside that directory uses them only if it names the module in a path (`auth::`),
+    /// so another feature's own `UploadJob` is not taken for the removed one.
+    owner: Option<(PathBuf, String)>,
     /// A removed feature module.
     module: Option<RemovedModule>,
 }
@@ -481,6 +489,13 @@ impl Removed {
             }
             _ => false,
         };
+        let types_visible = match &self.owner {
+            None => true,
+            Some((dir, name)) => {
+                rel.starts_with(dir)
+                    || (0..tokens.len()).any(|i| word(i) == Some(name.as_str()) && sep(Some(i + 1)))
+            }
+        };
         let mut out: Vec<(usize, String)> = Vec::new();
         // For each open `{`: whether it groups paths in the parent module (`features::{..}`).
         let mut groups: Vec<bool> = Vec::new();
@@ -493,7 +508,7 @@ impl Removed {
                 _ => {}
             }
             let Some(w) = word(i) else { continue };
-            let what = if self.types.iter().any(|ty| ty == w) {
+            let what = if types_visible && self.types.iter().any(|ty| ty == w) {
                 Some(w.to_string())
             } else if let Some(m) = module.filter(|m| m.name == w) {
                 let after_parent = sep(prev) && i >= 2 && reaches_parent(i - 2);
@@ -608,6 +623,7 @@ mod tests {
     fn paths_into_a_removed_feature_are_uses_and_look_alikes_are_not() {
         let removed = Removed {
             types: Vec::new(),
+            owner: None,
             module: Some(RemovedModule {
                 parent: "features".into(),
                 parent_dir: "src/features".into(),
@@ -630,8 +646,22 @@ mod tests {
 
     #[test]
     fn removed_types_are_exact_identifiers() {
-        let removed = Removed { types: vec!["LoginExecutor".into()], module: None };
+        let removed = Removed { types: vec!["LoginExecutor".into()], owner: None, module: None };
         let text = "struct LoginExecutorExt;\n// LoginExecutor\nconst S: &str = \"LoginExecutor\";\ntype L = x::LoginExecutor;\ntype R = r#LoginExecutor;\n";
         assert_eq!(uses(&removed, "src/main.rs", text), [4, 5]);
+    }
+
+    #[test]
+    fn a_type_of_the_same_name_in_another_module_is_not_a_use() {
+        let owner = Some((PathBuf::from("src/features/auth"), "auth".to_string()));
+        let removed = Removed { types: vec!["UploadJob".into()], owner, module: None };
+        let own = "pub struct UploadJob;\nimpl Job for UploadJob {}\n";
+        // Another feature's (or shared's) own `UploadJob`: not the removed one.
+        assert!(uses(&removed, "src/features/cart/jobs/upload.rs", own).is_empty());
+        assert!(uses(&removed, "src/shared/jobs/upload.rs", own).is_empty());
+        // Inside the owner, or naming it in a path: a use.
+        assert_eq!(uses(&removed, "src/features/auth/mod.rs", "use jobs::UploadJob;\n"), [1]);
+        let named = "use crate::features::auth::jobs;\ntype T = jobs::UploadJob;\n";
+        assert_eq!(uses(&removed, "src/features/cart/mod.rs", named), [2]);
     }
 }

@@ -377,3 +377,25 @@ fn a_grouped_re_export_loses_only_the_removed_entry() {
     assert!(after.contains("pub use {auth::AuthJob};\n"), "{after}");
     assert!(!after.contains("login"), "{after}");
 }
+
+/// Components of the same name in two places are two types: removing one is not blocked by
+/// the other's own code (it is by code that names the removed one's module).
+#[test]
+fn a_component_of_the_same_name_elsewhere_does_not_block_the_removal() {
+    let fx = two_features();
+    fx.orch(&["add", "executor", "upload", "-q"]).ok();
+    fx.orch(&["add", "executor", "upload", "--feature", "cart", "-q"]).ok();
+    fx.orch(&["add", "executor", "upload", "--feature", "auth", "-q"]).ok();
+    fx.orch(&["remove", "executor", "upload", "--feature", "auth", "-q"]).ok();
+    assert!(!fx.exists("src/features/auth/executors/upload.rs"));
+    assert!(fx.exists("src/features/cart/executors/upload.rs"));
+    assert!(fx.exists("src/shared/executors/upload.rs"));
+    let cart = fx.read("src/features/cart/mod.rs")
+        + "\n/// Auth's.\npub type U = crate::features::auth::jobs::AuthJob;\n";
+    fx.write("src/features/cart/mod.rs", &cart);
+    let before = fx.snapshot();
+    let run = fx.orch(&["remove", "job", "auth", "--feature", "auth"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("src/features/cart/mod.rs:"), "{}", run.stderr);
+    assert_eq!(fx.snapshot(), before);
+}
