@@ -233,11 +233,16 @@ impl Levels {
     /// priority, a lint's own entry beats its group's (the order clippy's `lint_groups_priority`
     /// asks for). Crate-root attributes then override in source order. Nothing lowers `forbid`.
     pub fn level(&self, lint: KnownLint) -> Level {
+        self.level_named(lint.name(), lint.group())
+    }
+
+    /// [`Levels::level`] of the lint `name` in `group`, for lints outside [`KnownLint`].
+    fn level_named(&self, name: &str, group: Option<&str>) -> Level {
         let mut level = Level::Allow;
         let mut best: Option<(i64, bool)> = None;
         for s in &self.settings {
-            let own = s.name == lint.name();
-            if level == Level::Forbid || (!own && Some(s.name.as_str()) != lint.group()) {
+            let own = s.name == name;
+            if level == Level::Forbid || (!own && Some(s.name.as_str()) != group) {
                 continue;
             }
             if let Some(priority) = s.priority {
@@ -421,6 +426,25 @@ pub fn root_module_allows(plan: &Plan, root_file: &Path) -> anyhow::Result<Vec<S
         }
     }
     Ok(lines)
+}
+
+/// Refuse when the crate forbids `dead_code` or `unused_imports` (directly or through the
+/// `unused` group): `orch init` puts `#[allow]` for them on the crate-private modules it adds
+/// to a library, and `forbid` cannot be lowered.
+pub fn check_private_modules_allowed(plan: &Plan, root_file: &Path) -> anyhow::Result<()> {
+    let levels = Levels::for_dir(plan, root_file.parent().unwrap_or(Path::new("")));
+    for name in ["dead_code", "unused_imports"] {
+        if levels.level_named(name, Some("unused")) == Level::Forbid {
+            return Err(Failure::failed(format!(
+                "{}: the crate forbids `{name}`, and the modules orch adds are unused until the \
+                 library calls their `register`; `forbid` cannot be lowered by an `#[allow]`",
+                display(root_file)
+            ))
+            .hint(format!("pass `--public` (the modules become part of the API), or set `{name}` to `deny`"))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// rustfmt's `attr_fn_like_width` (70% of the default `max_width`): attribute arguments

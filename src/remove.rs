@@ -236,8 +236,15 @@ impl Remover<'_> {
         let folder_mod = location.dir.join(component.folder).join("mod.rs");
         let mut folder_gone = false;
         if let Some(before) = self.plan.read(&folder_mod)? {
-            let (after, _) = unwire::remove_uses_of(&before, &component.stem)
+            let (after, imported) = unwire::remove_uses_of(&before, &component.stem)
                 .map_err(|e| wiring::at_path(e, &folder_mod))?;
+            // A re-export under another name (`pub use upload::UploadExecutor as Uploader;`)
+            // goes with the module: code using that name is a use of what this removes.
+            for name in imported {
+                if !self.removed.types.contains(&name) {
+                    self.removed.types.push(name);
+                }
+            }
             let after =
                 unwire::remove_mod(&after, &component.stem).map_err(|e| wiring::at_path(e, &folder_mod))?;
             let created_together = batch.is_some() && self.record.get(&folder_mod).map(|e| e.batch) == batch;
@@ -489,6 +496,14 @@ impl Removed {
             }
             _ => false,
         };
+        // A glob import of the parent module (`use crate::features::*;`) brings the removed
+        // module into scope by its bare name, as in the parent module itself.
+        let glob_parent = module.is_some()
+            && (0..tokens.len()).any(|j| {
+                reaches_parent(j)
+                    && sep(Some(j + 1))
+                    && tokens.get(j + 2).is_some_and(|t| t.kind == Kind::Punct(b'*'))
+            });
         let types_visible = match &self.owner {
             None => true,
             Some((dir, name)) => {
@@ -512,7 +527,7 @@ impl Removed {
                 Some(w.to_string())
             } else if let Some(m) = module.filter(|m| m.name == w) {
                 let after_parent = sep(prev) && i >= 2 && reaches_parent(i - 2);
-                let local = in_parent && !sep(prev) && sep(Some(i + 1));
+                let local = (in_parent || glob_parent) && !sep(prev) && sep(Some(i + 1));
                 let in_group = groups.last() == Some(&true)
                     && prev.is_some_and(|p| matches!(tokens[p].kind, Kind::Open(b'{') | Kind::Punct(b',')));
                 (after_parent || local || in_group).then(|| format!("{}::{}", m.parent, m.name))
@@ -642,6 +657,10 @@ mod tests {
         // In the features module itself: `auth::` and `self::auth`, not a local named `auth`.
         let parent = "fn f() {\n    auth::register(b);\n    let auth = 1;\n    self::auth::demo();\n    cart::auth::x();\n}\n";
         assert_eq!(uses(&removed, "src/features/mod.rs", parent), [2, 4]);
+        // Through a glob import of the features module, the bare `auth::` is a use too.
+        let glob = "use crate::features::*;\nfn f() -> Option<auth::jobs::AuthJob> { None }\n";
+        assert_eq!(uses(&removed, "src/main.rs", glob), [2]);
+        assert!(uses(&removed, "src/main.rs", "fn f() -> Option<auth::jobs::AuthJob> { None }\n").is_empty());
     }
 
     #[test]

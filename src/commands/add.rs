@@ -2,7 +2,7 @@
 
 use clap::ValueEnum;
 
-use super::{Ctx, ask, orch_project};
+use super::{Ctx, adopted_project, ask};
 use crate::cli::{AddArgs, ComponentKind};
 use crate::error::Failure;
 use crate::generate::{self, Location};
@@ -12,7 +12,7 @@ use crate::plan::Plan;
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: AddArgs) -> anyhow::Result<()> {
     let out = ctx.out;
-    let project = orch_project(ctx)?;
+    let project = adopted_project(ctx)?;
     let kind = match args.kind {
         Some(kind) => kind,
         None => {

@@ -56,6 +56,24 @@ pub fn orch_project(ctx: &Ctx<'_>) -> anyhow::Result<Project> {
     Ok(project)
 }
 
+/// [`orch_project`] for the generators: the package must also depend on `orch-runtime`, which
+/// the generated code imports (an `orch.toml` alone, or one left by a refused `orch init`,
+/// would make them write code that cannot build).
+pub fn adopted_project(ctx: &Ctx<'_>) -> anyhow::Result<Project> {
+    let project = orch_project(ctx)?;
+    let manifest = project.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+    if !crate::generate::depends_on_runtime(&text) {
+        return Err(Failure::usage(
+            "the package does not depend on orch-runtime, which the generated code uses",
+        )
+        .at(&manifest)
+        .hint("run `orch init` to adopt the project (it adds the dependency), then run the command again")
+        .into());
+    }
+    Ok(project)
+}
+
 /// The templates for `project`: built-ins overridden by its `[paths] templates` directory.
 pub fn project_templates(project: &Project) -> anyhow::Result<Templates> {
     Templates::load(Some(&project.abs(&project.config.paths.templates)))

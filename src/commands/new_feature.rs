@@ -2,7 +2,7 @@
 
 use std::path::{Component, PathBuf};
 
-use super::{Ctx, ask, orch_project};
+use super::{Ctx, adopted_project, ask};
 use crate::cli::NewFeatureArgs;
 use crate::error::Failure;
 use crate::generate::{self, Parts};
@@ -12,7 +12,7 @@ use crate::plan::Plan;
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: NewFeatureArgs) -> anyhow::Result<()> {
     let out = ctx.out;
-    let project = orch_project(ctx)?;
+    let project = adopted_project(ctx)?;
     let raw = ask(out, args.name, "feature name", "`orch new feature <NAME>`")?;
     let name = Name::parse(&raw, "feature")?;
     name.check_not_a_crate("feature", &crate::names::project_crates(&project.root), "Cargo.toml")?;

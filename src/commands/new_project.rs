@@ -27,8 +27,20 @@ fn package_name(raw: &str, what: &str) -> anyhow::Result<String> {
         .hint("pick another name")
         .into());
     }
+    // Cargo refuses a binary target named like one of its build directories.
+    if CARGO_RESERVED.contains(&name.snake.as_str()) {
+        return Err(Failure::usage(format!(
+            "invalid {what} name {raw:?}: cargo forbids a binary named `{}` (one of its build directories)",
+            name.snake
+        ))
+        .hint("pick another name, or keep the directory and pass `--name <package>`")
+        .into());
+    }
     Ok(if raw.trim().contains('-') { name.snake.replace('_', "-") } else { name.snake })
 }
+
+/// Binary target names cargo rejects: they clash with its build directory names.
+const CARGO_RESERVED: &[&str] = &["build", "deps", "examples", "incremental"];
 
 /// Where the project goes: `(plan root, project directory)`, both absolute. The plan is rooted
 /// at `cwd` when the project is inside it, else at the deepest existing ancestor of the

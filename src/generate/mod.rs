@@ -24,8 +24,8 @@ pub use component::{Component, kind_suffix, plan_component};
 pub(crate) use feature::empty_features_module;
 pub use feature::{Parts, plan_feature, plan_features_root};
 pub use project::{
-    RUNTIME_PACKAGE, RUNTIME_PUBLISHED, RuntimeSource, VENDOR_DIR, plan_core, plan_init, plan_project,
-    relative_path, runtime_dependency,
+    RUNTIME_PACKAGE, RUNTIME_PUBLISHED, RuntimeSource, VENDOR_DIR, depends_on_runtime, plan_core, plan_init,
+    plan_project, relative_path, runtime_dependency,
 };
 
 /// The four component folders of a feature (and of core), in `mod` order.

@@ -213,6 +213,15 @@ pub fn plan_init(
     let root_name = display(root_file.strip_prefix(&base).unwrap_or(&root_file));
     let root_src = plan.read(&root_file)?.unwrap_or_default();
     refuse_no_std(&root_src, &root_file)?;
+    let is_proc_macro = manifest.parse::<toml::Table>().ok().is_some_and(|doc| {
+        doc.get("lib").and_then(|l| l.get("proc-macro")).and_then(toml::Value::as_bool) == Some(true)
+    });
+    if is_proc_macro {
+        return Err(Failure::usage("is a proc-macro crate: it can export nothing but its macros")
+            .at(&manifest_path)
+            .hint("adopt the crate that uses these macros (a binary or a library) instead")
+            .into());
+    }
     let core = Location::core(&project.config)?;
     let crates = crate::names::manifest_dependencies(&manifest);
     for (dir, key) in [(project.features_dir(), "features"), (core.dir.as_path(), "core")] {
@@ -285,6 +294,7 @@ pub fn plan_init(
                     "#[allow(dead_code, unused_imports, reason = \"until the crate calls `register`\")]"
                         .to_string(),
                 ];
+                crate::lint_levels::check_private_modules_allowed(plan, &root_file)?;
                 // `unreachable_pub`, when the crate enables it (crate::lint_levels).
                 decl.extend(crate::lint_levels::root_module_allows(plan, &root_file)?);
                 decl.push(format!("pub(crate) mod {name};"));
@@ -324,10 +334,13 @@ pub fn plan_init(
     }
 
     if core_module == "core" && uses_core_paths(&root_src) {
-        plan.note(format!(
-            "{root_name} uses `core::` paths: `mod core;` shadows the `core` crate there; write `::core::` \
-             instead (or set `[paths] core = \"src/shared\"` in orch.toml)"
-        ));
+        // The declaration would shadow the `core` crate for those paths: the crate would not build.
+        return Err(Failure::usage(
+            "uses `core::` paths, and `mod core;` (from `[paths] core`) would shadow the `core` crate there",
+        )
+        .at(&root_file)
+        .hint("set `[paths] core = \"src/shared\"` in orch.toml (or write `::core::` in those paths)")
+        .into());
     }
     if private {
         plan.note(format!(
@@ -521,6 +534,13 @@ fn table_at<'a>(doc: &'a DocumentMut, path: &[String]) -> Option<&'a dyn TableLi
         item = item.get(key)?;
     }
     item.as_table_like()
+}
+
+/// Whether the manifest `text` depends on `orch-runtime` (by key or renamed, in any
+/// dependency table): what the generated code imports. A project with an `orch.toml` but no
+/// such dependency was never adopted (or its adoption was refused).
+pub fn depends_on_runtime(text: &str) -> bool {
+    text.parse::<DocumentMut>().is_ok_and(|doc| find_runtime(&doc, "dependencies").is_some())
 }
 
 /// The `orch-runtime` dependency of kind `kind` (by key, or renamed with `package`), in the

@@ -15,6 +15,7 @@ mod lint;
 mod list;
 mod names;
 mod property;
+mod refusals;
 mod remove;
 mod support;
 mod template;
