@@ -4,14 +4,10 @@
 
 use crate::support::Fixture;
 
-/// Run `args` in `fx`, expect exit `code` and an error containing `needle`, and an unchanged
-/// tree.
+/// Run `args` in `fx`, expect exit `code` (tree unchanged) and an error containing `needle`.
 fn refused(fx: &Fixture, args: &[&str], code: i32, needle: &str) {
-    let before = fx.snapshot();
-    let run = fx.orch(args);
-    run.expect_code(code);
+    let run = fx.refused(args, code);
     assert!(run.stderr.contains(needle), "orch {args:?}:\n{}", run.stderr);
-    assert_eq!(fx.snapshot(), before, "orch {args:?} changed the tree");
 }
 
 #[test]

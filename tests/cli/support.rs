@@ -239,6 +239,16 @@ impl Fixture {
             .collect()
     }
 
+    /// Run orch with `args`, expecting exit `code` and the tree left exactly as it was (what
+    /// every refusal promises); returns the run for its messages.
+    pub fn refused(&self, args: &[&str], code: i32) -> Run {
+        let before = self.snapshot();
+        let run = self.orch(args);
+        run.expect_code(code);
+        assert_eq!(self.snapshot(), before, "orch {args:?} changed the tree");
+        run
+    }
+
     /// Every entry under root (directories, files with their bytes, symlinks with targets, and
     /// permission bits), vendored runtime included: compare before and after a run to prove
     /// nothing changed.
