@@ -631,41 +631,44 @@ fn edit_manifest(text: &str, runtime: &RuntimeSource) -> anyhow::Result<Manifest
             }
         }
     }
-    let tokio = ["dependencies", "dev-dependencies"].iter().find_map(|t| dependency(&doc, t, "tokio"));
-    match tokio {
-        None => add_dependency(
+    // The generated tests write `#[tokio::test]`: they need a `tokio` they can name, with the
+    // `macros` and `rt` features, in every test build. A dev-dependency provides that; so does
+    // a plain (not optional, not renamed) dependency with those features. Otherwise one is
+    // added (cargo unifies it with an optional or renamed `tokio` the package already has).
+    let features_of = |dep: &Item| -> Vec<String> {
+        dep.get("features")
+            .and_then(Item::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let test_ready = |features: &[String]| {
+        let has = |f: &str| features.iter().any(|x| x == f || x == "full");
+        has("macros") && (has("rt") || has("rt-multi-thread"))
+    };
+    let plain = |table: &str| doc.get(table).and_then(Item::as_table_like).and_then(|t| t.get("tokio"));
+    let optional = |dep: &Item| dep.get("optional").and_then(Item::as_bool) == Some(true);
+    match (plain("dev-dependencies"), plain("dependencies")) {
+        (Some(dev), _) => {
+            kept.push("tokio".to_string());
+            if !test_ready(&features_of(dev)) {
+                notes.push(
+                    "tokio is already a dev-dependency: the generated tests need its `macros` and `rt` features"
+                        .to_string(),
+                );
+            }
+        }
+        (None, Some(dep)) if !optional(dep) && test_ready(&features_of(dep)) => {
+            kept.push("tokio".to_string())
+        }
+        (None, _) => add_dependency(
             &mut doc,
             &["dev-dependencies".to_string()],
             "tokio",
             r#"{ version = "1", features = ["macros", "rt"] }"#,
         )?,
-        Some(dep) => {
-            kept.push("tokio".to_string());
-            let features: Vec<String> = dep
-                .get("features")
-                .and_then(Item::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-                .unwrap_or_default();
-            let has = |f: &str| features.iter().any(|x| x == f || x == "full");
-            if !(has("macros") && (has("rt") || has("rt-multi-thread"))) {
-                notes.push(
-                    "tokio is already a dependency: the generated tests need its `macros` and `rt` features"
-                        .to_string(),
-                );
-            }
-        }
     }
     let existing = existing.map(|(_, dep)| dep);
     Ok(ManifestEdit { text: doc.to_string(), notes, kept, existing })
-}
-
-fn dependency<'a>(doc: &'a DocumentMut, table: &str, name: &str) -> Option<&'a Item> {
-    let table = doc.get(table)?.as_table_like()?;
-    table.get(name).or_else(|| {
-        table
-            .iter()
-            .find_map(|(_, dep)| (dep.get("package").and_then(Item::as_str) == Some(name)).then_some(dep))
-    })
 }
 
 /// Add `name = value` to the dependency table at `path` (created when missing), keeping the
@@ -781,10 +784,29 @@ mod tests {
     }
 
     #[test]
-    fn tokio_without_the_test_features_gets_a_note() {
-        let text = "[package]\nname = \"a\"\n\n[dependencies]\ntokio = \"1\"\n";
-        let notes = edit_manifest(text, &RuntimeSource::Vendor).unwrap().notes;
-        assert_eq!(notes.len(), 1, "{notes:?}");
+    fn tokio_the_tests_cannot_use_gets_a_dev_dependency() {
+        // Without the test features, optional, or renamed: the generated `#[tokio::test]`s
+        // would not build, so a dev-dependency `tokio` with them is added.
+        for deps in [
+            "tokio = \"1\"\n",
+            "tokio = { version = \"1\", features = [\"full\"], optional = true }\n",
+            "tok = { package = \"tokio\", version = \"1\", features = [\"full\"] }\n",
+        ] {
+            let text = format!("[package]\nname = \"a\"\n\n[dependencies]\n{deps}");
+            let edit = edit_manifest(&text, &RuntimeSource::Vendor).unwrap();
+            assert!(edit.notes.is_empty(), "{:?}", edit.notes);
+            assert!(
+                edit.text.contains("tokio = { version = \"1\", features = [\"macros\", \"rt\"] }"),
+                "{}",
+                edit.text
+            );
+        }
+        // A plain dependency with the features is enough.
+        let text =
+            "[package]\nname = \"a\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
+        let edit = edit_manifest(text, &RuntimeSource::Vendor).unwrap();
+        assert!(edit.kept.contains(&"tokio".to_string()));
+        assert!(!edit.text.contains("features = [\"macros\", \"rt\"]"), "{}", edit.text);
     }
 
     #[test]
