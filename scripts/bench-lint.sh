@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lint benchmark for orch (BENCHMARKS.md, "Lint"): `orch lint` against ls-lint and alint on
 # synthetic trees of ~1k, ~10k and ~100k files, side by side in one run, with the shared
-# peer scripts (../shared/bench: setup.sh installs the peers, mktree.sh makes the trees,
+# peer scripts (scripts/bench/: setup.sh installs the peers, mktree.sh makes the trees,
 # bench-lint.sh times them with hyperfine and checks every linter finds the planted
 # violations first). orch runs with all its rules (the default); its row counts the findings
 # of the three rules that match the planted violations.
@@ -10,7 +10,7 @@
 #   SIZES="70 700" bash scripts/bench-lint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BENCH=${BENCH:-../shared/bench}
+BENCH=${BENCH:-scripts/bench}
 TREES=${TREES:-/tmp/orch-lint-trees}
 SIZES=${SIZES:-70 700 7000}
 

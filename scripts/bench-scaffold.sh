@@ -2,7 +2,7 @@
 # Scaffolding benchmark for orch (BENCHMARKS.md, "Scaffolding"): `orch new feature auth` against
 # the floor of orch's OWN output — `cp -r` of the same files pre-rendered, a one-line `echo >>`
 # wiring edit, and a copy of the updated record of generated files (`.orch/generated.toml`,
-# part of what `orch new feature` writes) — following the method of ../shared/bench (README, gen-run.sh):
+# part of what `orch new feature` writes) — following the method of scripts/bench (README, gen-run.sh):
 # every timed unit copies a pristine project to a fresh directory, runs one mode, and moves the
 # copy to a graveyard deleted after timing; `none` is the copy wrapper alone (subtracted, paired
 # round by round); rounds are interleaved so machine drift hits every mode alike.
@@ -10,12 +10,12 @@
 #   bash scripts/bench-scaffold.sh                 # builds orch --release first
 #   ORCH=/path/to/orch RUNS=30 bash scripts/bench-scaffold.sh
 #
-# Needs ../shared/bench/setup.sh to have run (hyperfine). Everything goes under
+# Needs scripts/bench/setup.sh to have run (hyperfine). Everything goes under
 # $ANCHORS/orch-scaffold (default /tmp/orch-anchors/orch-scaffold).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-BENCH=${BENCH:-$REPO/../shared/bench}
+BENCH=${BENCH:-$REPO/scripts/bench}
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
 source "$BENCH/lib.sh"
