@@ -436,7 +436,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     let settings = Settings::from_config(&crate::config::LintConfig::default())
         .expect("default lint settings are valid");
     let findings = lint::check(a, &settings);
-    let pick = |rule: &str, pred: &dyn Fn(&lint::Finding) -> bool| -> Vec<&lint::Finding> {
+    let pick = |rule: lint::RuleId, pred: &dyn Fn(&lint::Finding) -> bool| -> Vec<&lint::Finding> {
         findings.iter().filter(|f| f.rule() == rule && pred(f)).collect()
     };
     let line = |f: &lint::Finding| match f.loc {
@@ -445,8 +445,8 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     };
 
     // features registered
-    let feats = pick("registration", &|f| matches!(f.fix(), Some(Fix::WireFeature { .. })));
-    let undeclared: Vec<&lint::Finding> = pick("orphan-module", &|f| {
+    let feats = pick(lint::RuleId::Registration, &|f| matches!(f.fix(), Some(Fix::WireFeature { .. })));
+    let undeclared: Vec<&lint::Finding> = pick(lint::RuleId::OrphanModule, &|f| {
         matches!(
             &a.file(f.path).map(|x| &x.place),
             Some(Place::Feature { rest: analysis::place::Rest::Top, .. })
@@ -481,7 +481,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     }
 
     // executors registered
-    let execs = pick("registration", &|f| {
+    let execs = pick(lint::RuleId::Registration, &|f| {
         matches!(f.fix(), Some(Fix::Register { .. }) | None)
             && !matches!(f.fix(), Some(Fix::WireFeature { .. }))
     });
@@ -514,7 +514,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     }
 
     // declared modules have their files
-    let missing = pick("missing-module", &|_| true);
+    let missing = pick(lint::RuleId::MissingModule, &|_| true);
     if missing.is_empty() {
         checks.push(Check::new("modules", "modules", Status::Pass, "every `mod` declaration has its file"));
     } else {
@@ -531,7 +531,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     }
 
     // jobs have executors
-    let pairing = pick("pairing", &|_| true);
+    let pairing = pick(lint::RuleId::Pairing, &|_| true);
     let n_jobs: usize = a
         .files
         .iter()

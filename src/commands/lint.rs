@@ -20,8 +20,8 @@ use crate::project::Project;
 pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
     let out = ctx.out;
     if let Some(id) = &args.explain {
-        let rule = lint::rule(id).ok_or_else(|| lint::unknown_rule(id, "given to --explain"))?;
-        return out.stdout(&report::explain(rule, out.paint(Stream::Out)));
+        let rule = lint::parse_rule(id, "given to --explain")?;
+        return out.stdout(&report::explain(rule.rule(), out.paint(Stream::Out)));
     }
     if args.list_rules {
         // Configured levels when run inside a project with a valid config; defaults otherwise.

@@ -1,6 +1,7 @@
 //! `orch lint`: convention rules over the source model ([`crate::analysis`]).
 //!
-//! [`RULES`] is the registry: stable ids, default severities, config knobs and explanations.
+//! [`RULES`] is the registry (one module per rule under `rules/`: id, default severity, config
+//! knobs, explanation and check), typed by [`RuleId`].
 //! [`Settings`] is the `[lint]` section made usable (levels per rule, compiled patterns);
 //! [`check`] runs every enabled rule and returns sorted [`Finding`]s; [`report`] renders them
 //! (human, json, github, sarif) and [`fix`] turns the fixable ones into a [`crate::plan::Plan`].
@@ -17,190 +18,16 @@ pub mod fix;
 pub mod report;
 mod rules;
 
-/// A rule: stable id, default level, one-line summary, config knobs and explanation.
-#[derive(Debug)]
-pub struct Rule {
-    /// Stable id (used in `orch.toml`, output and `--explain`).
-    pub id: &'static str,
-    /// Level when `orch.toml` does not set one.
-    pub default: Level,
-    /// One line: what it checks.
-    pub summary: &'static str,
-    /// `[lint]` options that tune it (besides its level).
-    pub knobs: &'static str,
-    /// Why, what it reports, how to fix, how to configure.
-    pub explanation: &'static str,
-}
-
-/// Every rule, in report order.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "layout",
-        default: Level::Error,
-        summary: "only jobs/, events/, executors/, orchestrators/ (and `mod.rs`) inside a feature or core",
-        knobs: "extra_folders = [\"...\"]",
-        explanation: "\
-A feature folder holds exactly the component folders of the pattern: `jobs/`, `events/`,
-`executors/` and `orchestrators/`, plus its `mod.rs` (or `<folder>.rs` module files). The same
-holds for the core folder. Anything else at that level (a `helpers/` folder, a `util.rs`) is
-reported: such code has no place in the job -> executor -> event -> orchestrator flow and tends
-to grow into a second architecture. Directly in the features folder, only `mod.rs` (and
-`<feature>.rs` module files of feature folders) belong; features are folders.
-Non-Rust files (READMEs, fixtures) are not reported.
-
-Fix: move the code into the component folder it belongs to (I/O into an executor, data into a
-job or event), or into another module outside the features folder.
-Configure: allow more folders with `[lint] extra_folders = [\"helpers\"]`.",
-    },
-    Rule {
-        id: "file-naming",
-        default: Level::Error,
-        summary: "`.rs` files and folders under src/ are snake_case",
-        knobs: "",
-        explanation: "\
-Rust module files and folders are named in snake_case (`fetch_user.rs`, `user_profile/`), as
-rustc's `non_snake_case` lint expects of module names and as `orch` generates them. A file
-named `FetchUser.rs` can only be reached with a `#[path]` attribute, and a name that is not
-valid UTF-8 cannot be a module at all. Crate roots under `src/bin/` are exempt (binary names
-may contain `-`).
-
-Fix: rename the file or folder (the hint gives the snake_case name) and its `mod` line.",
-    },
-    Rule {
-        id: "type-naming",
-        default: Level::Error,
-        summary: "public types carry their folder's suffix (`...Job` in jobs/, `...Executor` in executors/, ...)",
-        knobs: "",
-        explanation: "\
-Public structs, enums and unions declared in a component folder carry the folder's suffix:
-`...Job` in `jobs/`, `...Event` in `events/`, `...Executor` in `executors/`, `...Orchestrator`
-or `...State` in `orchestrators/`. The suffix is how readers (and `orch lint`, `orch graph`)
-tell the roles apart at a glance. Private types, type aliases, traits and test code are not
-checked.
-
-Fix: rename the type (the hint proposes a name), make it private, or move it to the folder
-that matches its role.",
-    },
-    Rule {
-        id: "pairing",
-        default: Level::Error,
-        summary: "every job has exactly one executor; every executor handles an existing job",
-        knobs: "",
-        explanation: "\
-The dispatcher routes each job type to exactly one executor, found by `impl Executor<XJob> for
-YExecutor`. Reported: a job (a public `...Job` type in a `jobs/` folder) with no executor
-(dispatching it fails at run time), a job with several executors (only one can be registered),
-an executor that implements `Executor<J>` for a job type this crate does not declare, and an
-`...Executor` type in `executors/` that implements no `Executor<J>` at all. Types mentioned in
-item-level macro invocations are assumed to be handled by the macro.
-
-Fix: `orch add executor <job> --feature <feature>` generates and registers the missing
-executor (`orch lint --fix` does it for every job without one).",
-    },
-    Rule {
-        id: "registration",
-        default: Level::Error,
-        summary: "every executor is registered, every feature is wired into `features::register`",
-        knobs: "",
-        explanation: "\
-An executor that is never registered is dead code, and dispatching its job fails with
-`DispatchError::NoExecutor`. Reported: an `impl Executor<J> for E` with no
-`register::<J, _>(..)` (or `register_shared` / `register_with_breaker`, or `.register(E..)`)
-call outside test code, and a feature folder that is declared in the features module but whose
-`register` function `features::register` never calls.
-
-Fix: `orch lint --fix` adds the missing `builder.register::<jobs::XJob, _>(executors::XExecutor)?;`
-line to the feature's `register` function, and the missing `<feature>::register(builder)?;` call.",
-    },
-    Rule {
-        id: "orphan-module",
-        default: Level::Error,
-        summary: "`.rs` files that no `mod` declaration reaches (rustc ignores them silently)",
-        knobs: "",
-        explanation: "\
-rustc compiles only the files that `mod` declarations reach from the crate roots
-(`src/main.rs`, `src/lib.rs`, `src/bin/*`, `[lib]`/`[[bin]]` paths). A file nobody declares is
-silently ignored: its code, its tests and its executors do not exist. `orch lint` resolves the
-module tree like rustc (`#[path]`, inline modules, `cfg`'d modules and `include!` all count)
-and reports the topmost unreached file of each unreached subtree.
-
-Fix: add the `mod` line (`orch lint --fix` adds it to the parent module, with the `pub use`
-re-exports of the generated layout for component folders), or delete the file.",
-    },
-    Rule {
-        id: "missing-module",
-        default: Level::Error,
-        summary: "every `mod x;` declaration has its file (`x.rs` or `x/mod.rs`)",
-        knobs: "",
-        explanation: "\
-rustc refuses a `mod x;` whose file does not exist (E0583): the crate does not build. Reported:
-an out-of-line `mod` declaration (without `#[path]`, not behind `#[cfg]`, in a file the crate
-compiles) for which neither `x.rs` nor `x/mod.rs` exists next to the declaring module. The files
-below the missing module are then not reported as orphans: the declaration is the problem.
-
-Fix: create the module file (for a component folder, the `mod.rs` declaring its files), or
-remove the `mod` line.",
-    },
-    Rule {
-        id: "boundaries",
-        default: Level::Error,
-        summary: "orchestrators do no I/O and never call executors; features use only each other's public modules",
-        knobs: "io_deny = [\"...\"], public_modules = [\"...\"]",
-        explanation: "\
-Orchestrators hold state and never do I/O: they dispatch jobs, and executors do the work.
-Reported in orchestrator files (outside tests): a path into an `executors` module, and any use
-of a crate or module on the I/O deny-list (`use` or inline, e.g. `std::fs::read(..)`).
-Across features: a feature may use another feature's public modules (by default its `events`)
-and what it re-exports at its root, but not its jobs, executors or orchestrators folders.
-
-Fix: dispatch a job instead of calling an executor; move the I/O into an executor
-(`orch add executor <name>`); talk to another feature through its events.
-Configure: `[lint] io_deny = [\"reqwest\", \"std::fs\", ...]` (crates or paths, matched by
-prefix on `::` boundaries); `[lint] public_modules = [\"events\", \"jobs\"]`.",
-    },
-    Rule {
-        id: "god-event",
-        default: Level::Warn,
-        summary: "no generic catch-all event types (`GenericSuccessEvent`, `AnyEvent`, ...)",
-        knobs: "god_events = [\"...\"]",
-        explanation: "\
-An event says what happened, specifically (`PaymentCapturedEvent`). A generic event
-(`GenericSuccessEvent`, `AnyEvent`, `BaseEvent`) forces every observer to inspect a payload to
-learn what happened, and couples every feature to one type. Reported: type names matching a
-`[lint] god_events` pattern. Patterns match whole PascalCase words; `*` stands for any number
-of words: `Generic*Event` matches `GenericSuccessEvent` and `GenericEvent`, `Base*Event`
-matches `BaseEvent` but not `BaseballScoredEvent`.
-
-Fix: one event type per outcome (`orch add event <name>`).
-Configure: `[lint] god_events = [\"Generic*Event\", \"*AnyEvent\"]`.",
-    },
-    Rule {
-        id: "parse-error",
-        default: Level::Error,
-        summary: "a `.rs` file that cannot be read or tokenized (its facts are unknown)",
-        knobs: "",
-        explanation: "\
-`orch lint` reads every `.rs` file under src/. A file that is not UTF-8, has an unterminated
-string, char or comment, a stray character, or unbalanced delimiters cannot be analysed: it is
-reported once (with the position of the problem) and contributes no facts, and files below it
-are not reported as orphans. Other syntax errors are left to rustc (`cargo check`), except in
-the files orch wires into (those with a `fn register`: the features module, core's and each
-feature's `mod.rs`), which are parsed in full: a hand edit that breaks them (a call after a
-tail expression) is reported here, with their facts kept. Unreadable files and directories are
-reported under this id too.
-
-Fix: fix the file (`cargo check` shows the compiler's view).",
-    },
-];
+pub use rules::{RULES, Rule, RuleId, UnknownRule};
 
 /// Ids of every rule, comma-separated (for hints).
 pub fn rule_ids() -> String {
     RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
 }
 
-/// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
+/// The rule named `id` by the user (`--explain`); unknown: a usage error with "did you mean".
+pub fn parse_rule(id: &str, whence: &str) -> Result<RuleId, Failure> {
+    id.parse().map_err(|_: UnknownRule| unknown_rule(id, whence))
 }
 
 /// Unknown rule id: a usage error (exit 2) naming the closest id and listing all of them.
@@ -297,16 +124,10 @@ pub struct Finding<'a> {
     pub loc: Option<Loc>,
     /// Severity (from the rule's configured level).
     pub severity: Severity,
-    /// Index of the rule in [`RULES`].
-    rule: u8,
+    /// The rule (one byte).
+    rule: RuleId,
     /// What is wrong, what to do, what `--fix` can do.
     what: rules::What<'a>,
-}
-
-/// The index of rule `id` in [`RULES`].
-fn rule_index(id: &str) -> u8 {
-    let i = RULES.iter().position(|r| r.id == id).unwrap_or_else(|| panic!("unknown rule id {id:?}"));
-    u8::try_from(i).unwrap_or(u8::MAX)
 }
 
 impl<'a> Finding<'a> {
@@ -314,7 +135,7 @@ impl<'a> Finding<'a> {
     /// made by the rules with their facts, rendered later).
     #[expect(clippy::borrowed_box, reason = "see `Finding::path`")]
     pub(crate) fn new(
-        rule: &'static str,
+        rule: RuleId,
         severity: Severity,
         path: &'a Box<Path>,
         loc: Option<Loc>,
@@ -322,12 +143,12 @@ impl<'a> Finding<'a> {
         hint: Option<String>,
     ) -> Self {
         let text = rules::Text { message, hint, fix: None };
-        Finding { rule: rule_index(rule), severity, path, loc, what: rules::What::Text(Box::new(text)) }
+        Finding { rule, severity, path, loc, what: rules::What::Text(Box::new(text)) }
     }
 
-    /// Rule id.
-    pub fn rule(&self) -> &'static str {
-        RULES[usize::from(self.rule)].id
+    /// The rule that found it.
+    pub fn rule(&self) -> RuleId {
+        self.rule
     }
 
     /// What is wrong.
@@ -363,7 +184,8 @@ impl<'a> Finding<'a> {
 /// `[lint]` made usable: a level per rule and compiled options.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    levels: Vec<Level>,
+    /// Indexed by [`RuleId`].
+    levels: [Level; RuleId::ALL.len()],
     /// I/O deny-list entries, split on `::`.
     pub io_deny: Vec<Vec<String>>,
     /// Module names of another feature that a feature may use.
@@ -377,12 +199,9 @@ pub struct Settings {
 impl Settings {
     /// Settings from `[lint]`; unknown rule ids and bad patterns are usage errors (exit 2).
     pub fn from_config(cfg: &LintConfig) -> anyhow::Result<Settings> {
-        let mut levels: Vec<Level> = RULES.iter().map(|r| r.default).collect();
+        let mut levels = RuleId::ALL.map(|id| id.rule().default);
         for (id, level) in &cfg.rules {
-            let Some(i) = RULES.iter().position(|r| r.id == id) else {
-                return Err(unknown_rule(id, "in orch.toml [lint.rules]").into());
-            };
-            levels[i] = *level;
+            levels[parse_rule(id, "in orch.toml [lint.rules]")? as usize] = *level;
         }
         let mut god_events = Vec::new();
         for pattern in &cfg.god_events {
@@ -409,11 +228,11 @@ impl Settings {
     }
 
     /// The configured level of a rule.
-    pub fn level(&self, id: &str) -> Level {
-        RULES.iter().position(|r| r.id == id).map_or(Level::Off, |i| self.levels[i])
+    pub fn level(&self, id: RuleId) -> Level {
+        self.levels[id as usize]
     }
 
-    fn severity(&self, id: &str) -> Option<Severity> {
+    fn severity(&self, id: RuleId) -> Option<Severity> {
         match self.level(id) {
             Level::Off => None,
             Level::Warn => Some(Severity::Warning),
@@ -471,7 +290,8 @@ pub(crate) fn words_match(pattern: &[String], name: &[&str]) -> bool {
 pub fn check<'a>(analysis: &'a Analysis, settings: &'a Settings) -> Vec<Finding<'a>> {
     let mut findings = rules::run(analysis, settings);
     fn k<'f>(f: &'f Finding<'_>) -> (&'f [u8], Option<Loc>, &'static str) {
-        (crate::analysis::key(f.path), f.loc, f.rule())
+        // by the id's text, as always: the order users see
+        (crate::analysis::key(f.path), f.loc, f.rule().as_str())
     }
     // Unstable (no scratch copy of 100k findings) but total: ties in path, place and rule are
     // broken by the rendered message, which only those few render.
@@ -560,7 +380,7 @@ mod tests {
         let settings = Settings::from_config(&LintConfig::default()).unwrap();
         let findings = check(&analysis, &settings);
         let got: Vec<(&str, String, Option<Loc>)> =
-            findings.iter().map(|f| (f.rule(), show(f.path), f.loc)).collect();
+            findings.iter().map(|f| (f.rule().as_str(), show(f.path), f.loc)).collect();
         assert!(
             got.contains(&(
                 "parse-error",
@@ -581,8 +401,8 @@ mod tests {
         cfg.rules.insert("god-event".into(), Level::Error);
         cfg.rules.insert("layout".into(), Level::Off);
         let s = Settings::from_config(&cfg).unwrap();
-        assert_eq!(s.level("god-event"), Level::Error);
-        assert_eq!(s.level("layout"), Level::Off);
-        assert_eq!(s.level("pairing"), Level::Error);
+        assert_eq!(s.level(RuleId::GodEvent), Level::Error);
+        assert_eq!(s.level(RuleId::Layout), Level::Off);
+        assert_eq!(s.level(RuleId::Pairing), Level::Error);
     }
 }

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+#[cfg(test)]
+use super::RuleId;
 use super::{Finding, RULES, Rule, Settings, Severity, show};
 use crate::analysis::walk::SourceReader;
 use crate::config::Level;
@@ -254,7 +256,7 @@ pub fn sarif(
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
-            let level = match settings.level(r.id) {
+            let level = match settings.level(r.key) {
                 Level::Error => "error",
                 Level::Warn => "warning",
                 Level::Off => "none",
@@ -270,7 +272,7 @@ pub fn sarif(
         })
         .collect();
     let result = |f: &Finding| {
-        let index = usize::from(f.rule);
+        let index = f.rule as usize; // SARIF's ruleIndex: the position in RULES
         let mut physical = json!({
             "artifactLocation": { "uri": uri_path(f.path), "uriBaseId": "PROJECTROOT" },
         });
@@ -359,7 +361,7 @@ fn uri_path(path: &Path) -> String {
 pub fn list_rules(settings: Option<&Settings>, paint: Paint) -> String {
     let mut out = format!("{:<14} {:<6} {}\n", paint.bold("RULE"), paint.bold("LEVEL"), paint.bold("CHECKS"));
     for r in RULES {
-        let level = settings.map_or(r.default, |s| s.level(r.id));
+        let level = settings.map_or(r.default, |s| s.level(r.key));
         let level = level_name(level);
         let shown = match level {
             "error" => paint.red(level),
@@ -424,7 +426,7 @@ mod tests {
         let findings: Vec<Finding> = (0..3000)
             .map(|n| {
                 Finding::new(
-                    "pairing",
+                    RuleId::Pairing,
                     if n % 7 == 0 { Severity::Warning } else { Severity::Error },
                     &paths[n / 10],
                     Some(crate::analysis::Loc { line: 2, col: 12 }),
@@ -456,7 +458,14 @@ mod tests {
         let findings: Vec<Finding> = (0..2000)
             .map(|n| {
                 let loc = Some(crate::analysis::Loc { line: 1, col: 1 });
-                Finding::new("layout", Severity::Error, &paths[n / 20], loc, format!("finding {n}"), None)
+                Finding::new(
+                    RuleId::Layout,
+                    Severity::Error,
+                    &paths[n / 20],
+                    loc,
+                    format!("finding {n}"),
+                    None,
+                )
             })
             .collect();
         let text = to_string(|sink| json(&findings, sink));

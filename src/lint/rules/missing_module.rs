@@ -1,0 +1,76 @@
+//! `missing-module`: `mod x;` declarations whose file does not exist (rustc fails, E0583).
+
+use std::path::{Path, PathBuf};
+
+use super::{Rule, RuleId, live};
+use crate::analysis::{Analysis, Chunks, Fact, Loc, SourceFile, flags};
+use crate::config::Level;
+use crate::lint::{Finding, Settings, Severity};
+
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::MissingModule.as_str(),
+    key: RuleId::MissingModule,
+    default: Level::Error,
+    summary: "every `mod x;` declaration has its file (`x.rs` or `x/mod.rs`)",
+    knobs: "",
+    explanation: "\
+rustc refuses a `mod x;` whose file does not exist (E0583): the crate does not build. Reported:
+an out-of-line `mod` declaration (without `#[path]`, not behind `#[cfg]`, in a file the crate
+compiles) for which neither `x.rs` nor `x/mod.rs` exists next to the declaring module. The files
+below the missing module are then not reported as orphans: the declaration is the problem.
+
+Fix: create the module file (for a component folder, the `mod.rs` declaring its files), or
+remove the `mod` line.",
+};
+
+/// The modules declared `mod x;` in a live file (not behind `#[cfg]`, no `#[path]`, not in a
+/// macro) whose file exists neither as `x.rs` nor `x/mod.rs`: the declaring file, the location
+/// of the name, and the two candidate paths. rustc fails on each (E0583).
+pub(super) fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
+    let mut out = Vec::new();
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        let mod_rs = f.root || f.file_name() == "mod.rs";
+        for fact in f.facts.iter() {
+            let Fact::Mod { name, loc, flags: fl, .. } = fact else { continue };
+            let (paths, inline) = fact.mod_location();
+            if !paths.is_empty()
+                || !inline.is_empty()
+                || fl & (flags::CFG | flags::IN_MACRO | flags::TEST) != 0
+            {
+                continue;
+            }
+            let Some(parent) = f.path.parent() else { continue };
+            let dir = if mod_rs { parent.to_path_buf() } else { f.path.with_extension("") };
+            let (file, folder) = (dir.join(format!("{name}.rs")), dir.join(&**name).join("mod.rs"));
+            // Excluded from the analysis is not missing: the disk has the last word.
+            let exists = |p: &Path| a.file(p).is_some() || a.root.join(p).is_file();
+            if !exists(&file) && !exists(&folder) {
+                out.push((f, *loc, file, folder));
+            }
+        }
+    }
+    out
+}
+
+/// The check.
+pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    for (f, loc, file, folder) in missing_modules(a) {
+        let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
+        out.push(Finding::new(
+            RuleId::MissingModule,
+            sev,
+            &f.path,
+            Some(loc),
+            format!(
+                "`mod {name};` is declared here, but neither {} nor {} exists",
+                crate::lint::show(&file),
+                crate::lint::show(&folder)
+            ),
+            Some(format!(
+                "create {} (declaring the files of that folder), or remove the `mod {name};` line; rustc \
+                 cannot build the crate until then",
+                crate::lint::show(&folder)
+            )),
+        ));
+    }
+}

@@ -1,0 +1,143 @@
+//! `orphan-module`: `.rs` files no `mod` declaration reaches (rustc ignores them).
+
+use std::path::{Path, PathBuf};
+
+use super::{Rule, RuleId, missing_module::missing_modules};
+use crate::analysis::place::Rest;
+use crate::analysis::{Analysis, Chunks, Fact, Place, Reach, SourceFile};
+use crate::config::Level;
+use crate::lint::{Finding, Fix, Settings, Severity};
+
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::OrphanModule.as_str(),
+    key: RuleId::OrphanModule,
+    default: Level::Error,
+    summary: "`.rs` files that no `mod` declaration reaches (rustc ignores them silently)",
+    knobs: "",
+    explanation: "\
+rustc compiles only the files that `mod` declarations reach from the crate roots
+(`src/main.rs`, `src/lib.rs`, `src/bin/*`, `[lib]`/`[[bin]]` paths). A file nobody declares is
+silently ignored: its code, its tests and its executors do not exist. `orch lint` resolves the
+module tree like rustc (`#[path]`, inline modules, `cfg`'d modules and `include!` all count)
+and reports the topmost unreached file of each unreached subtree.
+
+Fix: add the `mod` line (`orch lint --fix` adds it to the parent module, with the `pub use`
+re-exports of the generated layout for component folders), or delete the file.",
+};
+
+/// The module file that would declare `path` (`src/a/b/c.rs` → `src/a/b/mod.rs` or
+/// `src/a/b.rs`; in `src/` → the crate roots), existing candidates only, in preference order.
+fn parent_candidates(a: &Analysis, path: &Path) -> Vec<PathBuf> {
+    let dir = if path.file_name().is_some_and(|n| n == "mod.rs") {
+        path.parent().and_then(Path::parent)
+    } else {
+        path.parent()
+    };
+    let Some(dir) = dir else { return Vec::new() };
+    let candidates = if dir == Path::new("src") {
+        vec![dir.join("main.rs"), dir.join("lib.rs")]
+    } else {
+        vec![dir.join("mod.rs"), dir.with_extension("rs")]
+    };
+    candidates.into_iter().filter(|c| a.file(c).is_some()).collect()
+}
+
+/// The check.
+pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    if !a.has_roots {
+        return;
+    }
+    let unreached = |f: &SourceFile| f.reach == Reach::Unreached && !f.root && f.path.to_str().is_some();
+    // Files below a declared module whose file is missing: `missing-module` reports the cause.
+    let missing: Vec<PathBuf> = missing_modules(a)
+        .into_iter()
+        .filter_map(|(_, _, _, folder)| folder.parent().map(Path::to_path_buf))
+        .collect();
+    for f in a.files.iter().filter(|f| unreached(f)) {
+        if a.reach_unknown(&f.path) || missing.iter().any(|m| f.path.starts_with(m)) {
+            continue;
+        }
+        let parents = parent_candidates(a, &f.path);
+        let parent = parents.iter().find(|p| a.file(p).is_some_and(|pf| pf.reach != Reach::Unreached));
+        if parent.is_none() && parents.iter().any(|p| a.file(p).is_some_and(unreached)) {
+            continue; // reported at the topmost unreached module file
+        }
+        let own_dir = if f.file_name() == "mod.rs" {
+            f.path.parent().map(Path::to_path_buf)
+        } else {
+            Some(f.path.with_extension(""))
+        };
+        let below = own_dir.map_or(0, |d| {
+            a.files.iter().filter(|g| g.path.starts_with(&d) && unreached(g) && g.path != f.path).count()
+        });
+        let name = if f.file_name() == "mod.rs" {
+            f.path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned())
+        } else {
+            f.stem().map(str::to_string)
+        }
+        .unwrap_or_default();
+        let more = match below {
+            0 => String::new(),
+            1 => " (nor the 1 file below it)".to_string(),
+            n => format!(" (nor the {n} files below it)"),
+        };
+        let is_feature_module =
+            matches!(f.place, Place::Feature { rest: Rest::Top, .. }) && f.file_name() == "mod.rs";
+        let registers = f.facts.iter().any(|x| matches!(x, Fact::RegisterFn { .. }));
+        let (hint, fix) = match parent {
+            Some(p) if is_feature_module && registers => (
+                format!(
+                    "wire the feature: `pub mod {name};` and `{name}::register(builder)?;` in {} (or run `orch lint --fix`)",
+                    crate::lint::show(p)
+                ),
+                Some(Fix::WireFeature { feature: name.clone() }),
+            ),
+            Some(p) => (
+                format!(
+                    "add `mod {name};` to {} (or run `orch lint --fix`), or delete the file",
+                    crate::lint::show(p)
+                ),
+                Some(Fix::ModLine {
+                    parent: p.clone(),
+                    file: f.path.to_path_buf(),
+                    exports: f.public_types().map(|(n, _, _)| n.to_string()).collect(),
+                }),
+            ),
+            None => {
+                // No parent module file: saying "add `mod x;` to it" would send the user to a
+                // file that does not exist.
+                let dir = if f.file_name() == "mod.rs" {
+                    f.path.parent().and_then(Path::parent)
+                } else {
+                    f.path.parent()
+                };
+                let parent = dir.filter(|d| *d != Path::new("src")).map(|d| {
+                    format!(
+                        "{} (or {})",
+                        crate::lint::show(&d.join("mod.rs")),
+                        crate::lint::show(&d.with_extension("rs"))
+                    )
+                });
+                let hint = match parent {
+                    Some(parent) => format!(
+                        "its parent module file {parent} does not exist: create it declaring `mod {name};`, or delete the file"
+                    ),
+                    None => format!("declare it with `mod {name};` in a crate root, or delete the file"),
+                };
+                (hint, None)
+            }
+        };
+        let mut fnd = Finding::new(
+            RuleId::OrphanModule,
+            sev,
+            &f.path,
+            None,
+            format!("no `mod` declaration reaches this file; rustc ignores it{more}"),
+            Some(hint),
+        );
+        if let Some(fix) = fix {
+            fnd = fnd.with_fix(fix);
+        }
+        out.push(fnd);
+    }
+}

@@ -1,0 +1,146 @@
+//! `registration`: executors are registered with the dispatcher, features with `features::register`.
+
+use std::path::Path;
+
+use super::{Rule, RuleId, live, module_file_of_dir, register_file};
+use crate::analysis::{Analysis, Chunks, Fact, FastMap as HashMap, FastSet as HashSet, Folder, flags};
+use crate::config::Level;
+use crate::lint::{Finding, Fix, Settings, Severity};
+
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::Registration.as_str(),
+    key: RuleId::Registration,
+    default: Level::Error,
+    summary: "every executor is registered, every feature is wired into `features::register`",
+    knobs: "",
+    explanation: "\
+An executor that is never registered is dead code, and dispatching its job fails with
+`DispatchError::NoExecutor`. Reported: an `impl Executor<J> for E` with no
+`register::<J, _>(..)` (or `register_shared` / `register_with_breaker`, or `.register(E..)`)
+call outside test code, and a feature folder that is declared in the features module but whose
+`register` function `features::register` never calls.
+
+Fix: `orch lint --fix` adds the missing `builder.register::<jobs::XJob, _>(executors::XExecutor)?;`
+line to the feature's `register` function, and the missing `<feature>::register(builder)?;` call.",
+};
+
+/// The check.
+pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    // where each implemented job type is declared (for the fix: `jobs::XJob` must resolve)
+    let implemented: HashSet<&str> = a
+        .files
+        .iter()
+        .filter(|f| live(a, f))
+        .flat_map(|f| f.live_facts())
+        .filter_map(|fact| match fact {
+            Fact::ExecutorImpl { job, .. } => Some(&**job),
+            _ => None,
+        })
+        .collect();
+    let mut job_files: HashMap<&str, &Path> = HashMap::default();
+    for f in a.files.iter().filter(|f| f.place.folder() == Some(Folder::Jobs)) {
+        for (name, _, _) in f.public_types().filter(|(name, _, _)| implemented.contains(name)) {
+            job_files.entry(name).or_insert(&f.path);
+        }
+    }
+    let mut jobs: HashSet<&str> = HashSet::default();
+    let mut executors: HashSet<&str> = HashSet::default();
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        for fact in f.live_facts() {
+            match fact {
+                Fact::Register { job, executor, .. } => {
+                    if let Some(j) = job {
+                        jobs.insert(j);
+                    }
+                    if let Some(e) = executor {
+                        executors.insert(e);
+                    }
+                }
+                Fact::MacroMention { name, flags: fl, .. } if fl & flags::IN_REGISTER_FN != 0 => {
+                    jobs.insert(name);
+                    executors.insert(name);
+                }
+                _ => {}
+            }
+        }
+    }
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        for fact in f.live_facts() {
+            let Fact::ExecutorImpl { job, executor, loc, .. } = fact else { continue };
+            if jobs.contains(&**job) || executors.contains(&**executor) {
+                continue;
+            }
+            let target = register_file(a, &f.place);
+            let where_ = target
+                .as_deref()
+                .map(|t| format!("`register` in {}", crate::lint::show(t)))
+                .unwrap_or_else(|| "a `register` function".to_string());
+            let mut fnd = Finding::new(
+                RuleId::Registration,
+                sev,
+                &f.path,
+                Some(*loc),
+                format!("executor `{executor}` (for `{job}`) is never registered with the dispatcher"),
+                Some(format!(
+                    "add `builder.register::<jobs::{job}, _>(executors::{executor})?;` to {where_}{}",
+                    if target.is_some() && job_files.contains_key(&**job) {
+                        " (or run `orch lint --fix`)"
+                    } else {
+                        ""
+                    }
+                )),
+            );
+            // only when the job exists: registering an undeclared job would not compile
+            if target.is_some() && job_files.contains_key(&**job) {
+                fnd = fnd.with_fix(Fix::Register {
+                    feature: f.place.feature().map(str::to_string),
+                    job: job.to_string(),
+                    executor: executor.to_string(),
+                    executor_file: f.path.to_path_buf(),
+                    job_file: job_files.get(&**job).map(|p| p.to_path_buf()),
+                });
+            }
+            out.push(fnd);
+        }
+    }
+    // features wired into `features::register`
+    let Some(features_file) = module_file_of_dir(a, &a.options.features_dir) else { return };
+    let Some(ff) = a.file(&features_file) else { return };
+    if !live(a, ff) {
+        return;
+    }
+    let called: HashSet<&str> = ff
+        .live_facts()
+        .filter_map(|fact| match fact {
+            Fact::RegisterCall { module, .. } => Some(&**module),
+            Fact::MacroMention { name, .. } => Some(&**name),
+            _ => None,
+        })
+        .collect();
+    for feature in a.features() {
+        let dir = a.options.features_dir.join(feature);
+        let Some(module_file) = module_file_of_dir(a, &dir) else { continue };
+        let has_register = a
+            .file(&module_file)
+            .is_some_and(|mf| mf.live_facts().any(|fact| matches!(fact, Fact::RegisterFn { .. })));
+        if !has_register || called.contains(feature) {
+            continue;
+        }
+        let decl = ff.live_facts().find_map(|fact| match fact {
+            Fact::Mod { name, loc, .. } if &**name == feature => Some(*loc),
+            _ => None,
+        });
+        let Some(decl) = decl else { continue }; // undeclared: orphan-module reports it
+        let fnd = Finding::new(
+            RuleId::Registration,
+            sev,
+            &ff.path,
+            Some(decl),
+            format!(
+                "feature `{feature}` is not registered: `register` here never calls `{feature}::register`"
+            ),
+            Some(format!("add `{feature}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
+        );
+        out.push(fnd.with_fix(Fix::WireFeature { feature: feature.to_string() }));
+    }
+}
