@@ -397,4 +397,26 @@ mod tests {
         assert_eq!(run, RuleId::ALL, "every rule runs once");
         assert_eq!("pairng".parse::<RuleId>(), Err(UnknownRule("pairng".into())));
     }
+
+    /// The README's rule table is the registry as users read it: same ids in report order,
+    /// same default levels, same summaries (up to the README's backticks).
+    #[test]
+    fn the_readme_rule_table_matches_the_registry() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("| rule | default | checks |").expect("README has the rule table");
+        let rows: Vec<Vec<String>> = readme[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().replace('`', "")).collect())
+            .collect();
+        let want: Vec<Vec<String>> = RULES
+            .iter()
+            .map(|r| {
+                let level = serde_json::to_value(r.default).unwrap().as_str().unwrap().to_string();
+                vec![r.id.to_string(), level, r.summary.replace('`', "")]
+            })
+            .collect();
+        assert_eq!(rows, want);
+    }
 }
