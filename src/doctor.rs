@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::{self, Analysis, Fact, Folder, Place};
+use crate::analysis::{self, Analysis, Fact, Folder, Place, Role};
 use crate::config::{self, Config, RuntimeSource};
 use crate::error::Failure;
 use crate::lint::{self, Fix, Settings};
@@ -340,7 +340,7 @@ fn layout_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     if core_missing {
         missing.push(lint::show(&core_mod));
     }
-    for folder in ["events", "executors", "jobs"] {
+    for folder in [Role::Events, Role::Executors, Role::Jobs].map(Role::name) {
         let m = core.join(folder).join("mod.rs");
         if !core_missing && a.file(&m).is_none() && a.file(&core.join(folder).with_extension("rs")).is_none()
         {
@@ -536,7 +536,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
         .files
         .iter()
         .filter(|f| f.place.folder() == Some(Folder::Jobs))
-        .map(|f| f.public_types().filter(|(n, _, _)| n.ends_with("Job")).count())
+        .map(|f| f.public_types().filter(|(n, _, _)| n.ends_with(Role::Jobs.suffix())).count())
         .sum();
     if pairing.is_empty() {
         checks.push(Check::new(
@@ -562,7 +562,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     let mut without = Vec::new();
     let mut n_orch = 0;
     for f in a.files.iter().filter(|f| f.place.folder() == Some(Folder::Orchestrators) && !f.is_test_file()) {
-        let has_orchestrator = f.public_types().any(|(n, _, _)| n.ends_with("Orchestrator"));
+        let has_orchestrator = f.public_types().any(|(n, _, _)| n.ends_with(Role::Orchestrators.suffix()));
         if !has_orchestrator {
             continue;
         }

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analysis::{Analysis, Fact, Folder, Place};
+use crate::analysis::{Analysis, Fact, Folder, Place, Role};
 
 /// What a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,17 +36,12 @@ impl NodeKind {
     }
 
     fn from_type(name: &str) -> Option<NodeKind> {
-        if name.ends_with("Orchestrator") {
-            Some(NodeKind::Orchestrator)
-        } else if name.ends_with("Job") {
-            Some(NodeKind::Job)
-        } else if name.ends_with("Executor") {
-            Some(NodeKind::Executor)
-        } else if name.ends_with("Event") {
-            Some(NodeKind::Event)
-        } else {
-            None
-        }
+        Role::of_type(name).map(|role| match role {
+            Role::Orchestrators => NodeKind::Orchestrator,
+            Role::Jobs => NodeKind::Job,
+            Role::Executors => NodeKind::Executor,
+            Role::Events => NodeKind::Event,
+        })
     }
 }
 
@@ -159,9 +154,9 @@ pub fn build(analysis: &Analysis, feature: Option<&str>) -> Graph {
             }
         }
         if executors.is_empty() {
-            executors = typed("Executor");
+            executors = typed(Role::Executors.suffix());
         }
-        let orchestrators = typed("Orchestrator");
+        let orchestrators = typed(Role::Orchestrators.suffix());
         for fact in file.live_facts() {
             match (fact, folder) {
                 (Fact::Dispatch { job, .. }, Folder::Orchestrators) => {

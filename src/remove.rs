@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Role;
 use crate::analysis::lex::{Kind, Token, ident_text};
 use crate::cli::ComponentKind;
 use crate::error::Failure;
@@ -64,7 +65,8 @@ pub fn plan_component_removal(
     if !plan.exists(&loc_mod) {
         return Err(not_found(location, &loc_mod));
     }
-    let state_file = plan.exists(location.dir.join("orchestrators").join(format!("{}_state.rs", name.snake)));
+    let state_file =
+        plan.exists(location.dir.join(Role::Orchestrators.name()).join(format!("{}_state.rs", name.snake)));
     let component = Component::new(kind, name, state_file);
     let file = component.file(location);
     if !plan.exists(&file) {
@@ -344,12 +346,12 @@ impl Remover<'_> {
             [folder, file] => {
                 let Some(stem) = file.strip_suffix(".rs") else { return Vec::new() };
                 let mut out = Vec::new();
-                let kinds: &[ComponentKind] = match *folder {
-                    "jobs" => &[ComponentKind::Job],
-                    "events" => &[ComponentKind::Event],
-                    "executors" => &[ComponentKind::Executor],
-                    "orchestrators" => &[ComponentKind::Orchestrator, ComponentKind::State],
-                    _ => &[],
+                let kinds: &[ComponentKind] = match Role::from_name(folder) {
+                    Some(Role::Jobs) => &[ComponentKind::Job],
+                    Some(Role::Events) => &[ComponentKind::Event],
+                    Some(Role::Executors) => &[ComponentKind::Executor],
+                    Some(Role::Orchestrators) => &[ComponentKind::Orchestrator, ComponentKind::State],
+                    None => &[],
                 };
                 for &kind in kinds {
                     let raw =
@@ -576,12 +578,7 @@ fn folder_mod_text(templates: &Templates, location: &Location, folder: &str, cur
             *types = names;
         }
     }
-    let (title, singular) = match folder {
-        "jobs" => ("Jobs", "job"),
-        "events" => ("Domain events", "event"),
-        "executors" => ("Executors", "executor"),
-        _ => ("Orchestrators", "orchestrator"),
-    };
+    let (title, singular) = Role::from_name(folder).unwrap_or(Role::Orchestrators).words();
     let mut ctx = crate::generate::context();
     ctx.insert("title", title);
     ctx.insert("singular", singular);
@@ -602,14 +599,14 @@ fn feature_mod_candidates(
     location: &Location,
     name: &Name,
 ) -> Vec<String> {
-    let has = |folder: &str| plan.exists(location.dir.join(folder).join(format!("{}.rs", name.snake)));
+    let has = |role: Role| plan.exists(location.dir.join(role.name()).join(format!("{}.rs", name.snake)));
     let folders: Vec<&str> = FOLDERS.iter().copied().filter(|f| plan.exists(location.dir.join(f))).collect();
-    let register_lines = if has("executors") {
+    let register_lines = if has(Role::Executors) {
         wiring::register_call_lines(
             "    ",
             "builder",
-            &format!("jobs::{}Job", name.pascal),
-            &format!("executors::{}Executor", name.pascal),
+            &format!("{}::{}{}", Role::Jobs.name(), name.pascal, Role::Jobs.suffix()),
+            &format!("{}::{}{}", Role::Executors.name(), name.pascal, Role::Executors.suffix()),
         )
     } else {
         Vec::new()
@@ -619,8 +616,8 @@ fn feature_mod_candidates(
     ctx.insert("pascal", &name.pascal);
     ctx.insert("folders", &folders);
     ctx.insert("register_lines", &register_lines);
-    ctx.insert("has_job", &has("jobs"));
-    ctx.insert("has_orchestrator", &has("orchestrators"));
+    ctx.insert("has_job", &has(Role::Jobs));
+    ctx.insert("has_orchestrator", &has(Role::Orchestrators));
     crate::generate::render(templates, "feature/mod.rs.tera", &ctx).into_iter().collect()
 }
 

@@ -24,7 +24,7 @@ pub mod place;
 pub mod scan;
 pub mod walk;
 
-pub use place::{Folder, Place};
+pub use place::{Folder, Place, Role};
 
 /// 1-based line and column (in characters) of a fact in its file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

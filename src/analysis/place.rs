@@ -5,51 +5,96 @@ use std::path::{Component, Path};
 
 use std::sync::Arc;
 
-/// A component folder of a feature or of core.
+/// A role of the pattern (job, event, executor, orchestrator) and everything orch derives from
+/// it: the component folder of a feature or of core, the type-name suffixes, the template that
+/// generates it, and how a type name maps to a role. Scan, lint, doctor, graph, list, generate
+/// and remove ask this type instead of spelling `"jobs"` or `"Job"` themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Folder {
-    /// `jobs/`
+pub enum Role {
+    /// `jobs/`, `...Job`
     Jobs,
-    /// `events/`
+    /// `events/`, `...Event`
     Events,
-    /// `executors/`
+    /// `executors/`, `...Executor`
     Executors,
-    /// `orchestrators/`
+    /// `orchestrators/`, `...Orchestrator` (and its `...State`)
     Orchestrators,
 }
 
-impl Folder {
-    /// Every folder, in layout order.
-    pub const ALL: [Folder; 4] = [Folder::Jobs, Folder::Events, Folder::Executors, Folder::Orchestrators];
+/// The name the analysis first gave [`Role`] (where a path sits); the same type.
+pub type Folder = Role;
 
-    /// The folder for a directory name.
-    pub fn from_name(name: &str) -> Option<Folder> {
-        match name {
-            "jobs" => Some(Folder::Jobs),
-            "events" => Some(Folder::Events),
-            "executors" => Some(Folder::Executors),
-            "orchestrators" => Some(Folder::Orchestrators),
-            _ => None,
-        }
+impl Role {
+    /// Every role, in layout order.
+    pub const ALL: [Role; 4] = [Role::Jobs, Role::Events, Role::Executors, Role::Orchestrators];
+
+    /// The role whose folder has this directory name.
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
     }
 
-    /// The directory name.
-    pub fn name(self) -> &'static str {
+    /// The folder's directory name (`jobs`).
+    pub const fn name(self) -> &'static str {
         match self {
-            Folder::Jobs => "jobs",
-            Folder::Events => "events",
-            Folder::Executors => "executors",
-            Folder::Orchestrators => "orchestrators",
+            Role::Jobs => "jobs",
+            Role::Events => "events",
+            Role::Executors => "executors",
+            Role::Orchestrators => "orchestrators",
         }
     }
 
-    /// Type name suffixes allowed for public types in this folder.
+    /// Type name suffixes allowed for public types in this folder (the role's own first).
     pub fn suffixes(self) -> &'static [&'static str] {
         match self {
-            Folder::Jobs => &["Job"],
-            Folder::Events => &["Event"],
-            Folder::Executors => &["Executor"],
-            Folder::Orchestrators => &["Orchestrator", "State"],
+            Role::Jobs => &["Job"],
+            Role::Events => &["Event"],
+            Role::Executors => &["Executor"],
+            Role::Orchestrators => &["Orchestrator", "State"],
+        }
+    }
+
+    /// The role's own type-name suffix (`Job`).
+    pub fn suffix(self) -> &'static str {
+        self.suffixes()[0]
+    }
+
+    /// Whether `name` is a type of this role: its suffix after at least one more character
+    /// (`LoginJob`, not `Job`).
+    pub fn names(self, name: &str) -> bool {
+        name.len() > self.suffix().len() && name.ends_with(self.suffix())
+    }
+
+    /// `name` without the role's suffix (`FetchUser` for `FetchUserJob`); `name` itself when it
+    /// does not carry it or is nothing else.
+    pub fn stem(self, name: &str) -> &str {
+        name.strip_suffix(self.suffix()).filter(|s| !s.is_empty()).unwrap_or(name)
+    }
+
+    /// The role a type name announces by its suffix (`...Orchestrator` before `...Job`, as a
+    /// name ends in one of them at most); `None` for other names (a `...State` included).
+    pub fn of_type(name: &str) -> Option<Role> {
+        [Role::Orchestrators, Role::Jobs, Role::Executors, Role::Events]
+            .into_iter()
+            .find(|r| name.ends_with(r.suffix()))
+    }
+
+    /// The built-in template that generates a component of this role.
+    pub fn template(self) -> &'static str {
+        match self {
+            Role::Jobs => "job/job.rs.tera",
+            Role::Events => "event/event.rs.tera",
+            Role::Executors => "executor/executor.rs.tera",
+            Role::Orchestrators => "orchestrator/orchestrator.rs.tera",
+        }
+    }
+
+    /// Heading and singular noun of the folder, for its generated `mod.rs` doc comment.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Jobs => ("Jobs", "job"),
+            Role::Events => ("Domain events", "event"),
+            Role::Executors => ("Executors", "executor"),
+            Role::Orchestrators => ("Orchestrators", "orchestrator"),
         }
     }
 }
@@ -198,6 +243,20 @@ fn clean(path: &Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_map_folders_and_type_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_name(r.name()), Some(r));
+            assert_eq!(Role::of_type(&format!("Login{}", r.suffix())), Some(r));
+            assert!(r.names(&format!("Login{}", r.suffix())) && !r.names(r.suffix()));
+            assert_eq!(r.stem(&format!("FetchUser{}", r.suffix())), "FetchUser");
+            assert_eq!(r.stem(r.suffix()), r.suffix());
+        }
+        assert_eq!(Role::from_name("helpers"), None);
+        assert_eq!(Role::of_type("LoginState"), None);
+        assert_eq!(Role::of_type("JobOrchestrator"), Some(Role::Orchestrators));
+    }
 
     #[test]
     fn classifies_the_layout() {

@@ -10,7 +10,7 @@
 //! identifiers are recorded as mentions so rules do not report what a macro may generate.
 
 use super::lex::{self, Kind, Kw, LexError, Token};
-use super::{Fact, Loc, ModExtra, RefKind, TypeKind, Vis, flags};
+use super::{Fact, Loc, ModExtra, RefKind, Role, TypeKind, Vis, flags};
 
 /// Which referenced paths to keep (everything else is dropped on the spot to save memory).
 #[derive(Debug, Clone, Copy)]
@@ -600,9 +600,7 @@ impl<'a> Walk<'a, '_> {
             if self.kind(j) == Some(Kind::Open(b'(')) {
                 let close = self.close(j);
                 let executor = (j + 1..close)
-                    .find(|&k| {
-                        self.is_ident(k) && self.text(k).ends_with("Executor") && self.text(k) != "Executor"
-                    })
+                    .find(|&k| self.is_ident(k) && Role::Executors.names(self.text(k)))
                     .map(|k| self.text(k));
                 if job.is_some() || executor.is_some() {
                     let loc = self.loc(i);
@@ -662,8 +660,8 @@ impl<'a> Walk<'a, '_> {
         // ...and an event built to be emitted later or through a helper:
         // `let e = XEvent { .. }; publish(e)`, `announce(ctx, XEvent::new(..))`.
         if pascal && matches!(prev, Some(Kind::Open(b'(' | b'[') | Kind::Punct(b',' | b'='))) {
-            let job = !in_dispatch_arg && text.len() > 3 && text.ends_with("Job");
-            let event = !in_emit_arg && text.len() > 5 && text.ends_with("Event");
+            let job = !in_dispatch_arg && Role::Jobs.names(text);
+            let event = !in_emit_arg && Role::Events.names(text);
             if (job || event) && self.constructs_value(i) {
                 let loc = self.loc(i);
                 self.facts.push(if job {
@@ -673,10 +671,7 @@ impl<'a> Walk<'a, '_> {
                 });
             }
         }
-        if pascal
-            && scope == Scope::Macro
-            && ((text.len() > 3 && text.ends_with("Job")) || (text.len() > 8 && text.ends_with("Executor")))
-        {
+        if pascal && scope == Scope::Macro && (Role::Jobs.names(text) || Role::Executors.names(text)) {
             let loc = self.loc(i);
             self.facts.push(Fact::MacroMention { name: text.into(), loc, flags: fl });
         }
@@ -1101,7 +1096,7 @@ impl<'a> Walk<'a, '_> {
             RefPolicy::All => true,
             RefPolicy::OtherFeatures { features, own } => other_feature(features, Some(own)),
             RefPolicy::Orchestrator { deny, features, own } => {
-                (resolved.first() == Some(&"crate") && resolved.contains(&"executors"))
+                (resolved.first() == Some(&"crate") && resolved.contains(&Role::Executors.name()))
                     || deny
                         .iter()
                         .any(|d| resolved.len() >= d.len() && resolved.iter().zip(d).all(|(a, b)| a == b))

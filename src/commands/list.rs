@@ -66,9 +66,9 @@ fn components(analysis: &Analysis) -> BTreeMap<String, Owner> {
         for (name, _, _) in file.public_types() {
             let name = name.to_string();
             match folder {
-                Folder::Jobs if name.ends_with("Job") => entry.jobs.push(name),
-                Folder::Events if name.ends_with("Event") => entry.events.push(name),
-                Folder::Executors if name.ends_with("Executor") => {
+                Folder::Jobs if name.ends_with(folder.suffix()) => entry.jobs.push(name),
+                Folder::Events if name.ends_with(folder.suffix()) => entry.events.push(name),
+                Folder::Executors if name.ends_with(folder.suffix()) => {
                     entry.executors.entry(name).or_default();
                 }
                 Folder::Orchestrators => entry.orchestrators.push(name),

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{Location, base, check_module_collision, context, edit_rust, plan_core, render};
+use crate::analysis::Role;
 use crate::cli::ComponentKind;
 use crate::error::Failure;
 use crate::names::Name;
@@ -33,34 +34,38 @@ impl Component {
     /// (`state_file`) defines only the orchestrator type.
     pub fn new(kind: ComponentKind, name: &Name, state_file: bool) -> Component {
         let p = &name.pascal;
-        let (folder, stem, types, template) = match kind {
-            ComponentKind::Job => ("jobs", name.snake.clone(), vec![format!("{p}Job")], "job/job.rs.tera"),
-            ComponentKind::Event => {
-                ("events", name.snake.clone(), vec![format!("{p}Event")], "event/event.rs.tera")
-            }
-            ComponentKind::Executor => {
-                ("executors", name.snake.clone(), vec![format!("{p}Executor")], "executor/executor.rs.tera")
-            }
+        let role = role_of(kind);
+        let (stem, types, template) = match kind {
             ComponentKind::Orchestrator => {
-                let mut types = vec![format!("{p}Orchestrator")];
+                let mut types = vec![format!("{p}{}", role.suffix())];
                 if !state_file {
                     types.push(format!("{p}State"));
                 }
-                ("orchestrators", name.snake.clone(), types, "orchestrator/orchestrator.rs.tera")
+                (name.snake.clone(), types, role.template())
             }
-            ComponentKind::State => (
-                "orchestrators",
-                format!("{}_state", name.snake),
-                vec![format!("{p}State")],
-                "state/state.rs.tera",
-            ),
+            // a state is no role of its own: it lives with the orchestrators
+            ComponentKind::State => {
+                (format!("{}_state", name.snake), vec![format!("{p}State")], "state/state.rs.tera")
+            }
+            _ => (name.snake.clone(), vec![format!("{p}{}", role.suffix())], role.template()),
         };
+        let folder = role.name();
         Component { kind, folder, stem, types, template }
     }
 
     /// Its file, relative to the project root.
     pub fn file(&self, location: &Location) -> PathBuf {
         location.dir.join(self.folder).join(format!("{}.rs", self.stem))
+    }
+}
+
+/// The role (and so the folder) of a component kind.
+pub fn role_of(kind: ComponentKind) -> Role {
+    match kind {
+        ComponentKind::Job => Role::Jobs,
+        ComponentKind::Event => Role::Events,
+        ComponentKind::Executor => Role::Executors,
+        ComponentKind::Orchestrator | ComponentKind::State => Role::Orchestrators,
     }
 }
 
@@ -77,12 +82,7 @@ pub fn kind_suffix(kind: ComponentKind) -> &'static str {
 
 /// Heading and singular noun of a component folder, for its `mod.rs` doc comment.
 fn folder_words(folder: &str) -> (&'static str, &'static str) {
-    match folder {
-        "jobs" => ("Jobs", "job"),
-        "events" => ("Domain events", "event"),
-        "executors" => ("Executors", "executor"),
-        _ => ("Orchestrators", "orchestrator"),
-    }
+    Role::from_name(folder).unwrap_or(Role::Orchestrators).words()
 }
 
 #[derive(Serialize)]
@@ -120,9 +120,10 @@ pub(crate) struct Siblings {
 impl Siblings {
     pub(crate) fn look(plan: &Plan, dir: &Path, name: &Name) -> Siblings {
         Siblings {
-            job: plan.exists(dir.join("jobs").join(format!("{}.rs", name.snake))),
-            event: plan.exists(dir.join("events").join(format!("{}.rs", name.snake))),
-            state_file: plan.exists(dir.join("orchestrators").join(format!("{}_state.rs", name.snake))),
+            job: plan.exists(dir.join(Role::Jobs.name()).join(format!("{}.rs", name.snake))),
+            event: plan.exists(dir.join(Role::Events.name()).join(format!("{}.rs", name.snake))),
+            state_file: plan
+                .exists(dir.join(Role::Orchestrators.name()).join(format!("{}_state.rs", name.snake))),
         }
     }
 }
@@ -214,7 +215,7 @@ pub fn plan_component(
     }
     match kind {
         ComponentKind::State => {
-            let together = dir.join("orchestrators").join(format!("{}.rs", name.snake));
+            let together = dir.join(Role::Orchestrators.name()).join(format!("{}.rs", name.snake));
             if plan.exists(&together) {
                 return Err(Failure::failed(format!(
                     "`{}State` already exists: {} defines it with its orchestrator",

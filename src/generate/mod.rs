@@ -8,6 +8,7 @@
 
 use std::path::{Component as PathPart, Path, PathBuf};
 
+use crate::analysis::Role;
 use crate::config::Config;
 use crate::error::Failure;
 use crate::names::Name;
@@ -29,7 +30,8 @@ pub use project::{
 };
 
 /// The four component folders of a feature (and of core), in `mod` order.
-pub const FOLDERS: [&str; 4] = ["events", "executors", "jobs", "orchestrators"];
+pub const FOLDERS: [&str; 4] =
+    [Role::Events.name(), Role::Executors.name(), Role::Jobs.name(), Role::Orchestrators.name()];
 
 /// Where components go: a feature, or core.
 #[derive(Debug, Clone, PartialEq, Eq)]

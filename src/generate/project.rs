@@ -10,6 +10,7 @@ use super::feature::{Parts, plan_feature, plan_features_root};
 use super::{
     Location, base, check_module_collision, context, crate_root, edit_rust, ensure_declared, render,
 };
+use crate::analysis::Role;
 use crate::config::{self, Config, RuntimeConfig};
 use crate::error::Failure;
 use crate::names::Name;
@@ -165,7 +166,8 @@ pub fn plan_core(plan: &mut Plan, project: &Project, templates: &Templates) -> a
         return Ok(());
     }
     check_module_collision(plan, &file)?;
-    let folders = ["events", "executors", "jobs"];
+    // core has no orchestrators: it is shared plumbing, features orchestrate
+    let folders = [Role::Events, Role::Executors, Role::Jobs].map(Role::name);
     let mut ctx = context();
     ctx.insert("folders", &folders);
     ctx.insert("register_lines", &Vec::<String>::new());

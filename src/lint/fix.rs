@@ -17,6 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Fix;
+use crate::analysis::Role;
 use crate::cli::ComponentKind;
 use crate::generate::{self, Location};
 use crate::names::Name;
@@ -159,10 +160,10 @@ fn add_executor(
     feature: Option<&str>,
     job: &str,
 ) -> anyhow::Result<()> {
-    let stem = job.strip_suffix("Job").filter(|s| !s.is_empty()).unwrap_or(job);
+    let stem = Role::Jobs.stem(job);
     let name = Name::parse(stem, "executor")?;
     let location = location(project, feature)?;
-    let job_file = location.dir.join("jobs").join(format!("{}.rs", name.snake));
+    let job_file = location.dir.join(Role::Jobs.name()).join(format!("{}.rs", name.snake));
     if !plan.exists(&job_file) {
         anyhow::bail!(
             "`{job}` is not in {} (the generator names the executor after the job's file); run `orch add executor <name>` by hand",
@@ -184,7 +185,9 @@ fn register(
 ) -> anyhow::Result<()> {
     let location = location(project, feature)?;
     // `jobs::XJob` and `executors::XExecutor` must resolve from the module file.
-    for (file, folder, ty) in [(Some(executor_file), "executors", executor), (job_file, "jobs", job)] {
+    for (file, folder, ty) in
+        [(Some(executor_file), Role::Executors.name(), executor), (job_file, Role::Jobs.name(), job)]
+    {
         let Some(file) = file else { continue };
         let folder_mod = location.dir.join(folder).join("mod.rs");
         let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else { continue };

@@ -1,7 +1,7 @@
 //! `boundaries`: orchestrators do no I/O and use no executor code; features stay out of each other's internals.
 
 use super::{Rule, RuleId, What, feature_flag, lazy, live};
-use crate::analysis::{Analysis, Chunks, Fact, Folder};
+use crate::analysis::{Analysis, Chunks, Fact, Folder, Role};
 use crate::config::Level;
 use crate::lint::{Finding, Settings, Severity};
 
@@ -34,7 +34,7 @@ pub(super) fn check<'a>(a: &'a Analysis, s: &'a Settings, sev: Severity, out: &m
             let Fact::Ref { path, loc, .. } = fact else { continue };
             let segs: Vec<&str> = path.split("::").collect();
             if in_orchestrator {
-                if segs.first() == Some(&"crate") && segs.contains(&"executors") {
+                if segs.first() == Some(&"crate") && segs.contains(&Role::Executors.name()) {
                     out.push(lazy(
                         RuleId::Boundaries,
                         sev,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use heck::ToSnakeCase;
 
 use super::{Finding, Fix, Settings, Severity};
-use crate::analysis::{Analysis, Chunks, Folder, Loc, Place, Reach, SourceFile, TypeKind};
+use crate::analysis::{Analysis, Chunks, Folder, Loc, Place, Reach, Role, SourceFile, TypeKind};
 use crate::config::Level;
 
 mod boundaries;
@@ -283,7 +283,7 @@ impl What<'_> {
                 )
             }
             What::NoImpl { executor, place } => {
-                let base = executor.strip_suffix("Executor").unwrap_or(executor);
+                let base = executor.strip_suffix(Role::Executors.suffix()).unwrap_or(executor);
                 format!(
                     "implement `Executor<{base}Job>` for it (`orch add executor {}{}` shows the shape), or remove it",
                     base.to_snake_case(),
@@ -364,7 +364,7 @@ pub(super) fn module_file_of_dir(a: &Analysis, dir: &Path) -> Option<PathBuf> {
 
 /// Job stem for CLI hints: `FetchUserJob` → `fetch_user`.
 fn job_stem(job: &str) -> String {
-    job.strip_suffix("Job").filter(|s| !s.is_empty()).unwrap_or(job).to_snake_case()
+    Role::Jobs.stem(job).to_snake_case()
 }
 
 /// Structs, enums and unions: the types the naming and pairing rules look at.

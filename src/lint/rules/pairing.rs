@@ -2,7 +2,7 @@
 
 use super::{Rule, RuleId, What, feature_flag, is_data_type, job_stem, lazy, live};
 use crate::analysis::{
-    Analysis, Chunks, Fact, FastMap as HashMap, FastSet as HashSet, Folder, Loc, SourceFile, flags,
+    Analysis, Chunks, Fact, FastMap as HashMap, FastSet as HashSet, Folder, Loc, Role, SourceFile, flags,
 };
 use crate::config::Level;
 use crate::lint::{Finding, Settings, Severity};
@@ -66,7 +66,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         match f.place.folder() {
             Some(Folder::Jobs) => {
                 for (name, kind, loc) in f.public_type_names() {
-                    if !is_data_type(kind) || !name.ends_with("Job") || name.len() <= 3 {
+                    if !is_data_type(kind) || !Role::Jobs.names(name) {
                         continue;
                     }
                     match impls.get(&**name).map(Vec::as_slice) {
@@ -110,8 +110,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             Some(Folder::Executors) => {
                 for (name, kind, loc) in f.public_type_names() {
                     if !is_data_type(kind)
-                        || !name.ends_with("Executor")
-                        || name.len() <= 8
+                        || !Role::Executors.names(name)
                         || implementing.contains(&**name)
                         || mentions.contains(&**name)
                     {
