@@ -6,8 +6,6 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-#[cfg(test)]
-use super::RuleId;
 use super::{Finding, RULES, Rule, Settings, Severity, show};
 use crate::analysis::walk::SourceReader;
 use crate::config::Level;
@@ -406,6 +404,7 @@ pub fn explain(rule: &Rule, paint: Paint) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::RuleId;
 
     #[test]
     fn carets_cover_the_identifier_and_expand_tabs() {

@@ -1,4 +1,5 @@
-//! `boundaries`: orchestrators do no I/O and use no executor code; features stay out of each other's internals.
+//! `boundaries`: orchestrators do no I/O and use no executor code; features stay out of each
+//! other's internals.
 
 use super::{Rule, RuleId, What, feature_flag, lazy, live};
 use crate::analysis::{Analysis, Chunks, Fact, Folder, Role};

@@ -1,4 +1,5 @@
-//! `registration`: executors are registered with the dispatcher, features with `features::register`.
+//! `registration`: executors are registered with the dispatcher, features with
+//! `features::register`.
 
 use std::path::Path;
 
