@@ -338,3 +338,28 @@ fn cargo_test(root: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Run orch with `args` in `fx`, its stdout a pipe whose reader is gone before orch writes
+/// (`orch lint | head -0`): (exit code, stderr).
+fn with_closed_stdout(fx: &Fixture, args: &[&str]) -> (i32, String) {
+    let mut cmd = fx.command(args);
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("running orch");
+    drop(child.stdout.take()); // the reader goes away: every write gets EPIPE
+    let out = child.wait_with_output().expect("waiting for orch");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_closed_stdout_stops_the_output_but_not_the_exit_status() {
+    let fx = fixture("violations");
+    for format in ["human", "json", "github", "sarif"] {
+        let (code, stderr) = with_closed_stdout(&fx, &["lint", "--format", format]);
+        assert_eq!(code, 1, "--format {format}: errors are found whoever reads\n{stderr}");
+        assert!(!stderr.contains("error:"), "--format {format}: a closed pipe is no error\n{stderr}");
+    }
+    // a clean run stays 0; another command's result too
+    let clean = fixture("clean");
+    assert_eq!(with_closed_stdout(&clean, &["lint"]).0, 0);
+    assert_eq!(with_closed_stdout(&clean, &["lint", "--list-rules"]).0, 0);
+}
