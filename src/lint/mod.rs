@@ -16,6 +16,7 @@ use crate::error::Failure;
 pub mod fix;
 pub mod report;
 mod rules;
+pub mod select;
 
 /// A rule: stable id, default level, one-line summary, config knobs and explanation.
 #[derive(Debug)]
@@ -321,7 +322,7 @@ impl<'a> Finding<'a> {
         message: String,
         hint: Option<String>,
     ) -> Self {
-        let text = rules::Text { message, hint, fix: None };
+        let text = rules::Text { message, hint, fix: None, related: Vec::new() };
         Finding { rule: rule_index(rule), severity, path, loc, what: rules::What::Text(Box::new(text)) }
     }
 
@@ -348,6 +349,17 @@ impl<'a> Finding<'a> {
     /// Whether `--fix` can do something about it.
     pub fn fixable(&self) -> bool {
         self.what.fixable()
+    }
+
+    /// Root-relative paths, besides its own, of files the finding is about: the `register`
+    /// function's file for an unregistered executor, the missing files of a `mod` line, the
+    /// parent module an orphan needs a `mod` line in. Path arguments select through them.
+    pub fn related(&self) -> Vec<PathBuf> {
+        let mut paths = self.what.related().to_vec();
+        if let Some(Fix::ModLine { parent, .. }) = self.fix() {
+            paths.push(parent);
+        }
+        paths
     }
 
     /// Same rule, place, message and hint.

@@ -75,6 +75,15 @@ impl Finding<'_> {
         }
         self
     }
+
+    /// Name another file the finding is about (path arguments select it through that file).
+    fn with_related(mut self, path: impl Into<PathBuf>) -> Self {
+        match &mut self.what {
+            What::Text(t) => t.related.push(path.into()),
+            _ => debug_assert!(false, "with_related on a rendered finding"),
+        }
+        self
+    }
 }
 
 /// A finding's message, hint and fix: written out ([`What::Text`]), or, for the kinds a large
@@ -101,6 +110,8 @@ pub(super) struct Text {
     pub(super) message: String,
     pub(super) hint: Option<String>,
     pub(super) fix: Option<Fix>,
+    /// Other files the finding is about (see [`Finding::related`]).
+    pub(super) related: Vec<PathBuf>,
 }
 
 impl What<'_> {
@@ -164,6 +175,13 @@ impl What<'_> {
                 Some(Fix::AddExecutor { feature: place.feature().map(str::to_string), job: job.to_string() })
             }
             _ => None,
+        }
+    }
+
+    pub(super) fn related(&self) -> &[PathBuf] {
+        match self {
+            What::Text(t) => &t.related,
+            _ => &[],
         }
     }
 
@@ -581,6 +599,9 @@ fn registration<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut 
                     }
                 )),
             );
+            if let Some(t) = &target {
+                fnd = fnd.with_related(t.clone());
+            }
             // only when the job exists: registering an undeclared job would not compile
             if target.is_some() && job_files.contains_key(&**job) {
                 fnd = fnd.with_fix(Fix::Register {
@@ -786,7 +807,7 @@ fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
 fn missing_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for (f, loc, file, folder) in missing_modules(a) {
         let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
-        out.push(Finding::new(
+        let fnd = Finding::new(
             "missing-module",
             sev,
             &f.path,
@@ -801,7 +822,8 @@ fn missing_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mu
                  cannot build the crate until then",
                 super::show(&folder)
             )),
-        ));
+        );
+        out.push(fnd.with_related(file).with_related(folder));
     }
 }
 
