@@ -19,6 +19,8 @@ pub struct Output {
     color_out: bool,
     color_err: bool,
     interactive: bool,
+    /// Results go to stderr (a command whose stdout is reserved for a machine format).
+    results_to_stderr: bool,
     /// Set once stdout's reader has gone (`orch lint | head -1`): later results are dropped.
     stdout_closed: Arc<AtomicBool>,
 }
@@ -47,8 +49,15 @@ impl Output {
             color_out: decide(io::stdout().is_terminal()),
             color_err: decide(io::stderr().is_terminal()),
             interactive: !global.no_input && io::stdin().is_terminal() && io::stderr().is_terminal(),
+            results_to_stderr: false,
             stdout_closed: Arc::default(),
         }
+    }
+
+    /// The same settings, with what would go to stdout written to stderr instead: `orch lint
+    /// --fix --format sarif` keeps stdout for the SARIF document, its fix plan goes to stderr.
+    pub fn results_to_stderr(&self) -> Output {
+        Output { results_to_stderr: true, color_out: self.color_err, ..self.clone() }
     }
 
     /// Plain settings: no colour, not interactive (tests, library use).
@@ -59,6 +68,7 @@ impl Output {
             color_out: false,
             color_err: false,
             interactive: false,
+            results_to_stderr: false,
             stdout_closed: Arc::default(),
         }
     }
@@ -96,6 +106,10 @@ impl Output {
     /// the command still ends with the exit status of its result (1 when lint found errors),
     /// which an error here would replace. Other write errors are returned.
     pub fn stdout(&self, text: &str) -> anyhow::Result<()> {
+        if self.results_to_stderr {
+            let _ = io::stderr().lock().write_all(text.as_bytes());
+            return Ok(());
+        }
         if self.is_stdout_closed() {
             return Ok(());
         }
