@@ -433,6 +433,10 @@ fn a_closed_stdout_stops_the_output_but_not_the_exit_status() {
         assert_eq!(code, 1, "--format {format}: errors are found whoever reads\n{stderr}");
         assert!(!stderr.contains("error:"), "--format {format}: a closed pipe is no error\n{stderr}");
     }
+    // every command keeps the exit status of its result: doctor fails this project
+    let doctor = fx.orch(&["doctor"]);
+    doctor.expect_code(1);
+    assert_eq!(with_closed_stdout(&fx, &["doctor"]).0, 1, "{}", doctor.transcript());
     // a clean run stays 0; another command's result too
     let clean = fixture("clean");
     assert_eq!(with_closed_stdout(&clean, &["lint"]).0, 0);
