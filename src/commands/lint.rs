@@ -243,13 +243,14 @@ fn fix(
             super::finish(write_ctx, &plan, &write, &format!("lint --fix ({})", plural(fixable, "finding")))?;
         if !applied {
             // dry run: nothing was written (later rounds would depend on this one); a machine
-            // format still gets its report of what is there now
+            // format still gets its report of what is there now. The findings are all still
+            // there: the exit status says so (like `ruff --fix --diff`), never a pass.
             if machine {
                 print(ctx, project, settings, args, selection.files_checked(&analysis), &current)?;
-                return exit_for(&current, args.deny_warnings);
+            } else {
+                exit_note(ctx, unfixable);
             }
-            exit_note(ctx, unfixable);
-            return Ok(());
+            return exit_for(&current, args.deny_warnings);
         }
     }
     // What is left is reported like a normal run.

@@ -343,8 +343,9 @@ fn fix_repairs_what_a_generator_can() {
     assert!(findings(&before).iter().all(|f| f["fixable"] == true), "{}", before.stdout);
 
     let tree = fx.tree(".");
+    // nothing written: the errors are still there, and the exit status says so
     let dry = fx.orch(&["lint", "--fix", "--dry-run"]);
-    dry.ok();
+    dry.expect_code(1);
     assert_eq!(fx.tree("."), tree, "--dry-run wrote something");
     snapshot_settings().bind(|| insta::assert_snapshot!("lint_fix_dry_run", dry.transcript()));
 
