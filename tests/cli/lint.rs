@@ -275,6 +275,14 @@ fn a_changed_file_selects_the_findings_about_it_seen_across_the_project() {
     );
     assert!(got.iter().all(|(rule, ..)| rule == "registration"), "{got:?}");
     assert_eq!(report(&run)["summary"]["files_checked"], 1);
+    // a `mod` line missing from the changed file: the orphan it leaves is reported
+    let run = fx.orch(&["lint", "src/features/auth/jobs/mod.rs", "--format", "json"]);
+    run.expect_code(1);
+    let got: Vec<_> = findings(&run).iter().map(located).collect();
+    assert!(
+        got.contains(&("orphan-module".into(), "src/features/auth/jobs/session.rs".into(), None)),
+        "{got:?}"
+    );
     let human = fx.orch(&["lint", "src/features/auth/mod.rs"]);
     human.expect_code(1);
     assert!(human.stderr.contains(" in 1 file;"), "{}", human.stderr);
