@@ -404,7 +404,8 @@ pub enum LintFormat {
 /// Arguments of `orch lint`.
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Lint only these files or directories (default: the whole project).
+    /// Report only findings about these files or directories (default: all); the whole project
+    /// is still analysed, and a path that no longer exists is accepted (`git diff --name-only`).
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]

@@ -3,6 +3,8 @@
 //! terminal. Interactive prompts also live here (and only run on a terminal).
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use console::Style;
 
@@ -17,6 +19,10 @@ pub struct Output {
     color_out: bool,
     color_err: bool,
     interactive: bool,
+    /// Results go to stderr (a command whose stdout is reserved for a machine format).
+    results_to_stderr: bool,
+    /// Set once stdout's reader has gone (`orch lint | head -1`): later results are dropped.
+    stdout_closed: Arc<AtomicBool>,
 }
 
 /// Which stream a styled string is meant for (colour is decided per stream).
@@ -43,12 +49,28 @@ impl Output {
             color_out: decide(io::stdout().is_terminal()),
             color_err: decide(io::stderr().is_terminal()),
             interactive: !global.no_input && io::stdin().is_terminal() && io::stderr().is_terminal(),
+            results_to_stderr: false,
+            stdout_closed: Arc::default(),
         }
+    }
+
+    /// The same settings, with what would go to stdout written to stderr instead: `orch lint
+    /// --fix --format sarif` keeps stdout for the SARIF document, its fix plan goes to stderr.
+    pub fn results_to_stderr(&self) -> Output {
+        Output { results_to_stderr: true, color_out: self.color_err, ..self.clone() }
     }
 
     /// Plain settings: no colour, not interactive (tests, library use).
     pub fn plain() -> Self {
-        Output { quiet: false, verbose: 0, color_out: false, color_err: false, interactive: false }
+        Output {
+            quiet: false,
+            verbose: 0,
+            color_out: false,
+            color_err: false,
+            interactive: false,
+            results_to_stderr: false,
+            stdout_closed: Arc::default(),
+        }
     }
 
     /// `-q` was given.
@@ -79,13 +101,31 @@ impl Output {
         Paint { enabled: self.colored(stream) }
     }
 
-    /// Write `text` to stdout as is (results: plans, reports, diagrams). Errors (including a
-    /// closed pipe) are returned so the caller stops; `main` exits quietly on BrokenPipe.
+    /// Write `text` to stdout as is (results: plans, reports, diagrams). A closed pipe
+    /// (`orch lint | head -1`) is not an error: like ripgrep, orch stops writing quietly, and
+    /// the command still ends with the exit status of its result (1 when lint found errors),
+    /// which an error here would replace. Other write errors are returned.
     pub fn stdout(&self, text: &str) -> anyhow::Result<()> {
+        if self.results_to_stderr {
+            let _ = io::stderr().lock().write_all(text.as_bytes());
+            return Ok(());
+        }
+        if self.is_stdout_closed() {
+            return Ok(());
+        }
         let mut lock = io::stdout().lock();
-        lock.write_all(text.as_bytes())?;
-        lock.flush()?;
-        Ok(())
+        match lock.write_all(text.as_bytes()).and_then(|()| lock.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.stdout_closed.store(true, Ordering::Relaxed);
+                Ok(())
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Whether stdout's reader has gone: writers of long reports may stop rendering.
+    pub fn is_stdout_closed(&self) -> bool {
+        self.stdout_closed.load(Ordering::Relaxed)
     }
 
     /// A status line on stderr, unless `-q`.
@@ -155,11 +195,9 @@ impl Output {
     }
 
     /// Print `err` as `error: ...` with its `caused by:` chain and hint; return the exit code.
-    /// A closed stdout pipe exits 0 silently (like ripgrep).
+    /// A closed stdout pipe never gets here ([`Output::stdout`] absorbs it), so a broken pipe
+    /// in the chain is someone else's (a child process's stdin) and reported like any error.
     pub fn report_error(&self, err: &anyhow::Error) -> u8 {
-        if error::is_broken_pipe(err) {
-            return 0;
-        }
         let (kind, hint) = error::classify(err);
         if err.chain().next().is_some_and(|c| c.is::<error::Silent>()) {
             return kind.code();

@@ -2,17 +2,23 @@
 //!
 //! Flow: `--list-rules` / `--explain` need no project. Otherwise: load the project and the
 //! `[lint]` settings (bad config → exit 2), analyse the whole project, run the rules, keep the
-//! findings under the given paths, then either print them (exit 1 on errors, or on warnings
-//! with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them through the writer and
-//! report what remains.
+//! findings the given paths select ([`lint::select`]), then either print them (exit 1 on
+//! errors, or on warnings with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them
+//! through the writer and report what remains in the requested format.
+//!
+//! What is printed: the report on stdout in the requested format (with `-q`, the human format
+//! shows only the findings that fail the run; machine formats are complete whatever `-q`
+//! says), status and summary on stderr. A closed stdout stops the report, not the exit status.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Component, Path, PathBuf};
 
 use super::Ctx;
 use crate::analysis::{self, Analysis};
 use crate::cli::{LintArgs, LintFormat, WriteArgs};
 use crate::error::{ExitKind, Failure, Silent};
-use crate::lint::{self, Finding, Fix, Settings, report};
+use crate::lint::select::Selection;
+use crate::lint::{self, Finding, Fix, Settings, Severity, report};
 use crate::output::Stream;
 use crate::project::Project;
 
@@ -30,13 +36,13 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
     }
     let project = ctx.project()?;
     let settings = Settings::from_config(&project.config.lint)?;
-    let filter = resolve_paths(ctx, &project, &args.paths)?;
+    let selection = resolve_paths(ctx, &project, &args.paths)?;
     if args.fix {
-        return fix(ctx, &project, &settings, &args, &filter);
+        return fix(ctx, &project, &settings, &args, &selection);
     }
     let analysis = analyse(&project)?;
-    let findings = findings(&analysis, &settings, &filter);
-    print(ctx, &project, &settings, &args, &analysis, &findings)?;
+    let findings = findings(&analysis, &settings, &selection);
+    print(ctx, &project, &settings, &args, selection.files_checked(&analysis), &findings)?;
     let exit = exit_for(&findings, args.deny_warnings);
     // The process ends right after: freeing 100k files' facts one by one only costs time.
     std::mem::forget(findings);
@@ -48,11 +54,16 @@ fn analyse(project: &Project) -> anyhow::Result<Analysis> {
     analysis::analyze(&project.root, &analysis::Options::from_config(&project.config))
 }
 
-/// The findings under the given paths.
-fn findings<'a>(analysis: &'a Analysis, settings: &'a Settings, filter: &[PathBuf]) -> Vec<Finding<'a>> {
+/// The findings the given paths select (every rule ran on the whole project).
+fn findings<'a>(analysis: &'a Analysis, settings: &'a Settings, selection: &Selection) -> Vec<Finding<'a>> {
     let mut findings = lint::check(analysis, settings);
-    lint::filter_paths(&mut findings, filter);
+    selection.keep(&mut findings);
     findings
+}
+
+/// Whether `finding` fails the run.
+fn fails(finding: &Finding<'_>, deny_warnings: bool) -> bool {
+    finding.severity == Severity::Error || deny_warnings
 }
 
 fn exit_for(findings: &[Finding<'_>], deny_warnings: bool) -> anyhow::Result<()> {
@@ -64,54 +75,116 @@ fn exit_for(findings: &[Finding<'_>], deny_warnings: bool) -> anyhow::Result<()>
 }
 
 /// Paths given on the command line (relative to the working directory) as root-relative
-/// prefixes. A path that does not exist or lies outside the project is a usage error.
-fn resolve_paths(ctx: &Ctx<'_>, project: &Project, paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// paths. A path that does not exist is accepted (CI passes `git diff --name-only`, deleted
+/// files included): it selects the findings about it. One outside the project is a usage error.
+fn resolve_paths(ctx: &Ctx<'_>, project: &Project, paths: &[PathBuf]) -> anyhow::Result<Selection> {
     let mut out = Vec::new();
     for p in paths {
-        let abs = ctx.cwd.join(p);
-        let canon = abs.canonicalize().map_err(|e| {
+        let (abs, exists) = resolve(&ctx.cwd.join(p)).map_err(|e| {
             anyhow::Error::new(e).context(
-                Failure::usage(format!("cannot lint {}: no such file or directory", p.display()))
+                Failure::usage(format!("cannot lint {}", p.display()))
                     .hint("give files or directories inside the project"),
             )
         })?;
-        let rel = canon.strip_prefix(&project.root).map_err(|_| {
+        let rel = abs.strip_prefix(&project.root).map_err(|_| {
             Failure::usage(format!("{} is outside the project at {}", p.display(), project.root.display()))
                 .hint("give files or directories inside the project (or use -C DIR)")
         })?;
+        if !exists {
+            ctx.out.status(&format!(
+                "note: {} does not exist: it selects only the findings about it (a `mod` line naming it)",
+                p.display()
+            ));
+        }
         out.push(rel.to_path_buf());
     }
-    Ok(out)
+    Ok(Selection::new(out))
 }
 
+/// `path` (absolute) canonical as far as it exists, the rest (a deleted file or folder) added
+/// lexically; and whether all of it exists.
+fn resolve(path: &Path) -> std::io::Result<(PathBuf, bool)> {
+    let parts: Vec<Component<'_>> = path.components().collect();
+    for i in (1..=parts.len()).rev() {
+        let base: PathBuf = parts[..i].iter().collect();
+        if base.symlink_metadata().is_err() {
+            continue;
+        }
+        let mut abs = base.canonicalize()?;
+        for part in &parts[i..] {
+            match part {
+                Component::Normal(name) => abs.push(name),
+                Component::ParentDir => _ = abs.pop(),
+                _ => {}
+            }
+        }
+        return Ok((abs, i == parts.len()));
+    }
+    Err(std::io::ErrorKind::NotFound.into())
+}
+
+/// Rendering stopped because stdout's reader has gone (not an error: see [`print`]).
+#[derive(Debug)]
+struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stdout is closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// The report on stdout in `--format`, the human summary on stderr.
 fn print(
     ctx: &Ctx<'_>,
     project: &Project,
     settings: &Settings,
     args: &LintArgs,
-    analysis: &Analysis,
+    files_checked: usize,
     findings: &[Finding<'_>],
 ) -> anyhow::Result<()> {
     let out = ctx.out;
-    let mut sink = |chunk: &str| out.stdout(chunk);
-    match args.format {
-        LintFormat::Human => {
-            report::human(findings, &project.root, out.paint(Stream::Out), &mut sink)?;
-            summary(ctx, analysis, findings);
+    let totals = report::Summary::of(findings, files_checked);
+    // Once stdout's reader has gone, rendering the rest is wasted: stop (the exit status is
+    // decided by the findings, not by who reads them).
+    let mut sink = |chunk: &str| {
+        out.stdout(chunk)?;
+        if out.is_stdout_closed() {
+            return Err(StdoutClosed.into());
         }
-        LintFormat::Json => report::json(findings, &mut sink)?,
-        LintFormat::Github => report::github(findings, &mut sink)?,
-        LintFormat::Sarif => report::sarif(findings, &project.root, settings, &mut sink)?,
+        Ok(())
+    };
+    let printed = match args.format {
+        LintFormat::Human => {
+            // `-q`: only the findings that fail the run (errors; warnings too with
+            // `--deny-warnings`), no summary
+            let shown: Cow<'_, [Finding<'_>]> = if out.is_quiet() {
+                Cow::Owned(findings.iter().filter(|f| fails(f, args.deny_warnings)).cloned().collect())
+            } else {
+                Cow::Borrowed(findings)
+            };
+            report::human(&shown, &project.root, out.paint(Stream::Out), &mut sink)
+        }
+        LintFormat::Json => report::json(findings, &totals, &mut sink),
+        LintFormat::Github => report::github(findings, &mut sink),
+        LintFormat::Sarif => report::sarif(findings, &project.root, settings, &mut sink),
+    };
+    match printed {
+        Err(e) if e.is::<StdoutClosed>() => {}
+        other => other?,
+    }
+    if matches!(args.format, LintFormat::Human) {
+        summary(ctx, &totals);
     }
     Ok(())
 }
 
-fn summary(ctx: &Ctx<'_>, analysis: &Analysis, findings: &[Finding<'_>]) {
+fn summary(ctx: &Ctx<'_>, totals: &report::Summary) {
     let out = ctx.out;
     let p = out.paint(Stream::Err);
-    let (errors, warnings) = lint::counts(findings);
-    let files = analysis.files.len();
-    if findings.is_empty() {
+    let report::Summary { errors, warnings, files_checked: files, fixable } = *totals;
+    if errors + warnings == 0 {
         out.status(&format!("{} {files} files checked, no findings", p.green(&p.bold("ok:"))));
         return;
     }
@@ -122,12 +195,11 @@ fn summary(ctx: &Ctx<'_>, analysis: &Analysis, findings: &[Finding<'_>]) {
     if warnings > 0 {
         parts.push(plural(warnings, "warning"));
     }
-    let fixable = findings.iter().filter(|f| f.fixable()).count();
     let fix_note =
         if fixable > 0 { format!("; {fixable} fixable with `orch lint --fix`") } else { String::new() };
     let label =
         if errors > 0 { p.red_bold("lint failed:") } else { p.yellow_bold("lint passed with warnings:") };
-    out.status(&format!("{label} {} in {files} files{fix_note}", parts.join(", ")));
+    out.status(&format!("{label} {} in {}{fix_note}", parts.join(", "), plural(files, "file")));
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -139,15 +211,21 @@ fn fix(
     project: &Project,
     settings: &Settings,
     args: &LintArgs,
-    filter: &[PathBuf],
+    selection: &Selection,
 ) -> anyhow::Result<()> {
     let out = ctx.out;
+    // Machine formats keep stdout for the report: the fix plan (`--dry-run`, `--diff`) and
+    // the writer's status go to stderr.
+    let machine = !matches!(args.format, LintFormat::Human);
+    let to_stderr = out.results_to_stderr();
+    let stderr_ctx = Ctx { out: &to_stderr, cwd: ctx.cwd.clone() };
+    let write_ctx = if machine { &stderr_ctx } else { ctx };
     let write = WriteArgs { dry_run: args.dry_run, diff: args.diff, format: crate::cli::Format::Human };
     // A fix can make the next one visible (a declared orphan is a job without an executor):
     // apply rounds until nothing more can be fixed (a few at most).
     for round in 0..MAX_FIX_ROUNDS {
         let analysis = analyse(project)?;
-        let current = findings(&analysis, settings, filter);
+        let current = findings(&analysis, settings, selection);
         let fixes: Vec<Fix> = current.iter().filter_map(Finding::fix).collect();
         let unfixable = current.len() - fixes.len();
         let plan = lint::fix::plan(project, &fixes)?;
@@ -156,23 +234,29 @@ fn fix(
             if round == 0 {
                 out.status(&format!("nothing to fix: {}", plural(fixable, "fixable finding")));
             }
-            for skip in plan.skipped() {
+            for skip in plan.skipped().iter().filter(|_| !out.is_quiet()) {
                 out.warn(&format!("{}: {}", crate::plan::display(&skip.path), skip.reason));
             }
             break;
         }
         let applied =
-            super::finish(ctx, &plan, &write, &format!("lint --fix ({})", plural(fixable, "finding")))?;
+            super::finish(write_ctx, &plan, &write, &format!("lint --fix ({})", plural(fixable, "finding")))?;
         if !applied {
-            // dry run: nothing was written (later rounds would depend on this one)
-            exit_note(ctx, unfixable);
-            return Ok(());
+            // dry run: nothing was written (later rounds would depend on this one); a machine
+            // format still gets its report of what is there now. The findings are all still
+            // there: the exit status says so (like `ruff --fix --diff`), never a pass.
+            if machine {
+                print(ctx, project, settings, args, selection.files_checked(&analysis), &current)?;
+            } else {
+                exit_note(ctx, unfixable);
+            }
+            return exit_for(&current, args.deny_warnings);
         }
     }
     // What is left is reported like a normal run.
     let analysis = analyse(project)?;
-    let remaining = findings(&analysis, settings, filter);
-    print(ctx, project, settings, args, &analysis, &remaining)?;
+    let remaining = findings(&analysis, settings, selection);
+    print(ctx, project, settings, args, selection.files_checked(&analysis), &remaining)?;
     exit_for(&remaining, args.deny_warnings)
 }
 

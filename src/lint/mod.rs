@@ -17,6 +17,7 @@ use crate::error::Failure;
 pub mod fix;
 pub mod report;
 mod rules;
+pub mod select;
 
 pub use rules::{RULES, Rule, RuleId, UnknownRule};
 
@@ -142,7 +143,7 @@ impl<'a> Finding<'a> {
         message: String,
         hint: Option<String>,
     ) -> Self {
-        let text = rules::Text { message, hint, fix: None };
+        let text = rules::Text { message, hint, fix: None, related: Vec::new() };
         Finding { rule, severity, path, loc, what: rules::What::Text(Box::new(text)) }
     }
 
@@ -169,6 +170,17 @@ impl<'a> Finding<'a> {
     /// Whether `--fix` can do something about it.
     pub fn fixable(&self) -> bool {
         self.what.fixable()
+    }
+
+    /// Root-relative paths, besides its own, of files the finding is about: the `register`
+    /// function's file for an unregistered executor, the missing files of a `mod` line, the
+    /// parent module an orphan needs a `mod` line in. Path arguments select through them.
+    pub fn related(&self) -> Vec<PathBuf> {
+        let mut paths = self.what.related().to_vec();
+        if let Some(Fix::ModLine { parent, .. }) = self.fix() {
+            paths.push(parent);
+        }
+        paths
     }
 
     /// Same rule, place, message and hint.

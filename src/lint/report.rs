@@ -106,7 +106,7 @@ fn human_batch(findings: &[Finding<'_>], root: &Path, paint: Paint, out: &mut St
             Severity::Error => paint.red_bold(&format!("error[{}]", f.rule())),
             Severity::Warning => paint.yellow_bold(&format!("warning[{}]", f.rule())),
         };
-        let _ = writeln!(out, "{label}{colon} {}", paint.bold(&f.message()));
+        let _ = writeln!(out, "{label}{colon} {}", paint.bold(&clip(&f.message())));
         let width = f.loc.map_or(1, |l| l.line.to_string().len());
         let pad = " ".repeat(width);
         match f.loc {
@@ -134,21 +134,29 @@ fn human_batch(findings: &[Finding<'_>], root: &Path, paint: Paint, out: &mut St
             }
         }
         if let Some(hint) = f.hint() {
-            let _ = writeln!(out, "{pad} {hint_label} {hint}");
+            let _ = writeln!(out, "{pad} {hint_label} {}", clip(&hint));
         }
         out.push('\n');
     }
 }
 
-/// The line with tabs expanded, the caret's display column and its length (the identifier at
-/// `col`, at least 1).
+/// Widest source line shown, in characters: a longer one is cut to a window around the
+/// column, marked with `…` (a finding on a minified line of a million characters prints one
+/// line of this width, not the line).
+const SNIPPET_WIDTH: usize = 120;
+
+/// Characters of the line kept before the caret when the line is cut.
+const SNIPPET_BEFORE: usize = 40;
+
+/// The line with tabs expanded (cut to [`SNIPPET_WIDTH`] around the column), the caret's
+/// display column and its length (the identifier at `col`, at least 1, within the window).
 fn caret_line(line: &str, col: usize) -> (String, usize, usize) {
-    let mut shown = String::new();
+    let mut shown: Vec<char> = Vec::new();
     let mut caret_at = 0;
     let mut caret_len = 1;
     for (i, c) in line.chars().enumerate() {
         if i + 1 == col {
-            caret_at = shown.chars().count();
+            caret_at = shown.len();
             let ident: usize = line
                 .chars()
                 .skip(i)
@@ -157,43 +165,125 @@ fn caret_line(line: &str, col: usize) -> (String, usize, usize) {
             caret_len = ident.max(1);
         }
         if c == '\t' {
-            shown.push_str("    ");
+            shown.extend([' '; 4]);
         } else {
             shown.push(c);
         }
     }
-    (shown.trim_end().to_string(), caret_at, caret_len)
+    while shown.last().is_some_and(|c| c.is_whitespace()) {
+        shown.pop();
+    }
+    if shown.len() <= SNIPPET_WIDTH {
+        return (shown.into_iter().collect(), caret_at, caret_len);
+    }
+    // `…` + the window + `…`, the window starting a little before the caret
+    let start = caret_at.saturating_sub(SNIPPET_BEFORE).min(shown.len().saturating_sub(SNIPPET_WIDTH));
+    let end = (start + SNIPPET_WIDTH).min(shown.len());
+    let mut text = String::new();
+    if start > 0 {
+        text.push('…');
+    }
+    text.extend(&shown[start..end]);
+    if end < shown.len() {
+        text.push('…');
+    }
+    let lead = usize::from(start > 0);
+    let at = caret_at.clamp(start, end.saturating_sub(1)) - start + lead;
+    let len = caret_len.min(end.saturating_sub(caret_at.max(start))).max(1);
+    (text, at, len)
 }
 
-/// A JSON array of findings (stable field names; `line`/`column` null when there is none).
-pub fn json(findings: &[Finding<'_>], sink: Sink<'_>) -> anyhow::Result<()> {
-    if findings.is_empty() {
-        return sink("[]\n");
+/// Version of the JSON report's shape (`--format json`): raised when a field changes meaning
+/// or goes away (new fields may come without it). 1: an object with `findings` and `summary`
+/// (before: a bare array of findings).
+pub const JSON_VERSION: u32 = 1;
+
+/// The totals of a report (the human summary line, the JSON `summary`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Findings of error severity.
+    pub errors: usize,
+    /// Findings of warning severity.
+    pub warnings: usize,
+    /// Files selected (all analysed files without path arguments).
+    pub files_checked: usize,
+    /// Findings `--fix` can do something about.
+    pub fixable: usize,
+}
+
+impl Summary {
+    /// The totals of `findings`, over `files_checked` files.
+    pub fn of(findings: &[Finding<'_>], files_checked: usize) -> Self {
+        let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+        let fixable = findings.iter().filter(|f| f.fixable()).count();
+        Summary { errors, warnings: findings.len() - errors, files_checked, fixable }
     }
-    sink("[\n")?;
-    in_order(
-        findings,
-        &|index, batch, out| {
-            for (i, f) in batch.iter().enumerate() {
-                let v = json!({
-                    "rule": f.rule(),
-                    "severity": f.severity,
-                    "path": show(f.path),
-                    "line": f.loc.map(|l| l.line),
-                    "column": f.loc.map(|l| l.col),
-                    "message": f.message(),
-                    "hint": f.hint(),
-                    "fixable": f.fixable(),
-                });
-                if index > 0 || i > 0 {
-                    out.push_str(",\n");
+}
+
+/// A JSON object: `version` ([`JSON_VERSION`]), `orch_version`, `findings` (stable field
+/// names; `line`/`column` null when there is none) and `summary`.
+pub fn json(findings: &[Finding<'_>], summary: &Summary, sink: Sink<'_>) -> anyhow::Result<()> {
+    let head = format!(
+        "{{\n  \"version\": {JSON_VERSION},\n  \"orch_version\": {},\n  \"findings\": ",
+        json!(env!("CARGO_PKG_VERSION"))
+    );
+    sink(&head)?;
+    if findings.is_empty() {
+        sink("[]")?;
+    } else {
+        sink("[\n")?;
+        in_order(
+            findings,
+            &|index, batch, out| {
+                for (i, f) in batch.iter().enumerate() {
+                    let v = json!({
+                        "rule": f.rule(),
+                        "severity": f.severity,
+                        "path": show(f.path),
+                        "line": f.loc.map(|l| l.line),
+                        "column": f.loc.map(|l| l.col),
+                        "message": clip(&f.message()),
+                        "hint": f.hint().map(|h| clip(&h).into_owned()),
+                        "fixable": f.fixable(),
+                    });
+                    if index > 0 || i > 0 {
+                        out.push_str(",\n");
+                    }
+                    indent_into(out, &format!("{v:#}"), 4);
                 }
-                indent_into(out, &format!("{v:#}"), 2);
-            }
-        },
-        sink,
-    )?;
-    sink("\n]\n")
+            },
+            sink,
+        )?;
+        sink("\n  ]")?;
+    }
+    let totals = json!({
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "files_checked": summary.files_checked,
+        "fixable": summary.fixable,
+    });
+    let mut tail = String::from(",\n  \"summary\": ");
+    // the object's first line follows the key; the others are indented under it
+    for (i, line) in format!("{totals:#}").lines().enumerate() {
+        if i > 0 {
+            tail.push_str("\n  ");
+        }
+        tail.push_str(line);
+    }
+    sink(&tail)?;
+    sink("\n}\n")
+}
+
+/// Longest message or hint printed, in characters. Only text copied from the source (a name
+/// of a million characters) comes near it; the rest is cut with `…`.
+const MAX_MESSAGE: usize = 1024;
+
+/// `text` cut to [`MAX_MESSAGE`] characters.
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_MESSAGE) {
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+        None => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 /// Append `text` with every line indented by `by` spaces.
@@ -223,10 +313,10 @@ pub fn github(findings: &[Finding<'_>], sink: Sink<'_>) -> anyhow::Result<()> {
                     props.push(format!("col={}", l.col));
                 }
                 props.push(format!("title={}", gh_property(&format!("orch lint ({})", f.rule()))));
-                let mut message = f.message().into_owned();
+                let mut message = clip(&f.message()).into_owned();
                 if let Some(hint) = f.hint() {
                     message.push_str("\nhint: ");
-                    message.push_str(&hint);
+                    message.push_str(&clip(&hint));
                 }
                 out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), gh_data(&message)));
             }
@@ -274,13 +364,15 @@ pub fn sarif(
         let mut physical = json!({
             "artifactLocation": { "uri": uri_path(f.path), "uriBaseId": "PROJECTROOT" },
         });
-        if let Some(l) = f.loc {
-            physical["region"] = json!({ "startLine": l.line, "startColumn": l.col });
-        }
-        let mut text = f.message().into_owned();
+        physical["region"] = match f.loc {
+            Some(l) => json!({ "startLine": l.line, "startColumn": l.col }),
+            // a file or folder as a whole: GitHub code scanning requires a start line
+            None => json!({ "startLine": 1 }),
+        };
+        let mut text = clip(&f.message()).into_owned();
         if let Some(hint) = f.hint() {
             text.push_str("\nhint: ");
-            text.push_str(&hint);
+            text.push_str(&clip(&hint));
         }
         json!({
             "ruleId": f.rule(),
@@ -298,6 +390,7 @@ pub fn sarif(
             "tool": {
                 "driver": {
                     "name": "orch",
+                    "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "informationUri": "https://crates.io/crates/orch",
                     "rules": rules,
@@ -341,11 +434,16 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-/// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` kept).
+/// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` kept). The bytes of
+/// the name are encoded as they are, so a name that is not UTF-8 keeps its identity
+/// (`bad%FFname.rs`) instead of becoming U+FFFD.
 fn uri_path(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for b in bytes {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(b as char);
         } else {
@@ -414,6 +512,33 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_are_cut_to_a_window_around_the_column() {
+        let line = format!("{}pub struct LongJob;{}", "x".repeat(1_000_000), "y".repeat(1_000_000));
+        let col = 1_000_000 + 12; // `LongJob`
+        let (shown, at, len) = caret_line(&line, col);
+        assert_eq!(shown.chars().count(), SNIPPET_WIDTH + 2, "{shown}");
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        let chars: Vec<char> = shown.chars().collect();
+        assert_eq!(chars[at..at + len].iter().collect::<String>(), "LongJob");
+        // near the start: no leading mark, the caret where it was
+        let (shown, at, len) = caret_line(&format!("pub struct A;{}", "z".repeat(500)), 12);
+        assert!(!shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!((at, len), (11, 1));
+        // near the end: the window ends with the line
+        let tail = format!("{}B", "w".repeat(500));
+        let (shown, at, _) = caret_line(&tail, 501);
+        assert!(shown.starts_with('…') && shown.ends_with('B'), "{shown}");
+        assert_eq!(shown.chars().nth(at), Some('B'));
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let long = "n".repeat(5000);
+        assert_eq!(clip(&long).chars().count(), MAX_MESSAGE + 1);
+        assert_eq!(clip("short"), "short");
+    }
+
+    #[test]
     fn large_human_reports_keep_the_order_of_the_findings() {
         let tmp = tempfile::tempdir().unwrap();
         let files = 300;
@@ -467,8 +592,13 @@ mod tests {
                 )
             })
             .collect();
-        let text = to_string(|sink| json(&findings, sink));
-        let parsed: Vec<Value> = serde_json::from_str(&text).expect("valid JSON");
+        let summary = Summary::of(&findings, 100);
+        let text = to_string(|sink| json(&findings, &summary, sink));
+        let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(parsed["version"], JSON_VERSION);
+        assert_eq!(parsed["summary"]["errors"], 2000);
+        assert_eq!(parsed["summary"]["files_checked"], 100);
+        let parsed = parsed["findings"].as_array().unwrap();
         let messages: Vec<&str> = parsed.iter().map(|v| v["message"].as_str().unwrap()).collect();
         let expected: Vec<String> = (0..2000).map(|n| format!("finding {n}")).collect();
         assert_eq!(messages, expected);
@@ -489,5 +619,13 @@ mod tests {
     #[test]
     fn uris_are_percent_encoded() {
         assert_eq!(uri_path(Path::new("src/a b/é.rs")), "src/a%20b/%C3%A9.rs");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_names_keep_their_bytes_in_uris() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"src/bad\xffname.rs"));
+        assert_eq!(uri_path(path), "src/bad%FFname.rs");
     }
 }

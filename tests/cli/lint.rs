@@ -46,9 +46,17 @@ const PLANTED: &[Located<'static>] = &[
     ("parse-error", "src/features/search/jobs/query.rs", Some((4, 20))),
 ];
 
+/// The `findings` of a `--format json` report.
 fn findings(run: &Run) -> Vec<serde_json::Value> {
-    serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout)
-        .unwrap_or_else(|e| panic!("not a JSON array ({e}):\n{}", run.transcript()))
+    report(run)["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array:\n{}", run.transcript()))
+        .clone()
+}
+
+/// A `--format json` report: an object with `version`, `orch_version`, `findings`, `summary`.
+fn report(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.transcript()))
 }
 
 fn located(f: &serde_json::Value) -> (String, String, Option<(u32, u32)>) {
@@ -100,7 +108,7 @@ fn generated_projects_have_no_findings() {
     }
     let run = fx.orch(&["lint", "--format", "json"]);
     run.ok();
-    assert_eq!(run.stdout.trim(), "[]", "{}", run.transcript());
+    assert_eq!(findings(&run), Vec::<serde_json::Value>::new(), "{}", run.transcript());
     let doctor = fx.orch(&["doctor"]);
     doctor.ok();
 }
@@ -214,10 +222,85 @@ fn paths_limit_the_report_not_the_analysis() {
             ("boundaries".into(), "src/features/billing/orchestrators/checkout.rs".into(), Some((2, 5))),
         ]
     );
+    assert_eq!(report(&run)["summary"]["files_checked"], 5, "the selection is counted");
     // a clean part of the project exits 0, whatever the rest holds
     fx.orch(&["lint", "src/core"]).ok();
-    fx.orch(&["lint", "src/nope"]).expect_code(2);
-    fx.orch(&["lint", "/"]).expect_code(2);
+    fx.refused(&["lint", "/"], 2);
+    fx.refused(&["lint", "../elsewhere/gone.rs"], 2);
+}
+
+#[test]
+fn json_reports_are_versioned_objects_with_a_summary() {
+    let fx = fixture("violations");
+    let run = fx.orch(&["lint", "--format", "json"]);
+    run.expect_code(1);
+    let doc = report(&run);
+    assert_eq!(doc["version"], orch::lint::report::JSON_VERSION);
+    assert_eq!(doc["orch_version"], env!("CARGO_PKG_VERSION"));
+    let all = findings(&run);
+    let errors = all.iter().filter(|f| f["severity"] == "error").count();
+    let fixable = all.iter().filter(|f| f["fixable"] == true).count();
+    assert_eq!(errors, PLANTED.len() - 1);
+    let want = serde_json::json!({
+        "errors": errors,
+        "warnings": all.len() - errors,
+        "files_checked": 30,
+        "fixable": fixable,
+    });
+    assert_eq!(doc["summary"], want);
+    assert!(run.stderr.is_empty(), "status stays off a machine format's streams:\n{}", run.stderr);
+}
+
+/// The violations fixture with the `register` line of `LoginExecutor` deleted from the auth
+/// feature's `mod.rs` (what a CI sees as the one changed file).
+fn without_login_registration() -> Fixture {
+    let fx = fixture("violations");
+    let auth = fx.read("src/features/auth/mod.rs");
+    let kept: Vec<&str> = auth.lines().filter(|l| !l.contains("LoginExecutor")).collect();
+    assert_ne!(kept.len(), auth.lines().count(), "{auth}");
+    fx.write("src/features/auth/mod.rs", &(kept.join("\n") + "\n"));
+    fx
+}
+
+#[test]
+fn a_changed_file_selects_the_findings_about_it_seen_across_the_project() {
+    let fx = without_login_registration();
+    let run = fx.orch(&["lint", "src/features/auth/mod.rs", "--format", "json"]);
+    run.expect_code(1);
+    let got: Vec<_> = findings(&run).iter().map(located).collect();
+    assert!(
+        got.contains(&("registration".into(), "src/features/auth/executors/login.rs".into(), Some((8, 15)))),
+        "the deleted register line is caught through the file that lost it:\n{}",
+        run.transcript()
+    );
+    assert!(got.iter().all(|(rule, ..)| rule == "registration"), "{got:?}");
+    assert_eq!(report(&run)["summary"]["files_checked"], 1);
+    // a `mod` line missing from the changed file: the orphan it leaves is reported
+    let run = fx.orch(&["lint", "src/features/auth/jobs/mod.rs", "--format", "json"]);
+    run.expect_code(1);
+    let got: Vec<_> = findings(&run).iter().map(located).collect();
+    assert!(
+        got.contains(&("orphan-module".into(), "src/features/auth/jobs/session.rs".into(), None)),
+        "{got:?}"
+    );
+    let human = fx.orch(&["lint", "src/features/auth/mod.rs"]);
+    human.expect_code(1);
+    assert!(human.stderr.contains(" in 1 file;"), "{}", human.stderr);
+}
+
+#[test]
+fn deleted_paths_are_accepted_and_select_the_findings_about_them() {
+    let fx = fixture("violations");
+    // `mod refunds;` in billing names a file that is gone (CI passes the deleted path)
+    let run = fx.orch(&["lint", "src/features/billing/refunds.rs", "--format", "json"]);
+    run.expect_code(1);
+    let got: Vec<_> = findings(&run).iter().map(located).collect();
+    assert_eq!(got, [("missing-module".into(), "src/features/billing/mod.rs".into(), Some((12, 9)))]);
+    assert_eq!(report(&run)["summary"]["files_checked"], 0);
+    // a deleted file nothing names selects nothing: a clean run that says what it did
+    let run = fx.refused(&["lint", "src/features/auth/jobs/gone.rs"], 0);
+    assert!(run.stderr.contains("src/features/auth/jobs/gone.rs does not exist"), "{}", run.stderr);
+    assert!(run.stderr.contains("0 files checked, no findings"), "{}", run.stderr);
 }
 
 #[test]
@@ -268,8 +351,9 @@ fn fix_repairs_what_a_generator_can() {
     assert!(findings(&before).iter().all(|f| f["fixable"] == true), "{}", before.stdout);
 
     let tree = fx.tree(".");
+    // nothing written: the errors are still there, and the exit status says so
     let dry = fx.orch(&["lint", "--fix", "--dry-run"]);
-    dry.ok();
+    dry.expect_code(1);
     assert_eq!(fx.tree("."), tree, "--dry-run wrote something");
     snapshot_settings().bind(|| insta::assert_snapshot!("lint_fix_dry_run", dry.transcript()));
 
@@ -337,4 +421,186 @@ fn cargo_test(root: &Path) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Run orch with `args` in `fx`, its stdout a pipe whose reader is gone before orch writes
+/// (`orch lint | head -0`): (exit code, stderr).
+fn with_closed_stdout(fx: &Fixture, args: &[&str]) -> (i32, String) {
+    let mut cmd = fx.command(args);
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("running orch");
+    drop(child.stdout.take()); // the reader goes away: every write gets EPIPE
+    let out = child.wait_with_output().expect("waiting for orch");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_closed_stdout_stops_the_output_but_not_the_exit_status() {
+    let fx = fixture("violations");
+    for format in ["human", "json", "github", "sarif"] {
+        let (code, stderr) = with_closed_stdout(&fx, &["lint", "--format", format]);
+        assert_eq!(code, 1, "--format {format}: errors are found whoever reads\n{stderr}");
+        assert!(!stderr.contains("error:"), "--format {format}: a closed pipe is no error\n{stderr}");
+    }
+    // every command keeps the exit status of its result: doctor fails this project
+    let doctor = fx.orch(&["doctor"]);
+    doctor.expect_code(1);
+    assert_eq!(with_closed_stdout(&fx, &["doctor"]).0, 1, "{}", doctor.transcript());
+    // a clean run stays 0; another command's result too
+    let clean = fixture("clean");
+    assert_eq!(with_closed_stdout(&clean, &["lint"]).0, 0);
+    assert_eq!(with_closed_stdout(&clean, &["lint", "--list-rules"]).0, 0);
+}
+
+#[test]
+fn quiet_human_output_shows_only_what_fails_the_run() {
+    let fx = fixture("violations");
+    let run = fx.orch(&["lint", "-q"]);
+    run.expect_code(1);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let full = fx.orch(&["lint"]);
+    let errors = full.stdout.matches("\nerror[").count() + usize::from(full.stdout.starts_with("error["));
+    assert_eq!(errors, PLANTED.len() - 1, "{}", full.stdout);
+    assert!(full.stdout.contains("warning[god-event]"), "{}", full.stdout);
+    assert!(!run.stdout.contains("warning["), "-q prints no warning:\n{}", run.stdout);
+    assert_eq!(run.stdout.matches("error[").count(), errors, "{}", run.stdout);
+    // with --deny-warnings a warning fails the run, so it is shown
+    let deny = fx.orch(&["lint", "-q", "--deny-warnings"]);
+    deny.expect_code(1);
+    assert!(deny.stdout.contains("warning[god-event]"), "{}", deny.stdout);
+    // machine formats are complete whatever -q says
+    let json = fx.orch(&["lint", "-q", "--format", "json"]);
+    assert_eq!(findings(&json).len(), PLANTED.len());
+}
+
+#[test]
+fn fix_with_a_machine_format_prints_that_format_on_stdout() {
+    let fx = fixture("violations");
+    let schema = sarif_validator();
+    // a dry run: the plan goes to stderr, the findings as they are now to stdout
+    let dry = fx.refused(&["lint", "--fix", "--dry-run", "--diff", "--format", "sarif"], 1);
+    let doc: serde_json::Value = serde_json::from_str(&dry.stdout)
+        .unwrap_or_else(|e| panic!("not SARIF ({e}):\n{}", dry.transcript()));
+    assert!(schema.is_valid(&doc), "{}", dry.stdout);
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), PLANTED.len());
+    assert!(dry.stderr.contains("create src/features/auth/executors/refresh.rs"), "{}", dry.stderr);
+    // applied: what remains, in the format; the writer's status on stderr
+    let run = fx.orch(&["lint", "--fix", "--format", "sarif"]);
+    run.expect_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not SARIF ({e}):\n{}", run.transcript()));
+    assert!(schema.is_valid(&doc), "{}", run.stdout);
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), PLANTED.len() - 4);
+    assert!(run.stderr.contains("done lint --fix"), "{}", run.stderr);
+    let github = fx.orch(&["lint", "--fix", "--diff", "--format", "github"]);
+    github.expect_code(1);
+    assert!(
+        github.stdout.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ")),
+        "{}",
+        github.stdout
+    );
+    assert_eq!(github.stdout.lines().count(), PLANTED.len() - 4);
+}
+
+/// The official SARIF 2.1.0 schema, compiled.
+fn sarif_validator() -> jsonschema::Validator {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
+}
+
+/// The fields GitHub code scanning and the SARIF 2.1.0 specification require of a result,
+/// missing or of the wrong type in `doc` (JSON pointers).
+fn missing_sarif_fields(doc: &serde_json::Value) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut need = |at: &str, ok: bool| {
+        if !ok {
+            missing.push(at.to_string());
+        }
+    };
+    need("/version", doc["version"] == "2.1.0");
+    need("/$schema", doc["$schema"].is_string());
+    let runs = doc["runs"].as_array().cloned().unwrap_or_default();
+    need("/runs", !runs.is_empty());
+    for (r, run) in runs.iter().enumerate() {
+        let driver = &run["tool"]["driver"];
+        need(&format!("/runs/{r}/tool/driver/name"), driver["name"].is_string());
+        need(&format!("/runs/{r}/tool/driver/version"), driver["version"].is_string());
+        need(&format!("/runs/{r}/tool/driver/rules"), driver["rules"].is_array());
+        for (i, result) in run["results"].as_array().into_iter().flatten().enumerate() {
+            let at = format!("/runs/{r}/results/{i}");
+            need(&format!("{at}/ruleId"), result["ruleId"].is_string());
+            need(&format!("{at}/level"), result["level"].is_string());
+            need(&format!("{at}/message/text"), result["message"]["text"].is_string());
+            let locations = result["locations"].as_array().cloned().unwrap_or_default();
+            need(&format!("{at}/locations"), !locations.is_empty());
+            for (l, loc) in locations.iter().enumerate() {
+                let physical = &loc["physicalLocation"];
+                let uri = physical["artifactLocation"]["uri"].as_str();
+                need(&format!("{at}/locations/{l}/physicalLocation/artifactLocation/uri"), uri.is_some());
+                need(
+                    &format!("{at}/locations/{l}/physicalLocation/region/startLine"),
+                    physical["region"]["startLine"].as_u64().is_some_and(|n| n >= 1),
+                );
+            }
+        }
+    }
+    missing
+}
+
+#[cfg(unix)]
+#[test]
+fn sarif_results_have_the_fields_code_scanning_requires() {
+    use std::os::unix::ffi::OsStrExt;
+    let fx = fixture("violations");
+    // a file whose name is not UTF-8: its URI keeps its bytes
+    std::fs::write(fx.path("src").join(std::ffi::OsStr::from_bytes(b"bad\xffname.rs")), "fn x() {}\n")
+        .unwrap();
+    let run = fx.orch(&["lint", "--format", "sarif"]);
+    run.expect_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(missing_sarif_fields(&doc), Vec::<String>::new(), "{}", run.stdout);
+    assert!(sarif_validator().is_valid(&doc));
+    assert_eq!(doc["runs"][0]["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    let uris: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert!(uris.contains(&"src/bad%FFname.rs"), "{uris:?}");
+    assert!(!uris.iter().any(|u| u.contains("%EF%BF%BD")), "no U+FFFD: {uris:?}");
+    // the check itself finds what is missing
+    let mut broken = doc.clone();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        .as_object_mut()
+        .unwrap()
+        .remove("region");
+    broken["runs"][0]["tool"]["driver"].as_object_mut().unwrap().remove("version");
+    assert_eq!(
+        missing_sarif_fields(&broken),
+        ["/runs/0/tool/driver/version", "/runs/0/results/0/locations/0/physicalLocation/region/startLine"]
+    );
+}
+
+#[test]
+fn a_finding_on_a_huge_line_prints_a_window_of_it() {
+    let fx = fixture("clean");
+    fx.write("orch.toml", "");
+    let line = format!("pub const PAD: &str = \"{}\"; pub struct GenericEvent;\n", "x".repeat(1_000_000));
+    fx.write("src/features/billing/events/padded.rs", &line);
+    let events = fx.read("src/features/billing/events/mod.rs");
+    fx.write("src/features/billing/events/mod.rs", &format!("{events}mod padded;\n"));
+    let run = fx.orch(&["lint"]);
+    run.ok();
+    assert!(
+        run.stdout.starts_with("warning[god-event]: `GenericEvent`"),
+        "{}",
+        &run.stdout[..run.stdout.len().min(2000)]
+    );
+    assert!(run.stdout.len() < 2_000, "{} bytes for one finding", run.stdout.len());
+    assert!(run.stdout.contains("| …xxx"), "cut before the column:\n{}", run.stdout);
+    assert!(run.stdout.contains("xxx\"; pub struct GenericEvent;\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("^^^^^^^^^^^^"), "{}", run.stdout);
 }

@@ -56,7 +56,7 @@ pub(super) fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, P
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for (f, loc, file, folder) in missing_modules(a) {
         let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
-        out.push(Finding::new(
+        let fnd = Finding::new(
             RuleId::MissingModule,
             sev,
             &f.path,
@@ -71,6 +71,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                  cannot build the crate until then",
                 crate::lint::show(&folder)
             )),
-        ));
+        );
+        out.push(fnd.with_related(file).with_related(folder));
     }
 }

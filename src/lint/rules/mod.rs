@@ -223,6 +223,15 @@ impl Finding<'_> {
         }
         self
     }
+
+    /// Name another file the finding is about (path arguments select it through that file).
+    fn with_related(mut self, path: impl Into<PathBuf>) -> Self {
+        match &mut self.what {
+            What::Text(t) => t.related.push(path.into()),
+            _ => debug_assert!(false, "with_related on a rendered finding"),
+        }
+        self
+    }
 }
 
 /// A finding's message, hint and fix: written out ([`What::Text`]), or, for the kinds a large
@@ -249,6 +258,8 @@ pub(super) struct Text {
     pub(super) message: String,
     pub(super) hint: Option<String>,
     pub(super) fix: Option<Fix>,
+    /// Other files the finding is about (see [`Finding::related`]).
+    pub(super) related: Vec<PathBuf>,
 }
 
 impl What<'_> {
@@ -312,6 +323,13 @@ impl What<'_> {
                 Some(Fix::AddExecutor { feature: place.feature().map(str::to_string), job: job.to_string() })
             }
             _ => None,
+        }
+    }
+
+    pub(super) fn related(&self) -> &[PathBuf] {
+        match self {
+            What::Text(t) => &t.related,
+            _ => &[],
         }
     }
 

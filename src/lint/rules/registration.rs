@@ -91,6 +91,9 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                     }
                 )),
             );
+            if let Some(t) = &target {
+                fnd = fnd.with_related(t.clone());
+            }
             // only when the job exists: registering an undeclared job would not compile
             if target.is_some() && job_files.contains_key(&**job) {
                 fnd = fnd.with_fix(Fix::Register {

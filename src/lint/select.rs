@@ -1,0 +1,66 @@
+//! What path arguments select (`orch lint src/features/auth/mod.rs`, or the output of `git diff
+//! --name-only` in CI): the findings *reported* and the files counted, never what is analysed.
+//! Cross-file rules always see the whole project, so a `register(..)` line deleted from a
+//! feature's `mod.rs` is reported when only that `mod.rs` is passed (the finding sits on the
+//! executor but names the file), and a deleted file selects the findings about it (the `mod`
+//! line in its parent that still names it).
+
+use std::path::{Path, PathBuf};
+
+use super::Finding;
+use crate::analysis::Analysis;
+
+/// Root-relative files and folders given on the command line; none = the whole project.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    paths: Vec<PathBuf>,
+}
+
+impl Selection {
+    /// The paths (root-relative; they need not exist).
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        Selection { paths }
+    }
+
+    /// Whether no path was given (everything is selected).
+    pub fn is_all(&self) -> bool {
+        self.paths.is_empty() || self.paths.iter().any(|p| p.as_os_str().is_empty())
+    }
+
+    /// Whether `path` is one of the paths or below one.
+    pub fn covers(&self, path: &Path) -> bool {
+        self.is_all() || self.paths.iter().any(|p| path.starts_with(p))
+    }
+
+    /// Keep the findings on a selected file or about one ([`Finding::related`]).
+    pub fn keep(&self, findings: &mut Vec<Finding<'_>>) {
+        if self.is_all() {
+            return;
+        }
+        findings.retain(|f| self.covers(f.path) || f.related().iter().any(|p| self.covers(p)));
+    }
+
+    /// How many of the analysed files are selected ("N files checked").
+    pub fn files_checked(&self, analysis: &Analysis) -> usize {
+        if self.is_all() {
+            return analysis.files.len();
+        }
+        analysis.files.iter().filter(|f| self.covers(&f.path)).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cover_themselves_and_what_is_below() {
+        let s = Selection::new(vec!["src/features/auth".into(), "src/gone.rs".into()]);
+        assert!(s.covers(Path::new("src/features/auth/mod.rs")));
+        assert!(s.covers(Path::new("src/gone.rs")));
+        assert!(!s.covers(Path::new("src/features/authz/mod.rs")), "whole components only");
+        assert!(!s.covers(Path::new("src/main.rs")));
+        assert!(Selection::default().covers(Path::new("src/main.rs")));
+        assert!(Selection::new(vec![PathBuf::new()]).is_all(), "the project root selects all");
+    }
+}
