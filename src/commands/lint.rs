@@ -1,7 +1,8 @@
 //! `orch lint`: check conventions for CI.
 //!
-//! Flow: `--list-rules` / `--explain` need no project. Otherwise: load the project and the
-//! `[lint]` settings (bad config → exit 2), analyse the whole project, run the rules, keep the
+//! Flow: `--list-rules` / `--explain` need no project. Otherwise: load the project, which must
+//! have an `orch.toml` with existing `[paths]` folders, and the `[lint]` settings (else exit 2),
+//! analyse the whole project (no `.rs` file at all → exit 2: a pass would check nothing), run the rules, keep the
 //! findings under the given paths, then either print them (exit 1 on errors, or on warnings
 //! with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them through the writer and
 //! report what remains.
@@ -28,7 +29,8 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
         let settings = ctx.project().ok().and_then(|p| Settings::from_config(&p.config.lint).ok());
         return out.stdout(&report::list_rules(settings.as_ref(), out.paint(Stream::Out)));
     }
-    let project = ctx.project()?;
+    let project = super::orch_project(ctx)?;
+    project.require_paths()?;
     let settings = Settings::from_config(&project.config.lint)?;
     let filter = resolve_paths(ctx, &project, &args.paths)?;
     if args.fix {
@@ -45,7 +47,15 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
 }
 
 fn analyse(project: &Project) -> anyhow::Result<Analysis> {
-    analysis::analyze(&project.root, &analysis::Options::from_config(&project.config))
+    let analysis = analysis::analyze(&project.root, &analysis::Options::from_config(&project.config))?;
+    if analysis.files.is_empty() {
+        // "ok" here would be a pass that checked nothing (everything excluded, no sources).
+        return Err(Failure::usage("no file checked: the project has no .rs file to lint")
+            .at(&project.root)
+            .hint("check `[lint] exclude` and `[paths]` in orch.toml; orch lints the crate's .rs files")
+            .into());
+    }
+    Ok(analysis)
 }
 
 /// The findings under the given paths.

@@ -190,7 +190,8 @@ fn unknown_rule_ids_are_usage_errors_naming_the_ids() {
     assert!(run.stderr.contains("layout, file-naming, type-naming"), "{}", run.stderr);
 
     let fx = fixture("clean");
-    fx.write("orch.toml", "[lint.rules]\nnaming = \"off\"\n");
+    // (the fixture's core is src/core, not the default src/shared)
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n[lint.rules]\nnaming = \"off\"\n");
     let run = fx.orch(&["lint"]);
     run.expect_code(2);
     assert!(run.stderr.contains("unknown lint rule `naming` in orch.toml [lint.rules]"), "{}", run.stderr);
@@ -223,7 +224,7 @@ fn paths_limit_the_report_not_the_analysis() {
 #[test]
 fn warnings_fail_only_with_deny_warnings() {
     let fx = fixture("clean");
-    fx.write("orch.toml", "");
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n");
     fx.write(
         "src/features/billing/events/charged.rs",
         "#[derive(Debug, Clone)]\npub struct ChargedEvent {\n    pub cents: u64,\n}\n\npub struct GenericEvent;\n",
@@ -232,7 +233,7 @@ fn warnings_fail_only_with_deny_warnings() {
     run.ok();
     assert!(run.stdout.starts_with("warning[god-event]: `GenericEvent`"), "{}", run.stdout);
     fx.orch(&["lint", "--deny-warnings"]).expect_code(1);
-    fx.write("orch.toml", "[lint.rules]\ngod-event = \"off\"\n");
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n[lint.rules]\ngod-event = \"off\"\n");
     let run = fx.orch(&["lint", "--deny-warnings"]);
     run.ok();
     assert_eq!(run.stdout, "");

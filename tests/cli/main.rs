@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod completions;
+mod config_paths;
 mod doctor;
 mod e2e;
 mod examples;
