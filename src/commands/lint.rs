@@ -7,7 +7,7 @@
 //! with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them through the writer and
 //! report what remains.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Ctx;
 use crate::analysis::{self, Analysis};
@@ -16,6 +16,7 @@ use crate::error::{ExitKind, Failure, Silent};
 use crate::lint::{self, Finding, Fix, Settings, report};
 use crate::output::Stream;
 use crate::project::Project;
+use crate::workspace::{Member, Workspace};
 
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
@@ -29,6 +30,9 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
         let settings = ctx.project().ok().and_then(|p| Settings::from_config(&p.config.lint).ok());
         return out.stdout(&report::list_rules(settings.as_ref(), out.paint(Stream::Out)));
     }
+    if let Some(members) = workspace_members(ctx, &args)? {
+        return lint_members(ctx, &args, &members);
+    }
     let project = super::orch_project(ctx)?;
     project.require_paths()?;
     let settings = Settings::from_config(&project.config.lint)?;
@@ -38,7 +42,7 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
     }
     let analysis = analyse(&project)?;
     let findings = findings(&analysis, &settings, &filter);
-    print(ctx, &project, &settings, &args, &analysis, &findings)?;
+    print(ctx, &project.root, &settings, &args, analysis.files.len(), &findings)?;
     let exit = exit_for(&findings, args.deny_warnings);
     // The process ends right after: freeing 100k files' facts one by one only costs time.
     std::mem::forget(findings);
@@ -94,33 +98,34 @@ fn resolve_paths(ctx: &Ctx<'_>, project: &Project, paths: &[PathBuf]) -> anyhow:
     Ok(out)
 }
 
+/// Print `findings` (paths relative to `root`, where sources are read from) in the chosen
+/// format; `files` is the number of files checked, for the summary.
 fn print(
     ctx: &Ctx<'_>,
-    project: &Project,
+    root: &Path,
     settings: &Settings,
     args: &LintArgs,
-    analysis: &Analysis,
+    files: usize,
     findings: &[Finding<'_>],
 ) -> anyhow::Result<()> {
     let out = ctx.out;
     let mut sink = |chunk: &str| out.stdout(chunk);
     match args.format {
         LintFormat::Human => {
-            report::human(findings, &project.root, out.paint(Stream::Out), &mut sink)?;
-            summary(ctx, analysis, findings);
+            report::human(findings, root, out.paint(Stream::Out), &mut sink)?;
+            summary(ctx, files, findings);
         }
         LintFormat::Json => report::json(findings, &mut sink)?,
         LintFormat::Github => report::github(findings, &mut sink)?,
-        LintFormat::Sarif => report::sarif(findings, &project.root, settings, &mut sink)?,
+        LintFormat::Sarif => report::sarif(findings, root, settings, &mut sink)?,
     }
     Ok(())
 }
 
-fn summary(ctx: &Ctx<'_>, analysis: &Analysis, findings: &[Finding<'_>]) {
+fn summary(ctx: &Ctx<'_>, files: usize, findings: &[Finding<'_>]) {
     let out = ctx.out;
     let p = out.paint(Stream::Err);
     let (errors, warnings) = lint::counts(findings);
-    let files = analysis.files.len();
     if findings.is_empty() {
         out.status(&format!("{} {files} files checked, no findings", p.green(&p.bold("ok:"))));
         return;
@@ -182,7 +187,7 @@ fn fix(
     // What is left is reported like a normal run.
     let analysis = analyse(project)?;
     let remaining = findings(&analysis, settings, filter);
-    print(ctx, project, settings, args, &analysis, &remaining)?;
+    print(ctx, &project.root, settings, args, analysis.files.len(), &remaining)?;
     exit_for(&remaining, args.deny_warnings)
 }
 
@@ -196,4 +201,150 @@ fn exit_note(ctx: &Ctx<'_>, unfixable: usize) {
             plural(unfixable, "finding")
         ));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces: at a workspace root, with `--workspace` or `-p NAME`, every selected member with
+// an `orch.toml` is linted with its own config; the findings are reported together, their
+// paths relative to where orch runs, and the exit status is the worst of them.
+
+/// The members to lint when this run is about a workspace; `None` for a single project.
+fn workspace_members(ctx: &Ctx<'_>, args: &LintArgs) -> anyhow::Result<Option<Vec<Member>>> {
+    let explicit = args.workspace || !args.package.is_empty();
+    let workspace = if explicit {
+        Workspace::enclosing(&ctx.cwd)?.ok_or_else(|| {
+            Failure::usage(format!("{} is not in a cargo workspace", ctx.cwd.display()))
+                .hint("`--workspace` and `-p` select members of a cargo workspace; without them `orch lint` lints this project")
+        })?
+    } else {
+        match Workspace::rooted_at(&ctx.cwd)? {
+            Some(workspace) => workspace,
+            None => return Ok(None),
+        }
+    };
+    let names = || workspace.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+    let mut members = workspace.members.clone();
+    if args.package.is_empty() {
+        members.retain(|m| m.orch);
+        if members.is_empty() {
+            let which = if workspace.members.is_empty() {
+                "it has no member packages".to_string()
+            } else {
+                format!("none of its members ({}) has an orch.toml", names())
+            };
+            return Err(Failure::usage(format!(
+                "the cargo workspace at {} has no orch project: {which}",
+                workspace.root.display()
+            ))
+            .hint("run `orch init` in a member to adopt it (`orch -C crates/app init`), or lint one project with `orch -C DIR lint`")
+            .into());
+        }
+        return Ok(Some(members));
+    }
+    if let Some(unknown) = args.package.iter().find(|n| !members.iter().any(|m| &m.name == *n)) {
+        return Err(Failure::usage(format!(
+            "package `{unknown}` is not a member of the cargo workspace at {}",
+            workspace.root.display()
+        ))
+        .hint(format!("members: {}", names()))
+        .into());
+    }
+    members.retain(|m| args.package.contains(&m.name));
+    if let Some(plain) = members.iter().find(|m| !m.orch) {
+        return Err(Failure::usage(format!(
+            "package `{}` is not an orch project: no {} in {}",
+            plain.name,
+            crate::config::FILE_NAME,
+            plain.dir.display()
+        ))
+        .hint(format!("run `orch -C {} init` to adopt it", shown_from(&ctx.cwd, &plain.dir).display()))
+        .into());
+    }
+    Ok(Some(members))
+}
+
+/// `dir` relative to `cwd` (empty when they are the same).
+fn shown_from(cwd: &Path, dir: &Path) -> PathBuf {
+    let rel = crate::generate::relative_path(dir, cwd);
+    if rel == Path::new(".") { PathBuf::new() } else { rel }
+}
+
+fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, members: &[Member]) -> anyhow::Result<()> {
+    // Every member's configuration first: an error in one stops the run before any output.
+    let mut loaded = Vec::new();
+    for member in members {
+        let project = Project::discover(&member.dir)?;
+        project.require_paths()?;
+        let settings = Settings::from_config(&project.config.lint)?;
+        loaded.push((project, settings, Vec::new()));
+    }
+    // Paths given on the command line go to the member holding them; the others are skipped.
+    if !args.paths.is_empty() {
+        for p in &args.paths {
+            let canon = ctx.cwd.join(p).canonicalize().unwrap_or_else(|_| ctx.cwd.join(p));
+            let holder = loaded
+                .iter_mut()
+                .filter(|(project, _, _)| canon.starts_with(&project.root))
+                .max_by_key(|(project, _, _)| project.root.components().count())
+                .ok_or_else(|| {
+                    Failure::usage(format!("{} is not inside a linted workspace member", p.display()))
+                        .hint("give files or directories inside the members with an orch.toml")
+                })?;
+            let filter = resolve_paths(ctx, &holder.0, std::slice::from_ref(p))?;
+            holder.2.extend(filter);
+        }
+        loaded.retain(|(_, _, filter)| !filter.is_empty());
+    }
+    if args.fix {
+        let mut failed = false;
+        for (project, settings, filter) in &loaded {
+            ctx.out.status(&format!("orch lint --fix in {}", project.root.display()));
+            match fix(ctx, project, settings, args, filter) {
+                Ok(()) => {}
+                Err(e) if e.downcast_ref::<Silent>().is_some() => failed = true,
+                Err(e) => return Err(e),
+            }
+        }
+        return if failed { Err(Silent(ExitKind::Failure).into()) } else { Ok(()) };
+    }
+    let analyses: Vec<Analysis> =
+        loaded.iter().map(|(project, _, _)| analyse(project)).collect::<anyhow::Result<_>>()?;
+    let mut all = Vec::new();
+    for ((project, settings, filter), analysis) in loaded.iter().zip(&analyses) {
+        let prefix = shown_from(&ctx.cwd, &project.root);
+        let mut last = None;
+        all.extend(findings(analysis, settings, filter).into_iter().map(|f| relocate(f, &prefix, &mut last)));
+    }
+    let files = analyses.iter().map(|a| a.files.len()).sum();
+    print(ctx, &ctx.cwd, &loaded[0].1, args, files, &all)?;
+    let exit = exit_for(&all, args.deny_warnings);
+    // As in `run`: the process ends right after.
+    std::mem::forget(all);
+    std::mem::forget(analyses);
+    exit
+}
+
+/// `f` with its path under `prefix` (the member's directory as seen from where orch runs).
+/// A finding holds a reference to its path, so the new path is leaked: like the analysis it
+/// would only be freed as the process ends. `last` keeps one leak per run of findings on a file
+/// (findings come sorted by path).
+#[expect(clippy::borrowed_box, reason = "`Finding::path` is a thin reference to a boxed path")]
+fn relocate<'a>(
+    mut f: Finding<'a>,
+    prefix: &Path,
+    last: &mut Option<(&'a Box<Path>, &'static Box<Path>)>,
+) -> Finding<'a> {
+    if prefix.as_os_str().is_empty() {
+        return f;
+    }
+    let shown = match *last {
+        Some((from, to)) if std::ptr::eq(from, f.path) || from == f.path => to,
+        _ => {
+            let to: &'static Box<Path> = Box::leak(Box::new(prefix.join(f.path).into_boxed_path()));
+            *last = Some((f.path, to));
+            to
+        }
+    };
+    f.path = shown;
+    f
 }

@@ -21,3 +21,4 @@ mod remove;
 mod support;
 mod template;
 mod wiring;
+mod workspace;
