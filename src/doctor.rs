@@ -347,11 +347,11 @@ fn layout_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     if !root.join("src").is_dir() {
         missing.push("src/".to_string());
     }
-    // A folder orch.toml names that does not exist is a misconfiguration as likely as a
+    // A custom folder orch.toml names that does not exist is a misconfiguration as likely as a
     // deletion: `--fix` does not create it (that would make a wrong `[paths]` value pass).
-    // The default folders (no `[paths]` value) are created as `orch init` would.
+    // The default layout's folders are recreated as `orch init` would create them.
     let mut unconfigured = if project.has_config { project.missing_paths() } else { Vec::new() };
-    unconfigured.retain(|m| m.written);
+    unconfigured.retain(|m| m.custom);
     let is_unconfigured = |key: &str| unconfigured.iter().any(|m| m.key == key);
     let features_mod = features.join("mod.rs");
     if a.file(&features_mod).is_none() && a.file(&features.with_extension("rs")).is_none() {

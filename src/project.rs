@@ -64,13 +64,9 @@ impl Project {
                 let full = self.root.join(rel);
                 let present = full.is_dir() || full.with_extension("rs").is_file();
                 (!present).then(|| {
+                    let custom = config::Paths::default().get(key) != Some(rel);
                     let at = config::path_value_location(&text, &config_path, key);
-                    MissingPath {
-                        key,
-                        path: rel.to_path_buf(),
-                        written: at != config_path.display().to_string(),
-                        at,
-                    }
+                    MissingPath { key, path: rel.to_path_buf(), custom, at }
                 })
             })
             .collect()
@@ -86,11 +82,19 @@ impl Project {
                 m.path.display()
             ))
             .at(&m.at)
-            .hint(format!(
-                "set `[paths] {}` in orch.toml to the project's folder, or create {} (`orch new feature` creates the features folder)",
-                m.key,
-                m.path.display()
-            ))
+            .hint(if m.custom {
+                format!(
+                    "set `[paths] {}` in orch.toml to the project's folder, or create {}",
+                    m.key,
+                    m.path.display()
+                )
+            } else {
+                format!(
+                    "`orch doctor --fix` creates the default {} (or set `[paths] {}` in orch.toml)",
+                    m.path.display(),
+                    m.key
+                )
+            })
             .into()),
         }
     }
@@ -138,8 +142,9 @@ pub struct MissingPath {
     pub path: PathBuf,
     /// `orch.toml:line:col` of the value (just the file when the default applies).
     pub at: String,
-    /// Whether orch.toml sets the value (else the default applies).
-    pub written: bool,
+    /// Whether the value differs from the default layout's (which `orch doctor --fix` may
+    /// recreate; a custom folder that is missing may as well be a wrong setting).
+    pub custom: bool,
 }
 
 /// Refuse `[paths]` values that are absolute or lead outside the project at `root` (canonical):
@@ -287,6 +292,7 @@ mod tests {
         assert_eq!(missing.len(), 2, "{missing:?}");
         assert!(missing[0].at.ends_with("orch.toml:2:12"), "{missing:?}");
         assert!(missing[1].at.ends_with("orch.toml"), "core is the default: {missing:?}");
+        assert!(missing[0].custom && !missing[1].custom, "{missing:?}");
         assert!(project.require_paths().is_err());
         std::fs::create_dir_all(p.join("src/feats")).unwrap();
         std::fs::write(p.join("src/shared.rs"), "").unwrap();

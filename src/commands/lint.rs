@@ -298,7 +298,9 @@ fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, members: &[Member]) -> anyhow::R
     if args.fix {
         let mut failed = false;
         for (project, settings, filter) in &loaded {
-            ctx.out.status(&format!("orch lint --fix in {}", project.root.display()));
+            let shown = shown_from(&ctx.cwd, &project.root);
+            let shown = if shown.as_os_str().is_empty() { ".".into() } else { shown.display().to_string() };
+            ctx.out.status(&format!("orch lint --fix in {shown}"));
             match fix(ctx, project, settings, args, filter) {
                 Ok(()) => {}
                 Err(e) if e.downcast_ref::<Silent>().is_some() => failed = true,

@@ -93,6 +93,19 @@ fn a_configured_folder_that_is_missing_fails_lint_and_doctor_and_is_not_created_
     // The generators create the configured folder (a project may not have it yet).
     fx.orch(&["new", "feature", "billing", "-q"]).ok();
     assert!(fx.exists("src/feats/billing/mod.rs"));
+
+    // A default folder that was deleted: lint says so, doctor --fix recreates the layout.
+    let fx = Fixture::project(&["--runtime-version", "0.1.0"]);
+    std::fs::remove_dir_all(fx.path("src/shared")).unwrap();
+    let lint = fx.refused(&["lint"], 2);
+    assert!(lint.stderr.contains("`[paths] core` is src/shared, which does not exist"), "{}", lint.stderr);
+    assert!(
+        lint.stderr.contains("hint: `orch doctor --fix` creates the default src/shared"),
+        "{}",
+        lint.stderr
+    );
+    fx.orch(&["doctor", "--fix", "-q"]).ok();
+    assert!(fx.exists("src/shared/mod.rs"));
 }
 
 #[test]
