@@ -52,9 +52,11 @@ impl Workspace {
     /// nearest `Cargo.toml` at or above `dir` has a `[workspace]` table, and either has no
     /// `[package]` (a virtual manifest: no package of its own to lint) or `dir` is its
     /// directory and it has members besides the root package.
+    /// A manifest that does not parse is no workspace here: lint does not need it to lint a
+    /// project (cargo reports it).
     pub fn rooted_at(dir: &Path) -> anyhow::Result<Option<Workspace>> {
         let Some(root) = dir.ancestors().find(|d| d.join("Cargo.toml").is_file()) else { return Ok(None) };
-        let table = read_manifest(&root.join("Cargo.toml"))?;
+        let Ok(table) = read_manifest(&root.join("Cargo.toml")) else { return Ok(None) };
         let Some(ws) = table.get("workspace").and_then(|w| w.as_table()) else { return Ok(None) };
         if root != dir && table.contains_key("package") {
             return Ok(None);

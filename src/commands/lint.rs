@@ -1,11 +1,12 @@
 //! `orch lint`: check conventions for CI.
 //!
-//! Flow: `--list-rules` / `--explain` need no project. Otherwise: load the project, which must
-//! have an `orch.toml` with existing `[paths]` folders, and the `[lint]` settings (else exit 2),
-//! analyse the whole project (no `.rs` file at all → exit 2: a pass would check nothing), run the rules, keep the
-//! findings under the given paths, then either print them (exit 1 on errors, or on warnings
-//! with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them through the writer and
-//! report what remains.
+//! Flow: `--list-rules` / `--explain` need no project. At a workspace root (or with
+//! `--workspace` / `-p`), each selected member as below. Otherwise: load the project, which
+//! must have an `orch.toml` with existing `[paths]` folders, and the `[lint]` settings (else
+//! exit 2), analyse the whole project (no `.rs` file at all → exit 2: a pass would check
+//! nothing), run the rules, keep the findings under the given paths, then either print them
+//! (exit 1 on errors, or on warnings with `--deny-warnings`) or, with `--fix`, plan the fixes,
+//! apply them through the writer and report what remains.
 
 use std::path::{Path, PathBuf};
 

@@ -90,6 +90,10 @@ fn workspace_and_package_select_members_like_cargo() {
     let run = lone.refused(&["lint", "--workspace"], 2);
     assert!(run.stderr.contains("is not in a cargo workspace"), "{}", run.stderr);
     assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    // Looking for a workspace does not make a manifest lint never needed a new failure.
+    let manifest = lone.read("Cargo.toml");
+    lone.write("Cargo.toml", &format!("{manifest}\n[workspace\n"));
+    lone.orch(&["lint"]).ok();
 }
 
 #[test]
