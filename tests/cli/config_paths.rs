@@ -45,7 +45,7 @@ fn paths_outside_the_project_are_configuration_errors_for_every_command() {
         ("features", "/etc", "is an absolute path"),
         ("features", "../../..", "leads outside the project"),
         ("features", "src/out/features", "leads outside the project through a symlink"),
-        ("core", "../shared", "leads outside the project"),
+        ("core", "../common", "leads outside the project"),
         ("templates", "/tmp", "is an absolute path"),
     ] {
         let line = format!("{key} = \"{value}\"");
