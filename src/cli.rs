@@ -143,6 +143,8 @@ Examples:
   orch lint --format github              # GitHub workflow annotations
   orch lint --format sarif > orch.sarif  # code scanning upload
   orch lint --fix --dry-run              # show the fixes a generator can make
+  orch lint --workspace                  # every workspace member with an orch.toml
+  orch lint -p app                       # one workspace member
   orch lint --explain pairing            # what a rule checks and why")]
     Lint(LintArgs),
     /// Check the project's setup (dependencies, config, wiring, runtime version).
@@ -428,6 +430,13 @@ pub struct LintArgs {
     /// List the rules with their default severity and exit.
     #[arg(long, conflicts_with = "fix")]
     pub list_rules: bool,
+    /// Lint every member of the cargo workspace that has an orch.toml (the default at a
+    /// workspace root).
+    #[arg(long)]
+    pub workspace: bool,
+    /// Lint only this workspace member (by package name; repeatable).
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub package: Vec<String>,
 }
 
 /// Arguments of `orch doctor`.

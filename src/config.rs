@@ -217,6 +217,40 @@ impl Config {
     }
 }
 
+/// The `[paths]` keys, in the order they are checked.
+pub const PATH_KEYS: [&str; 3] = ["features", "core", "templates"];
+
+impl Paths {
+    /// The value of `[paths] <key>` (one of [`PATH_KEYS`]).
+    pub fn get(&self, key: &str) -> Option<&Path> {
+        match key {
+            "features" => Some(&self.features),
+            "core" => Some(&self.core),
+            "templates" => Some(&self.templates),
+            _ => None,
+        }
+    }
+}
+
+/// `file:line:col` of the value of `[paths] <key>` in the config `text` read from `path`, or
+/// `file` alone when the key is not written there (its default applies). Parsed again only
+/// when a path is to be reported: the config itself keeps no spans.
+pub fn path_value_location(text: &str, path: &Path, key: &str) -> String {
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        paths: BTreeMap<String, toml::Spanned<toml::Value>>,
+    }
+    let span = toml::from_str::<Spans>(text).ok().and_then(|s| s.paths.get(key).map(toml::Spanned::span));
+    match span {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("{}:{line}:{col}", path.display())
+        }
+        None => path.display().to_string(),
+    }
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -255,6 +289,15 @@ mod tests {
     fn unknown_keys_are_rejected() {
         let err = Config::parse("[paths]\nfeatuers = \"x\"\n", Path::new("orch.toml")).unwrap_err();
         assert!(err.to_string().contains("unknown field `featuers`"), "{err}");
+    }
+
+    #[test]
+    fn path_values_are_located_by_line_and_column() {
+        let text = "# c\n[paths]\ncore = \"src/core\"\nfeatures   =  \"/etc\"\n[lint]\n";
+        let at = |key| path_value_location(text, Path::new("/p/orch.toml"), key);
+        assert_eq!(at("features"), "/p/orch.toml:4:15");
+        assert_eq!(at("core"), "/p/orch.toml:3:8");
+        assert_eq!(at("templates"), "/p/orch.toml");
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! `missing-module` rules of [`crate::lint`], so doctor and lint never disagree.
 //!
 //! Diagnosing never fails on a broken project: a corrupt `orch.toml` or `Cargo.toml` is a
-//! failed check, not an error. Only "no project here" is an error (exit 2).
+//! failed check, not an error. Only "no orch project here" and a `[paths]` value outside the
+//! project are errors (exit 2).
 
 use std::path::{Path, PathBuf};
 
@@ -121,18 +122,34 @@ impl Report {
     }
 }
 
-/// The project root for doctor: the nearest directory with `orch.toml`, else with `Cargo.toml`
-/// (like [`Project::discover`], but without loading the config, which may be what is broken).
+/// The project root for doctor: the nearest directory with `orch.toml` (like
+/// [`Project::discover`], but without loading the config, which may be what is broken). A
+/// directory without one is not an orch project: exit 2 with `orch init` as the hint.
 pub fn locate(cwd: &Path) -> anyhow::Result<PathBuf> {
-    let with = |name: &str| cwd.ancestors().find(|d| d.join(name).is_file()).map(Path::to_path_buf);
-    with(config::FILE_NAME).or_else(|| with("Cargo.toml")).ok_or_else(|| {
-        Failure::usage(format!(
-            "could not find `orch.toml` or `Cargo.toml` in {} or any parent directory",
-            cwd.display()
-        ))
-        .hint("run `orch new project <name>` to start one, or `orch init` inside a cargo project")
-        .into()
+    if let Some(root) = cwd.ancestors().find(|d| d.join(config::FILE_NAME).is_file()) {
+        return Ok(root.to_path_buf());
+    }
+    let cargo = cwd.ancestors().find(|d| d.join("Cargo.toml").is_file());
+    Err(Failure::usage(format!(
+        "not an orch project: no {} in {} or any parent directory",
+        config::FILE_NAME,
+        cwd.display()
+    ))
+    .hint(match cargo {
+        Some(_) => "run `orch init` to adopt this cargo project",
+        None => "run `orch init` inside a cargo project, or `orch new project <name>` to start one",
     })
+    .into())
+}
+
+/// The `[paths]` check every command makes ([`crate::project::check_paths`]): a path that is
+/// absolute or leads outside the project is a configuration error (exit 2), not a failed
+/// check. A config that does not parse is left to [`diagnose`], which reports it as a check.
+pub fn check_paths(root: &Path) -> anyhow::Result<()> {
+    match Config::load(&root.join(config::FILE_NAME)) {
+        Ok(config) => crate::project::check_paths(root, &config),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Run every check on the project at `root`.
@@ -330,10 +347,18 @@ fn layout_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
     if !root.join("src").is_dir() {
         missing.push("src/".to_string());
     }
+    // A custom folder orch.toml names that does not exist is a misconfiguration as likely as a
+    // deletion: `--fix` does not create it (that would make a wrong `[paths]` value pass).
+    // The default layout's folders are recreated as `orch init` would create them.
+    let mut unconfigured = if project.has_config { project.missing_paths() } else { Vec::new() };
+    unconfigured.retain(|m| m.custom);
+    let is_unconfigured = |key: &str| unconfigured.iter().any(|m| m.key == key);
     let features_mod = features.join("mod.rs");
     if a.file(&features_mod).is_none() && a.file(&features.with_extension("rs")).is_none() {
         missing.push(lint::show(&features_mod));
-        remedies.push(Remedy::FeaturesModule);
+        if !is_unconfigured("features") {
+            remedies.push(Remedy::FeaturesModule);
+        }
     }
     let core_mod = core.join("mod.rs");
     let mut core_missing = a.file(&core_mod).is_none() && a.file(&core.with_extension("rs")).is_none();
@@ -348,7 +373,7 @@ fn layout_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
             core_missing = true;
         }
     }
-    if missing.iter().any(|m| m.starts_with(&lint::show(core))) {
+    if missing.iter().any(|m| m.starts_with(&lint::show(core))) && !is_unconfigured("core") {
         remedies.push(Remedy::Core);
     }
     let features_n = a.features().len();
@@ -366,11 +391,20 @@ fn layout_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
             Status::Fail,
             format!("missing: {}", missing.join(", ")),
         );
-        c = c.hint(if remedies.is_empty() {
+        c = c.hint(if let Some(m) = unconfigured.first() {
+            format!(
+                "`[paths] {}` ({}) names a folder that does not exist: fix orch.toml or create it",
+                m.key, m.at
+            )
+        } else if remedies.is_empty() {
             "create them (see `orch new project` for the layout)".to_string()
         } else {
             "`orch doctor --fix` creates them".to_string()
         });
+        c.details = unconfigured
+            .iter()
+            .map(|m| format!("{}: `[paths] {}` = {:?} does not exist", m.at, m.key, lint::show(&m.path)))
+            .collect();
         c.remedies = remedies;
         checks.push(c);
     }

@@ -23,4 +23,5 @@ pub mod style;
 pub mod templates;
 pub mod unwire;
 pub mod wiring;
+pub mod workspace;
 pub mod writer;

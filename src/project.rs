@@ -1,6 +1,9 @@
 //! Finding the project: walk up from the working directory to `orch.toml` (or, failing that,
 //! `Cargo.toml`) like cargo does, load the config, and answer layout questions (where features
-//! live, which feature a directory is inside).
+//! live, which feature a directory is inside). Loading checks the `[paths]` settings: a path
+//! that is absolute or leads outside the project (by `..` or through a symlink) is a
+//! configuration error for every command; a missing features or core folder is reported by
+//! the commands that read it ([`Project::missing_paths`]) and created by the generators.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -43,7 +46,57 @@ impl Project {
         let config_path = root.join(config::FILE_NAME);
         let has_config = config_path.is_file();
         let config = if has_config { Config::load(&config_path)? } else { Config::default() };
+        check_paths(&root, &config)?;
         Ok(Project { root, config, has_config, cwd })
+    }
+
+    /// The configured features and core folders that do not exist (neither the folder nor its
+    /// `<name>.rs` module file), with where orch.toml sets them. A fresh project has both
+    /// (`orch new project` and `orch init` create them), so for lint and doctor a missing one
+    /// is a misconfiguration or a deleted folder, never "nothing to check".
+    pub fn missing_paths(&self) -> Vec<MissingPath> {
+        let config_path = self.root.join(config::FILE_NAME);
+        let text = std::fs::read_to_string(&config_path).unwrap_or_default();
+        ["features", "core"]
+            .into_iter()
+            .filter_map(|key| {
+                let rel = self.config.paths.get(key)?;
+                let full = self.root.join(rel);
+                let present = full.is_dir() || full.with_extension("rs").is_file();
+                (!present).then(|| {
+                    let custom = config::Paths::default().get(key) != Some(rel);
+                    let at = config::path_value_location(&text, &config_path, key);
+                    MissingPath { key, path: rel.to_path_buf(), custom, at }
+                })
+            })
+            .collect()
+    }
+
+    /// [`Project::missing_paths`] as a configuration error (exit 2) naming the first one.
+    pub fn require_paths(&self) -> anyhow::Result<()> {
+        match self.missing_paths().into_iter().next() {
+            None => Ok(()),
+            Some(m) => Err(Failure::usage(format!(
+                "`[paths] {}` is {}, which does not exist: nothing would be checked there",
+                m.key,
+                m.path.display()
+            ))
+            .at(&m.at)
+            .hint(if m.custom {
+                format!(
+                    "set `[paths] {}` in orch.toml to the project's folder, or create {}",
+                    m.key,
+                    m.path.display()
+                )
+            } else {
+                format!(
+                    "`orch doctor --fix` creates the default {} (or set `[paths] {}` in orch.toml)",
+                    m.path.display(),
+                    m.key
+                )
+            })
+            .into()),
+        }
     }
 
     /// Features directory, relative to the root.
@@ -78,6 +131,58 @@ impl Project {
             Err(_) => path.to_string_lossy(),
         }
     }
+}
+
+/// A configured folder that does not exist (see [`Project::missing_paths`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingPath {
+    /// The `[paths]` key.
+    pub key: &'static str,
+    /// Its value (root-relative).
+    pub path: PathBuf,
+    /// `orch.toml:line:col` of the value (just the file when the default applies).
+    pub at: String,
+    /// Whether the value differs from the default layout's (which `orch doctor --fix` may
+    /// recreate; a custom folder that is missing may as well be a wrong setting).
+    pub custom: bool,
+}
+
+/// Refuse `[paths]` values that are absolute or lead outside the project at `root` (canonical):
+/// lexically by `..`, or through a symlink on the part of the path that exists. Orch would
+/// otherwise lint, list or write files of another tree (`features = "/etc"`).
+pub fn check_paths(root: &Path, config: &Config) -> anyhow::Result<()> {
+    for key in config::PATH_KEYS {
+        let Some(rel) = config.paths.get(key) else { continue };
+        let Some(problem) = outside(root, rel) else { continue };
+        let config_path = root.join(config::FILE_NAME);
+        let text = std::fs::read_to_string(&config_path).unwrap_or_default();
+        return Err(Failure::usage(format!("`[paths] {key}` = {:?} {problem}", rel.display().to_string()))
+            .at(config::path_value_location(&text, &config_path, key))
+            .hint(format!("set `[paths] {key}` in orch.toml to a folder inside the project, relative to its root (like \"src/features\")"))
+            .into());
+    }
+    Ok(())
+}
+
+/// Why `rel` is not a path inside `root`, if it is not.
+fn outside(root: &Path, rel: &Path) -> Option<&'static str> {
+    let mut depth = 0usize;
+    for component in rel.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => return Some("is an absolute path"),
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return Some("leads outside the project"),
+            },
+            Component::Normal(_) => depth += 1,
+        }
+    }
+    // The deepest part that exists decides where the rest would be created.
+    let full = root.join(rel);
+    let existing = full.ancestors().find(|p| p.exists())?;
+    let canonical = existing.canonicalize().ok()?;
+    (!canonical.starts_with(root)).then_some("leads outside the project through a symlink")
 }
 
 /// Canonicalise a directory given on the command line (`-C DIR` or the cwd), with a clear error.
@@ -157,6 +262,41 @@ mod tests {
         let err = Project::discover(tmp.path()).unwrap_err();
         assert_eq!(crate::error::classify(&err).0.code(), 2);
         assert!(err.to_string().contains("orch.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn paths_outside_the_project_are_configuration_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("p/src")).unwrap();
+        std::fs::create_dir_all(root.join("elsewhere")).unwrap();
+        std::os::unix::fs::symlink(root.join("elsewhere"), root.join("p/src/link")).unwrap();
+        let p = root.join("p");
+        for (value, why, col) in [
+            ("/etc", "is an absolute path", 12),
+            ("../../..", "leads outside the project", 12),
+            ("src/../../elsewhere", "leads outside the project", 12),
+            ("src/link/features", "leads outside the project through a symlink", 12),
+        ] {
+            std::fs::write(p.join("orch.toml"), format!("[paths]\nfeatures = \"{value}\"\n")).unwrap();
+            let err = Project::discover(&p).unwrap_err();
+            assert_eq!(crate::error::classify(&err).0.code(), 2, "{value}");
+            let msg = err.to_string();
+            assert!(msg.contains(&format!("orch.toml:2:{col}: `[paths] features`")), "{msg}");
+            assert!(msg.contains(why), "{value}: {msg}");
+        }
+        // inside, even through `..`, and missing: loads; reported by missing_paths
+        std::fs::write(p.join("orch.toml"), "[paths]\nfeatures = \"src/../src/feats\"\n").unwrap();
+        let project = Project::discover(&p).unwrap();
+        let missing = project.missing_paths();
+        assert_eq!(missing.len(), 2, "{missing:?}");
+        assert!(missing[0].at.ends_with("orch.toml:2:12"), "{missing:?}");
+        assert!(missing[1].at.ends_with("orch.toml"), "core is the default: {missing:?}");
+        assert!(missing[0].custom && !missing[1].custom, "{missing:?}");
+        assert!(project.require_paths().is_err());
+        std::fs::create_dir_all(p.join("src/feats")).unwrap();
+        std::fs::write(p.join("src/shared.rs"), "").unwrap();
+        assert_eq!(project.missing_paths(), []);
     }
 
     #[test]

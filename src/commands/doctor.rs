@@ -2,7 +2,8 @@
 //!
 //! Prints one line per check (pass / warn / FAIL, title, message) with the fix hint under
 //! anything that does not pass, and the details with `-v`. `--format json` prints the same as
-//! JSON. With `--fix`, the safe fixes are planned and applied all-or-nothing (or shown with
+//! JSON. Outside an orch project (no `orch.toml` up the tree), or with a `[paths]` value outside
+//! the project, exit 2. With `--fix`, the safe fixes are planned and applied all-or-nothing (or shown with
 //! `--dry-run` / `--diff`), then the project is checked again. Exit 1 if any check fails.
 
 use serde_json::json;
@@ -16,6 +17,7 @@ use crate::output::{Paint, Stream};
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: DoctorArgs) -> anyhow::Result<()> {
     let root = doctor::locate(&ctx.cwd)?;
+    doctor::check_paths(&root)?;
     let mut report = doctor::diagnose(&root);
     if args.fix {
         let plan = doctor::plan_fixes(&report)?;

@@ -1,8 +1,10 @@
 //! `orch lint`: check conventions for CI.
 //!
-//! Flow: `--list-rules` / `--explain` need no project. Otherwise: load the project and the
-//! `[lint]` settings (bad config → exit 2), analyse the whole project, run the rules, keep the
-//! findings the given paths select ([`lint::select`]), then either print them (exit 1 on
+//! Flow: `--list-rules` / `--explain` need no project. At a workspace root (or with
+//! `--workspace` / `-p`), each selected member as below. Otherwise: load the project, which
+//! must have an `orch.toml` with existing `[paths]` folders, and the `[lint]` settings (else
+//! exit 2), analyse the whole project (no `.rs` file at all → exit 2: a pass would check
+//! nothing), run the rules, keep the findings the given paths select ([`lint::select`]), then either print them (exit 1 on
 //! errors, or on warnings with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them
 //! through the writer and report what remains in the requested format.
 //!
@@ -21,6 +23,7 @@ use crate::lint::select::Selection;
 use crate::lint::{self, Finding, Fix, Settings, Severity, report};
 use crate::output::Stream;
 use crate::project::Project;
+use crate::workspace::{Member, Workspace};
 
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
@@ -34,7 +37,11 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
         let settings = ctx.project().ok().and_then(|p| Settings::from_config(&p.config.lint).ok());
         return out.stdout(&report::list_rules(settings.as_ref(), out.paint(Stream::Out)));
     }
-    let project = ctx.project()?;
+    if let Some(members) = workspace_members(ctx, &args)? {
+        return lint_members(ctx, &args, &members);
+    }
+    let project = super::orch_project(ctx)?;
+    project.require_paths()?;
     let settings = Settings::from_config(&project.config.lint)?;
     let selection = resolve_paths(ctx, &project, &args.paths)?;
     if args.fix {
@@ -42,7 +49,7 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
     }
     let analysis = analyse(&project)?;
     let findings = findings(&analysis, &settings, &selection);
-    print(ctx, &project, &settings, &args, selection.files_checked(&analysis), &findings)?;
+    print(ctx, &project.root, &settings, &args, selection.files_checked(&analysis), &findings)?;
     let exit = exit_for(&findings, args.deny_warnings);
     // The process ends right after: freeing 100k files' facts one by one only costs time.
     std::mem::forget(findings);
@@ -51,7 +58,15 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
 }
 
 fn analyse(project: &Project) -> anyhow::Result<Analysis> {
-    analysis::analyze(&project.root, &analysis::Options::from_config(&project.config))
+    let analysis = analysis::analyze(&project.root, &analysis::Options::from_config(&project.config))?;
+    if analysis.files.is_empty() {
+        // "ok" here would be a pass that checked nothing (everything excluded, no sources).
+        return Err(Failure::usage("no file checked: the project has no .rs file to lint")
+            .at(&project.root)
+            .hint("check `[lint] exclude` and `[paths]` in orch.toml; orch lints the crate's .rs files")
+            .into());
+    }
+    Ok(analysis)
 }
 
 /// The findings the given paths select (every rule ran on the whole project).
@@ -138,7 +153,7 @@ impl std::error::Error for StdoutClosed {}
 /// The report on stdout in `--format`, the human summary on stderr.
 fn print(
     ctx: &Ctx<'_>,
-    project: &Project,
+    root: &Path,
     settings: &Settings,
     args: &LintArgs,
     files_checked: usize,
@@ -164,11 +179,11 @@ fn print(
             } else {
                 Cow::Borrowed(findings)
             };
-            report::human(&shown, &project.root, out.paint(Stream::Out), &mut sink)
+            report::human(&shown, root, out.paint(Stream::Out), &mut sink)
         }
         LintFormat::Json => report::json(findings, &totals, &mut sink),
         LintFormat::Github => report::github(findings, &mut sink),
-        LintFormat::Sarif => report::sarif(findings, &project.root, settings, &mut sink),
+        LintFormat::Sarif => report::sarif(findings, root, settings, &mut sink),
     };
     match printed {
         Err(e) if e.is::<StdoutClosed>() => {}
@@ -246,7 +261,7 @@ fn fix(
             // format still gets its report of what is there now. The findings are all still
             // there: the exit status says so (like `ruff --fix --diff`), never a pass.
             if machine {
-                print(ctx, project, settings, args, selection.files_checked(&analysis), &current)?;
+                print(ctx, &project.root, settings, args, selection.files_checked(&analysis), &current)?;
             } else {
                 exit_note(ctx, unfixable);
             }
@@ -256,7 +271,7 @@ fn fix(
     // What is left is reported like a normal run.
     let analysis = analyse(project)?;
     let remaining = findings(&analysis, settings, selection);
-    print(ctx, project, settings, args, selection.files_checked(&analysis), &remaining)?;
+    print(ctx, &project.root, settings, args, selection.files_checked(&analysis), &remaining)?;
     exit_for(&remaining, args.deny_warnings)
 }
 
@@ -270,4 +285,156 @@ fn exit_note(ctx: &Ctx<'_>, unfixable: usize) {
             plural(unfixable, "finding")
         ));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces: at a workspace root, with `--workspace` or `-p NAME`, every selected member with
+// an `orch.toml` is linted with its own config; the findings are reported together, their
+// paths relative to where orch runs, and the exit status is the worst of them.
+
+/// The members to lint when this run is about a workspace; `None` for a single project.
+fn workspace_members(ctx: &Ctx<'_>, args: &LintArgs) -> anyhow::Result<Option<Vec<Member>>> {
+    let explicit = args.workspace || !args.package.is_empty();
+    let workspace = if explicit {
+        Workspace::enclosing(&ctx.cwd)?.ok_or_else(|| {
+            Failure::usage(format!("{} is not in a cargo workspace", ctx.cwd.display()))
+                .hint("`--workspace` and `-p` select members of a cargo workspace; without them `orch lint` lints this project")
+        })?
+    } else {
+        match Workspace::rooted_at(&ctx.cwd)? {
+            Some(workspace) => workspace,
+            None => return Ok(None),
+        }
+    };
+    let names = || workspace.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+    let mut members = workspace.members.clone();
+    if args.package.is_empty() {
+        members.retain(|m| m.orch);
+        if members.is_empty() {
+            let which = if workspace.members.is_empty() {
+                "it has no member packages".to_string()
+            } else {
+                format!("none of its members ({}) has an orch.toml", names())
+            };
+            return Err(Failure::usage(format!(
+                "the cargo workspace at {} has no orch project: {which}",
+                workspace.root.display()
+            ))
+            .hint("run `orch init` in a member to adopt it (`orch -C crates/app init`), or lint one project with `orch -C DIR lint`")
+            .into());
+        }
+        return Ok(Some(members));
+    }
+    if let Some(unknown) = args.package.iter().find(|n| !members.iter().any(|m| &m.name == *n)) {
+        return Err(Failure::usage(format!(
+            "package `{unknown}` is not a member of the cargo workspace at {}",
+            workspace.root.display()
+        ))
+        .hint(format!("members: {}", names()))
+        .into());
+    }
+    members.retain(|m| args.package.contains(&m.name));
+    if let Some(plain) = members.iter().find(|m| !m.orch) {
+        return Err(Failure::usage(format!(
+            "package `{}` is not an orch project: no {} in {}",
+            plain.name,
+            crate::config::FILE_NAME,
+            plain.dir.display()
+        ))
+        .hint(format!("run `orch -C {} init` to adopt it", shown_from(&ctx.cwd, &plain.dir).display()))
+        .into());
+    }
+    Ok(Some(members))
+}
+
+/// `dir` relative to `cwd` (empty when they are the same).
+fn shown_from(cwd: &Path, dir: &Path) -> PathBuf {
+    let rel = crate::generate::relative_path(dir, cwd);
+    if rel == Path::new(".") { PathBuf::new() } else { rel }
+}
+
+fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, members: &[Member]) -> anyhow::Result<()> {
+    // Every member's configuration first: an error in one stops the run before any output.
+    let mut loaded = Vec::new();
+    for member in members {
+        let project = Project::discover(&member.dir)?;
+        project.require_paths()?;
+        let settings = Settings::from_config(&project.config.lint)?;
+        loaded.push((project, settings, Vec::new()));
+    }
+    // Paths given on the command line go to the member holding them; the others are skipped.
+    if !args.paths.is_empty() {
+        for p in &args.paths {
+            let canon = ctx.cwd.join(p).canonicalize().unwrap_or_else(|_| ctx.cwd.join(p));
+            let holder = loaded
+                .iter_mut()
+                .filter(|(project, _, _)| canon.starts_with(&project.root))
+                .max_by_key(|(project, _, _)| project.root.components().count())
+                .ok_or_else(|| {
+                    Failure::usage(format!("{} is not inside a linted workspace member", p.display()))
+                        .hint("give files or directories inside the members with an orch.toml")
+                })?;
+            let selection = resolve_paths(ctx, &holder.0, std::slice::from_ref(p))?;
+            holder.2.extend(selection.into_paths());
+        }
+        loaded.retain(|(_, _, filter)| !filter.is_empty());
+    }
+    let loaded: Vec<(Project, Settings, Selection)> = loaded
+        .into_iter()
+        .map(|(project, settings, paths)| (project, settings, Selection::new(paths)))
+        .collect();
+    if args.fix {
+        let mut failed = false;
+        for (project, settings, filter) in &loaded {
+            let shown = shown_from(&ctx.cwd, &project.root);
+            let shown = if shown.as_os_str().is_empty() { ".".into() } else { shown.display().to_string() };
+            ctx.out.status(&format!("orch lint --fix in {shown}"));
+            match fix(ctx, project, settings, args, filter) {
+                Ok(()) => {}
+                Err(e) if e.downcast_ref::<Silent>().is_some() => failed = true,
+                Err(e) => return Err(e),
+            }
+        }
+        return if failed { Err(Silent(ExitKind::Failure).into()) } else { Ok(()) };
+    }
+    let analyses: Vec<Analysis> =
+        loaded.iter().map(|(project, _, _)| analyse(project)).collect::<anyhow::Result<_>>()?;
+    let mut all = Vec::new();
+    for ((project, settings, filter), analysis) in loaded.iter().zip(&analyses) {
+        let prefix = shown_from(&ctx.cwd, &project.root);
+        let mut last = None;
+        all.extend(findings(analysis, settings, filter).into_iter().map(|f| relocate(f, &prefix, &mut last)));
+    }
+    let files = loaded.iter().zip(&analyses).map(|((_, _, selection), a)| selection.files_checked(a)).sum();
+    print(ctx, &ctx.cwd, &loaded[0].1, args, files, &all)?;
+    let exit = exit_for(&all, args.deny_warnings);
+    // As in `run`: the process ends right after.
+    std::mem::forget(all);
+    std::mem::forget(analyses);
+    exit
+}
+
+/// `f` with its path under `prefix` (the member's directory as seen from where orch runs).
+/// A finding holds a reference to its path, so the new path is leaked: like the analysis it
+/// would only be freed as the process ends. `last` keeps one leak per run of findings on a file
+/// (findings come sorted by path).
+#[expect(clippy::borrowed_box, reason = "`Finding::path` is a thin reference to a boxed path")]
+fn relocate<'a>(
+    mut f: Finding<'a>,
+    prefix: &Path,
+    last: &mut Option<(&'a Box<Path>, &'static Box<Path>)>,
+) -> Finding<'a> {
+    if prefix.as_os_str().is_empty() {
+        return f;
+    }
+    let shown = match *last {
+        Some((from, to)) if std::ptr::eq(from, f.path) || from == f.path => to,
+        _ => {
+            let to: &'static Box<Path> = Box::leak(Box::new(prefix.join(f.path).into_boxed_path()));
+            *last = Some((f.path, to));
+            to
+        }
+    };
+    f.path = shown;
+    f
 }

@@ -94,7 +94,10 @@ fn components(analysis: &Analysis) -> BTreeMap<String, Owner> {
 
 /// Run the command.
 pub fn run(ctx: &Ctx<'_>, args: ListArgs) -> anyhow::Result<()> {
-    let project = ctx.project().ok();
+    // Outside any project the built-ins are listed; inside an orch project its config counts,
+    // errors included (a bad `[paths] templates` must not silently list the built-ins).
+    let in_orch_project = ctx.cwd.ancestors().any(|d| d.join(crate::config::FILE_NAME).is_file());
+    let project = if in_orch_project { Some(ctx.project()?) } else { ctx.project().ok() };
     let loaded = match &project {
         Some(p) => super::project_templates(p)?,
         None => Templates::builtin()?,

@@ -22,6 +22,11 @@ impl Selection {
         Selection { paths }
     }
 
+    /// The paths given.
+    pub fn into_paths(self) -> Vec<PathBuf> {
+        self.paths
+    }
+
     /// Whether no path was given (everything is selected).
     pub fn is_all(&self) -> bool {
         self.paths.is_empty() || self.paths.iter().any(|p| p.as_os_str().is_empty())

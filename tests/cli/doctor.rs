@@ -35,8 +35,7 @@ fn a_generated_project_passes_every_check() {
 #[test]
 fn broken_setups_fail_with_hints_and_fix_repairs_the_safe_ones() {
     let fx = Fixture::project(&["--feature", "auth"]);
-    // a missing config, a drifted runtime, an unregistered executor and feature
-    std::fs::remove_file(fx.path("orch.toml")).unwrap();
+    // a drifted runtime, an unregistered executor and feature
     let lib = fx.read("vendor/orch-runtime/src/lib.rs");
     fx.write("vendor/orch-runtime/src/lib.rs", &format!("{lib}\n// local edit\n"));
     fx.write("vendor/orch-runtime/src/stale.rs", "// not part of the runtime\n");
@@ -49,7 +48,7 @@ fn broken_setups_fail_with_hints_and_fix_repairs_the_safe_ones() {
     let run = fx.orch(&["doctor", "--format", "json"]);
     run.expect_code(1);
     let c = checks(&run);
-    assert_eq!(status(&c, "config"), "warn");
+    assert_eq!(status(&c, "config"), "pass");
     assert_eq!(status(&c, "runtime"), "warn");
     assert_eq!(status(&c, "executors-registered"), "fail");
     assert_eq!(status(&c, "features-registered"), "fail");
@@ -93,8 +92,22 @@ fn a_corrupt_config_is_a_failed_check_not_a_crash() {
 }
 
 #[test]
-fn a_plain_cargo_project_is_told_how_to_adopt_the_layout() {
+fn a_plain_cargo_project_is_not_an_orch_project() {
     let fx = Fixture::cargo_bin("plain");
+    for args in [&["doctor"][..], &["doctor", "--fix"], &["doctor", "--format", "json"]] {
+        let run = fx.refused(args, 2);
+        assert!(run.stdout.is_empty(), "{}", run.transcript());
+        assert!(run.stderr.contains("error: not an orch project: no orch.toml in [ROOT]"), "{}", run.stderr);
+        assert!(run.stderr.contains("hint: run `orch init` to adopt this cargo project"), "{}", run.stderr);
+    }
+    // From a subdirectory too (the walk up finds the manifest, not an orch.toml).
+    fx.orch_in("src", &["doctor"]).expect_code(2);
+}
+
+#[test]
+fn a_cargo_project_with_only_an_orch_toml_is_told_how_to_adopt_the_layout() {
+    let fx = Fixture::cargo_bin("plain");
+    fx.write("orch.toml", "");
     let run = fx.orch(&["doctor", "--format", "json"]);
     run.expect_code(1);
     let c = checks(&run);
@@ -111,5 +124,6 @@ fn outside_a_project_is_a_usage_error() {
     let fx = Fixture::new();
     let run = fx.orch(&["doctor"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("could not find `orch.toml` or `Cargo.toml`"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: not an orch project: no orch.toml in [ROOT]"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: run `orch init` inside a cargo project"), "{}", run.stderr);
 }

@@ -198,7 +198,8 @@ fn unknown_rule_ids_are_usage_errors_naming_the_ids() {
     assert!(run.stderr.contains("layout, file-naming, type-naming"), "{}", run.stderr);
 
     let fx = fixture("clean");
-    fx.write("orch.toml", "[lint.rules]\nnaming = \"off\"\n");
+    // (the fixture's core is src/core, not the default src/shared)
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n[lint.rules]\nnaming = \"off\"\n");
     let run = fx.orch(&["lint"]);
     run.expect_code(2);
     assert!(run.stderr.contains("unknown lint rule `naming` in orch.toml [lint.rules]"), "{}", run.stderr);
@@ -306,7 +307,7 @@ fn deleted_paths_are_accepted_and_select_the_findings_about_them() {
 #[test]
 fn warnings_fail_only_with_deny_warnings() {
     let fx = fixture("clean");
-    fx.write("orch.toml", "");
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n");
     fx.write(
         "src/features/billing/events/charged.rs",
         "#[derive(Debug, Clone)]\npub struct ChargedEvent {\n    pub cents: u64,\n}\n\npub struct GenericEvent;\n",
@@ -315,7 +316,7 @@ fn warnings_fail_only_with_deny_warnings() {
     run.ok();
     assert!(run.stdout.starts_with("warning[god-event]: `GenericEvent`"), "{}", run.stdout);
     fx.orch(&["lint", "--deny-warnings"]).expect_code(1);
-    fx.write("orch.toml", "[lint.rules]\ngod-event = \"off\"\n");
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n[lint.rules]\ngod-event = \"off\"\n");
     let run = fx.orch(&["lint", "--deny-warnings"]);
     run.ok();
     assert_eq!(run.stdout, "");
@@ -587,7 +588,7 @@ fn sarif_results_have_the_fields_code_scanning_requires() {
 #[test]
 fn a_finding_on_a_huge_line_prints_a_window_of_it() {
     let fx = fixture("clean");
-    fx.write("orch.toml", "");
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n");
     let line = format!("pub const PAD: &str = \"{}\"; pub struct GenericEvent;\n", "x".repeat(1_000_000));
     fx.write("src/features/billing/events/padded.rs", &line);
     let events = fx.read("src/features/billing/events/mod.rs");

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod completions;
+mod config_paths;
 mod doctor;
 mod e2e;
 mod examples;
@@ -20,3 +21,4 @@ mod remove;
 mod support;
 mod template;
 mod wiring;
+mod workspace;
