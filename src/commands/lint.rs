@@ -3,8 +3,9 @@
 //! Flow: `--list-rules` / `--explain` need no project. Otherwise: load the project and the
 //! `[lint]` settings (bad config → exit 2), analyse the whole project, run the rules, keep the
 //! findings under the given paths, then either print them (exit 1 on errors, or on warnings
-//! with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them through the writer and
-//! report what remains.
+//! with `--deny-warnings`) or, with `--fix`, plan the fixes (safe ones; unsafe ones too with
+//! `--unsafe`), verify them on the tree they would leave (`lint::fix::plan_verified`: a fix that
+//! fails is declined and said so), apply them through the writer and report what remains.
 
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use super::Ctx;
 use crate::analysis::{self, Analysis};
 use crate::cli::{LintArgs, LintFormat, WriteArgs};
 use crate::error::{ExitKind, Failure, Silent};
-use crate::lint::{self, Finding, Fix, Settings, report};
+use crate::lint::{self, Finding, Settings, report};
 use crate::output::Stream;
 use crate::project::Project;
 
@@ -122,9 +123,16 @@ fn summary(ctx: &Ctx<'_>, analysis: &Analysis, findings: &[Finding<'_>]) {
     if warnings > 0 {
         parts.push(plural(warnings, "warning"));
     }
-    let fixable = findings.iter().filter(|f| f.fixable()).count();
-    let fix_note =
-        if fixable > 0 { format!("; {fixable} fixable with `orch lint --fix`") } else { String::new() };
+    let fixes: Vec<_> = findings.iter().filter_map(Finding::fix).collect();
+    let safe = fixes.iter().filter(|f| f.is_safe()).count();
+    let fix_note = match (safe, fixes.len() - safe) {
+        (0, 0) => String::new(),
+        (safe, 0) => format!("; {safe} fixable with `orch lint --fix`"),
+        (0, unsafe_) => format!("; {unsafe_} fixable with `orch lint --fix --unsafe` (generates code)"),
+        (safe, unsafe_) => format!(
+            "; {safe} fixable with `orch lint --fix`, {unsafe_} more with `orch lint --fix --unsafe` (generates code)"
+        ),
+    };
     let label =
         if errors > 0 { p.red_bold("lint failed:") } else { p.yellow_bold("lint passed with warnings:") };
     out.status(&format!("{label} {} in {files} files{fix_note}", parts.join(", ")));
@@ -143,37 +151,71 @@ fn fix(
 ) -> anyhow::Result<()> {
     let out = ctx.out;
     let write = WriteArgs { dry_run: args.dry_run, diff: args.diff, format: crate::cli::Format::Human };
+    let mut applied = 0;
+    // declined once, declined for good: a later round does not try (and report) it again
+    let mut declined: Vec<lint::Fix> = Vec::new();
     // A fix can make the next one visible (a declared orphan is a job without an executor):
     // apply rounds until nothing more can be fixed (a few at most).
     for round in 0..MAX_FIX_ROUNDS {
         let analysis = analyse(project)?;
         let current = findings(&analysis, settings, filter);
-        let fixes: Vec<Fix> = current.iter().filter_map(Finding::fix).collect();
-        let unfixable = current.len() - fixes.len();
-        let plan = lint::fix::plan(project, &fixes)?;
-        let fixable = fixes.len();
-        if plan.is_empty() {
-            if round == 0 {
-                out.status(&format!("nothing to fix: {}", plural(fixable, "fixable finding")));
+        let (candidates, held): (Vec<_>, Vec<_>) = lint::fix::Candidate::of(&current)
+            .into_iter()
+            .filter(|c| !declined.contains(&c.fix))
+            .partition(|c| args.unsafe_fixes || c.fix.is_safe());
+        if round == 0 {
+            if candidates.is_empty() && held.is_empty() {
+                out.status("nothing to fix: no finding has an automatic fix");
             }
-            for skip in plan.skipped() {
-                out.warn(&format!("{}: {}", crate::plan::display(&skip.path), skip.reason));
+            if !held.is_empty() {
+                out.status(&format!(
+                    "{} an unsafe fix (it generates code): apply with `orch lint --fix --unsafe`",
+                    plural_has(held.len())
+                ));
             }
+        }
+        if candidates.is_empty() {
             break;
         }
-        let applied =
-            super::finish(ctx, &plan, &write, &format!("lint --fix ({})", plural(fixable, "finding")))?;
-        if !applied {
+        let verified = lint::fix::plan_verified(project, &analysis, settings, candidates)?;
+        for d in &verified.declined {
+            out.warn(&format!("fix declined: {}: {}", crate::plan::display(&d.path), d.reason));
+        }
+        declined.extend(verified.declined.into_iter().map(|d| d.fix));
+        if verified.plan.is_empty() {
+            break;
+        }
+        let n = verified.applied.len();
+        let what = if n == 1 { "lint --fix (1 fix)".to_string() } else { format!("lint --fix ({n} fixes)") };
+        let wrote = super::finish(ctx, &verified.plan, &write, &what)?;
+        applied += verified.applied.len();
+        if !wrote {
             // dry run: nothing was written (later rounds would depend on this one)
+            let unfixable = current.iter().filter(|f| !f.fixable()).count();
             exit_note(ctx, unfixable);
-            return Ok(());
+            return declined_exit(applied, declined.len());
         }
     }
     // What is left is reported like a normal run.
     let analysis = analyse(project)?;
     let remaining = findings(&analysis, settings, filter);
     print(ctx, project, settings, args, &analysis, &remaining)?;
+    declined_exit(applied, declined.len())?;
     exit_for(&remaining, args.deny_warnings)
+}
+
+/// `--fix` fails (exit 1) when fixes were declined and none was applied: what was asked for did
+/// not happen.
+fn declined_exit(applied: usize, declined: usize) -> anyhow::Result<()> {
+    if declined > 0 && applied == 0 {
+        return Err(Silent(ExitKind::Failure).into());
+    }
+    Ok(())
+}
+
+/// "1 finding has" / "3 findings have".
+fn plural_has(n: usize) -> String {
+    if n == 1 { "1 finding has".to_string() } else { format!("{n} findings have") }
 }
 
 /// Fix rounds `--fix` applies at most.

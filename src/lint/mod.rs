@@ -284,6 +284,15 @@ pub enum Fix {
     },
 }
 
+impl Fix {
+    /// Whether the fix only adds a line wiring in code that exists (`mod`, `register`, feature
+    /// wiring): `orch lint --fix` applies it. The others generate new code (an executor) and
+    /// need `--fix --unsafe`: the code compiles, but it is a stub the user has to write.
+    pub fn is_safe(&self) -> bool {
+        !matches!(self, Fix::AddExecutor { .. })
+    }
+}
+
 /// One finding. It borrows from the [`Analysis`] it was found in: its message, hint and fix
 /// are rendered when asked for, from the facts (a tree far from the pattern has tens of
 /// thousands of findings, and their text would outweigh everything else `orch lint` keeps).

@@ -129,7 +129,7 @@ impl What<'_> {
             What::Text(t) => return t.hint.as_deref().map(Cow::Borrowed),
             What::NoExecutor { job, place } => {
                 format!(
-                    "run `orch add executor {}{}` (or `orch lint --fix`)",
+                    "run `orch add executor {}{}` (or `orch lint --fix --unsafe`, which generates it)",
                     job_stem(job),
                     feature_flag(place)
                 )
@@ -622,6 +622,7 @@ fn registration<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut 
             _ => None,
         });
         let Some(decl) = decl else { continue }; // undeclared: orphan-module reports it
+        let ident = crate::names::module_ident(feature).unwrap_or_else(|_| feature.to_string());
         let fnd = Finding::new(
             "registration",
             sev,
@@ -630,7 +631,7 @@ fn registration<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut 
             format!(
                 "feature `{feature}` is not registered: `register` here never calls `{feature}::register`"
             ),
-            Some(format!("add `{feature}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
+            Some(format!("add `{ident}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
         );
         out.push(fnd.with_fix(Fix::WireFeature { feature: feature.to_string() }));
     }
@@ -696,15 +697,20 @@ fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut
         let is_feature_module =
             matches!(f.place, Place::Feature { rest: Rest::Top, .. }) && f.file_name() == "mod.rs";
         let registers = f.facts.iter().any(|x| matches!(x, Fact::RegisterFn { .. }));
-        let (hint, fix) = match parent {
-            Some(p) if is_feature_module && registers => (
+        // `type.rs` is declared `mod r#type;`; `fetch-user.rs` cannot be declared at all
+        let ident = crate::names::module_ident(&name);
+        let (hint, fix) = match (parent, ident) {
+            (_, Err(why)) => {
+                (super::fix::rename_hint(&f.path, &name, &why, parent.map(PathBuf::as_path)), None)
+            }
+            (Some(p), Ok(ident)) if is_feature_module && registers => (
                 format!(
-                    "wire the feature: `pub mod {name};` and `{name}::register(builder)?;` in {} (or run `orch lint --fix`)",
+                    "wire the feature: `pub mod {ident};` and `{ident}::register(builder)?;` in {} (or run `orch lint --fix`)",
                     super::show(p)
                 ),
                 Some(Fix::WireFeature { feature: name.clone() }),
             ),
-            Some(p) => (
+            (Some(p), Ok(name)) => (
                 format!(
                     "add `mod {name};` to {} (or run `orch lint --fix`), or delete the file",
                     super::show(p)
@@ -715,7 +721,7 @@ fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut
                     exports: f.public_types().map(|(n, _, _)| n.to_string()).collect(),
                 }),
             ),
-            None => {
+            (None, Ok(name)) => {
                 // No parent module file: saying "add `mod x;` to it" would send the user to a
                 // file that does not exist.
                 let dir = if f.file_name() == "mod.rs" {
