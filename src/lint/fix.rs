@@ -74,7 +74,7 @@ pub fn apply_fixes(
     fixes.dedup();
     for fix in &fixes {
         if let Err((path, reason)) = apply_one(plan, project, templates, fix, generate) {
-            plan.skip(path, reason);
+            plan.skip(path, format!("not fixed: {reason}"));
         }
     }
     Ok(())
@@ -168,11 +168,14 @@ fn describe(fix: &Fix, project: &Project, err: &anyhow::Error) -> (PathBuf, Stri
     let path = match fix {
         Fix::ModLine { file, .. } => file.clone(),
         Fix::WireFeature { .. } => project.features_dir().join("mod.rs"),
-        Fix::AddExecutor { feature, .. } | Fix::Register { feature, .. } => {
-            location_dir(project, feature.as_deref())
+        Fix::AddExecutor { feature, job } => {
+            let stem = job.strip_suffix("Job").filter(|s| !s.is_empty()).unwrap_or(job);
+            let dir = location_dir(project, feature.as_deref()).join("jobs");
+            Name::parse(stem, "job").map_or(dir.clone(), |n| dir.join(format!("{}.rs", n.snake)))
         }
+        Fix::Register { executor_file, .. } => executor_file.clone(),
     };
-    (path, format!("not fixed: {err}"))
+    (path, format!("{err}"))
 }
 
 fn location_dir(project: &Project, feature: Option<&str>) -> PathBuf {
