@@ -369,3 +369,137 @@ fn cargo_test(root: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A generated project with a hand-written job: no `input` field, its own `Output`.
+fn hand_written_job_project() -> Fixture {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    fx.write(
+        "src/features/auth/jobs/refresh.rs",
+        "//! A job written by hand.\n\nuse orch_runtime::Job;\n\n/// A session token.\n#[derive(Debug, Clone, Default)]\npub struct Token(pub String);\n\n/// Refreshes a session.\n#[derive(Debug, Clone)]\npub struct RefreshJob {\n    /// The token to refresh.\n    pub token: String,\n}\n\nimpl Job for RefreshJob {\n    type Output = Token;\n}\n",
+    );
+    let jobs = fx.read("src/features/auth/jobs/mod.rs");
+    fx.write("src/features/auth/jobs/mod.rs", &jobs.replace("mod auth;\n", "mod auth;\npub mod refresh;\n"));
+    fx
+}
+
+#[test]
+fn fix_writes_an_executor_for_the_job_as_it_is() {
+    let fx = hand_written_job_project();
+    // the executor generates code: only with --unsafe
+    let safe = fx.orch(&["lint", "--fix"]);
+    safe.expect_code(1);
+    assert!(safe.stderr.contains("apply with `orch lint --fix --unsafe`"), "{}", safe.transcript());
+    assert!(!fx.exists("src/features/auth/executors/refresh.rs"));
+
+    let fixed = fx.orch(&["lint", "--fix", "--unsafe"]);
+    // the `Token` type in jobs/ is a finding of its own, left to the user
+    fixed.expect_code(1);
+    assert!(!fixed.stdout.contains("[pairing]"), "{}", fixed.transcript());
+    let executor = fx.read("src/features/auth/executors/refresh.rs");
+    // no `job.input` (the job has none), no made-up `Output = String`, no tests constructing
+    // the job with a `new` it does not have
+    assert!(!executor.contains("input"), "{executor}");
+    assert!(!executor.contains("RefreshJob::"), "{executor}");
+    assert!(executor.contains("Result<<RefreshJob as Job>::Output, JobError>"), "{executor}");
+    assert!(executor.contains("use orch_runtime::{ExecContext, Executor, Job, JobError};"), "{executor}");
+    assert!(fx.read("src/features/auth/jobs/mod.rs").contains("pub use refresh::RefreshJob;"));
+    assert!(fx.read("src/features/auth/mod.rs").contains("register::<jobs::RefreshJob, _>"));
+    // the output type is written out when it names only prelude types
+    let fx = hand_written_job_project();
+    let job = fx
+        .read("src/features/auth/jobs/refresh.rs")
+        .replace("type Output = Token;", "type Output = Vec<String>;");
+    fx.write("src/features/auth/jobs/refresh.rs", &job);
+    fx.orch(&["lint", "--fix", "--unsafe"]).expect_code(1);
+    let executor = fx.read("src/features/auth/executors/refresh.rs");
+    assert!(executor.contains("-> Result<Vec<String>, JobError>"), "{executor}");
+    assert!(executor.contains("use orch_runtime::{ExecContext, Executor, JobError};"), "{executor}");
+}
+
+#[test]
+fn fix_declines_an_executor_for_a_job_without_impl_job() {
+    let fx = hand_written_job_project();
+    let job = fx.read("src/features/auth/jobs/refresh.rs");
+    let job = &job[..job.find("impl Job").unwrap()];
+    fx.write("src/features/auth/jobs/refresh.rs", job.replace("use orch_runtime::Job;\n\n", "").as_str());
+    let before = fx.files(".");
+    let run = fx.orch(&["lint", "--fix", "--unsafe"]);
+    // the one thing asked could not be done: exit 1, said so, nothing written
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains(
+            "warning: fix declined: src/features/auth/jobs/refresh.rs: no `impl Job for RefreshJob`"
+        ),
+        "{}",
+        run.transcript()
+    );
+    assert!(!run.stderr.contains("done lint --fix"), "{}", run.transcript());
+    assert_eq!(fx.files("."), before, "a declined fix wrote something");
+}
+
+#[test]
+fn fix_declares_keyword_file_names_raw_and_declines_names_that_are_not_identifiers() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    for name in ["type", "fetch-user", "odd,name:1"] {
+        fx.write(&format!("src/features/auth/events/{name}.rs"), "//! An event.\n");
+    }
+    let lint = fx.orch(&["lint"]);
+    lint.expect_code(1);
+    // hints never suggest a line that does not compile
+    assert!(lint.stdout.contains("add `mod r#type;` to src/features/auth/events/mod.rs"), "{}", lint.stdout);
+    assert!(!lint.stdout.contains("mod fetch-user"), "{}", lint.stdout);
+    assert!(!lint.stdout.contains("mod odd,name:1"), "{}", lint.stdout);
+    assert!(
+        lint.stdout.contains(
+            "`fetch-user` is not a Rust identifier (ASCII letters, digits and `_`), so no `mod` line can reach it: rename the file to `fetch_user.rs`, then declare it with `mod fetch_user;` in src/features/auth/events/mod.rs, or delete it"
+        ),
+        "{}",
+        lint.stdout
+    );
+    assert!(lint.stdout.contains("rename the file to `odd_name_1.rs`"), "{}", lint.stdout);
+
+    let fixed = fx.orch(&["lint", "--fix"]);
+    fixed.expect_code(1);
+    let events = fx.read("src/features/auth/events/mod.rs");
+    assert!(events.contains("mod r#type;\n"), "{events}");
+    assert!(!events.contains("fetch") && !events.contains("odd"), "{events}");
+    assert!(fixed.stderr.contains("done lint --fix (1 fix)"), "{}", fixed.transcript());
+    // the undeclarable ones stay reported, with the rename hint, and are not offered as fixes
+    let left: Vec<_> = fixed.stdout.lines().filter(|l| l.starts_with("error[orphan-module]")).collect();
+    assert_eq!(left.len(), 2, "{}", fixed.transcript());
+    let again = fx.orch(&["lint", "--fix"]);
+    assert!(
+        again.stderr.contains("nothing to fix: no finding has an automatic fix"),
+        "{}",
+        again.transcript()
+    );
+}
+
+#[test]
+fn fix_declines_a_fix_whose_tree_would_have_a_new_finding() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    // an orphan second executor for `AuthJob`: declaring it would give the job two executors
+    fx.write(
+        "src/features/auth/executors/other.rs",
+        "use orch_runtime::{ExecContext, Executor, JobError};\n\nuse crate::features::auth::jobs::AuthJob;\n\n/// Another.\n#[derive(Debug)]\npub struct OtherExecutor;\n\nimpl Executor<AuthJob> for OtherExecutor {\n    async fn execute(&self, job: &AuthJob, _ctx: &ExecContext) -> Result<String, JobError> {\n        Ok(job.input.clone())\n    }\n}\n",
+    );
+    // and a fix that is fine on its own: the feature's `register` call removed
+    let features = fx.read("src/features/mod.rs");
+    fx.write("src/features/mod.rs", &features.replace("    auth::register(builder)?;\n", ""));
+    let orphan_fix = fx.orch(&["lint", "--fix", "--dry-run"]);
+    orphan_fix.expect_code(0);
+    assert!(
+        orphan_fix.stderr.contains(
+            "warning: fix declined: src/features/auth/jobs/auth.rs: it would add a finding: error[pairing] at src/features/auth/jobs/auth.rs: job `AuthJob` has 2 executors"
+        ),
+        "{}",
+        orphan_fix.transcript()
+    );
+    assert!(!orphan_fix.stdout.contains("executors/mod.rs"), "{}", orphan_fix.transcript());
+    assert!(orphan_fix.stdout.contains("update src/features/mod.rs"), "{}", orphan_fix.transcript());
+    let fixed = fx.orch(&["lint", "--fix"]);
+    fixed.expect_code(1);
+    assert!(fx.read("src/features/mod.rs").contains("auth::register(builder)?;"));
+    assert!(!fx.read("src/features/auth/executors/mod.rs").contains("other"));
+    assert!(fixed.stdout.contains("error[orphan-module]"), "{}", fixed.transcript());
+}

@@ -5,8 +5,9 @@
 //! root reached before is not counted: it was there, unseen (declaring an orphan job shows that
 //! it has no executor; the next `--fix` round handles that).
 //!
-//! A failing check declines the fixes that touched the file it points at (all of them when it
-//! points at no such file), and the plan is made again without them: a few attempts at most,
+//! A failing check declines the fixes that touched the file it points at (or, failing that, the
+//! `mod` lines declaring a type it names; all of them as a last resort), and the plan is made
+//! again without them: a few attempts at most,
 //! each linear in the size of the tree. What is declined is reported with the reason; the tree
 //! is never written with a fix that failed.
 
@@ -114,12 +115,24 @@ pub fn plan_verified(
             let applied = planned.into_iter().map(|c| c.fix).collect();
             return Ok(Verified { plan, applied, declined });
         }
-        // Blame the fixes that touched the file a failure points at; all of them if none did.
+        // Blame the fixes that touched the file a failure points at; else the `mod` lines that
+        // declare a type the failure names (a second executor for a job, made part of the
+        // crate); else all of them.
         let touched: Vec<Vec<PathBuf>> = planned.iter().map(|c| touched_by(project, &c.fix)).collect();
         let mut blamed = vec![None; planned.len()];
         for (path, reason) in &failures {
-            let hit: Vec<usize> =
+            let mut hit: Vec<usize> =
                 (0..planned.len()).filter(|&i| touched[i].iter().any(|t| t == path)).collect();
+            if hit.is_empty() {
+                hit = (0..planned.len())
+                    .filter(|&i| match &planned[i].fix {
+                        Fix::ModLine { exports, .. } => {
+                            exports.iter().any(|ty| reason.contains(&format!("`{ty}`")))
+                        }
+                        _ => false,
+                    })
+                    .collect();
+            }
             let hit = if hit.is_empty() { (0..planned.len()).collect() } else { hit };
             for i in hit {
                 blamed[i].get_or_insert_with(|| (path.clone(), reason.clone()));
