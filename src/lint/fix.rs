@@ -148,19 +148,16 @@ fn try_fix(
     fix: &Fix,
     generate: bool,
 ) -> anyhow::Result<()> {
-    {
-        let result = match fix {
-            Fix::ModLine { parent, file, exports } => mod_line(plan, parent, file, exports),
-            Fix::WireFeature { feature } => wire_feature(plan, project, feature),
-            Fix::AddExecutor { feature, job } if generate => {
-                add_executor(plan, project, templates, feature.as_deref(), job)
-            }
-            Fix::AddExecutor { .. } => Ok(()),
-            Fix::Register { feature, job, executor, executor_file, job_file } => {
-                register(plan, project, feature.as_deref(), job, executor, executor_file, job_file.as_deref())
-            }
-        };
-        result
+    match fix {
+        Fix::ModLine { parent, file, exports } => mod_line(plan, parent, file, exports),
+        Fix::WireFeature { feature } => wire_feature(plan, project, feature),
+        Fix::AddExecutor { feature, job } if generate => {
+            add_executor(plan, project, templates, feature.as_deref(), job)
+        }
+        Fix::AddExecutor { .. } => Ok(()),
+        Fix::Register { feature, job, executor, executor_file, job_file } => {
+            register(plan, project, feature.as_deref(), job, executor, executor_file, job_file.as_deref())
+        }
     }
 }
 
@@ -313,7 +310,6 @@ fn add_executor(
     Ok(())
 }
 
-#[expect(clippy::too_many_arguments, reason = "one argument per field of `Fix::Register`")]
 fn register(
     plan: &mut Plan,
     project: &Project,
