@@ -46,8 +46,9 @@ pub fn plan(project: &Project, fixes: &[Fix]) -> anyhow::Result<Plan> {
     Ok(plan)
 }
 
-/// The hint for an orphan file whose name `name` cannot be declared by a `mod` line (`why`):
-/// rename it (and its folder, for a `mod.rs`) to a snake_case identifier, then declare it.
+/// The hint for an orphan file whose name `name` no `mod` line should declare (`why`: not an
+/// identifier, so only `#[path]` reaches it, or not snake_case, which rustc warns about):
+/// rename it (its folder, for a `mod.rs`) to a snake_case identifier, then declare it.
 pub fn rename_hint(path: &Path, name: &str, why: &str, parent: Option<&Path>) -> String {
     let folder = path.file_name().is_some_and(|n| n == "mod.rs");
     let what = if folder { "its folder" } else { "the file" };
@@ -57,7 +58,7 @@ pub fn rename_hint(path: &Path, name: &str, why: &str, parent: Option<&Path>) ->
         None => format!("rename {what} to a snake_case identifier, then declare it with a `mod` line"),
     };
     let place = parent.map(|p| format!(" in {}", display(p))).unwrap_or_default();
-    format!("{why}, so no `mod` line can reach it: {rename}{place}, or delete it")
+    format!("{why}, so `orch lint --fix` does not declare it: {rename}{place}, or delete it")
 }
 
 /// Add `fixes` to `plan`. Orphan `mod` lines first, then feature wiring, generated executors,

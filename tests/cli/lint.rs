@@ -451,7 +451,7 @@ fn fix_declares_keyword_file_names_raw_and_declines_names_that_are_not_identifie
     assert!(!lint.stdout.contains("mod odd,name:1"), "{}", lint.stdout);
     assert!(
         lint.stdout.contains(
-            "`fetch-user` is not a Rust identifier (ASCII letters, digits and `_`), so no `mod` line can reach it: rename the file to `fetch_user.rs`, then declare it with `mod fetch_user;` in src/features/auth/events/mod.rs, or delete it"
+            "`fetch-user` is not a Rust identifier (ASCII letters, digits and `_`), so `orch lint --fix` does not declare it: rename the file to `fetch_user.rs`, then declare it with `mod fetch_user;` in src/features/auth/events/mod.rs, or delete it"
         ),
         "{}",
         lint.stdout
