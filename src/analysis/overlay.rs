@@ -10,7 +10,7 @@ use globset::{Glob, GlobSetBuilder};
 
 use super::place::Classifier;
 use super::scan::Scanner;
-use super::{Analysis, Problem, ProblemKind, Reach, SourceDir, SourceFile, key, modtree, walk};
+use super::{Analysis, FastSet, Problem, ProblemKind, Reach, SourceDir, SourceFile, key, modtree, walk};
 
 /// `base` with `changes` applied: `(root-relative path, Some(new content))` for a created or
 /// edited file, `(path, None)` for a deleted one. Paths outside the analysed directories, not
@@ -38,17 +38,20 @@ pub fn overlay(base: &Analysis, changes: &[(PathBuf, Option<String>)]) -> Analys
     let mut a = base.clone();
     let mut added: Vec<SourceFile> = Vec::new();
     let mut new_dirs: Vec<SourceDir> = Vec::new();
+    let mut seen_dirs: FastSet<PathBuf> = FastSet::default();
+    // the changed files' old problems and deleted files go in one pass each (linear in both)
+    let mut changed: FastSet<&Path> = FastSet::default();
+    let mut deleted: FastSet<&Path> = FastSet::default();
+    let mut new_problems: Vec<Problem> = Vec::new();
     for (path, content) in changes {
         let Some(start) = starts.iter().find(|s| path.starts_with(s)) else { continue };
         if path.extension().is_none_or(|e| e != "rs") || excludes.as_ref().is_some_and(|g| g.is_match(path)) {
             continue;
         }
-        a.problems.retain(|p| *p.path != **path);
+        changed.insert(path);
         let existing = a.file_index(path);
         let Some(text) = content else {
-            if let Some(i) = existing {
-                a.files.remove(i);
-            }
+            deleted.insert(path);
             continue;
         };
         let mut file = SourceFile {
@@ -62,8 +65,8 @@ pub fn overlay(base: &Analysis, changes: &[(PathBuf, Option<String>)]) -> Analys
         let scanned =
             walk::scan_text(&mut scanner, &mut file, text, &io_deny, features.as_deref(), options.flow);
         match scanned {
-            Ok(problem) => a.problems.extend(problem),
-            Err(e) => a.problems.push(Problem {
+            Ok(problem) => new_problems.extend(problem),
+            Err(e) => new_problems.push(Problem {
                 path: file.path.clone(),
                 kind: ProblemKind::Parse,
                 loc: Some(e.loc),
@@ -76,7 +79,7 @@ pub fn overlay(base: &Analysis, changes: &[(PathBuf, Option<String>)]) -> Analys
                 // its directories, up to the walked one, as the walk would list them
                 let mut dir = path.parent();
                 while let Some(d) = dir.filter(|d| d.starts_with(start) && *d != start.as_path()) {
-                    if !a.has_dir(d) && !new_dirs.iter().any(|n| *n.path == *d) {
+                    if !a.has_dir(d) && seen_dirs.insert(d.to_path_buf()) {
                         new_dirs.push(SourceDir { path: d.into(), place: classifier.classify(d, true) });
                     }
                     dir = d.parent();
@@ -84,6 +87,11 @@ pub fn overlay(base: &Analysis, changes: &[(PathBuf, Option<String>)]) -> Analys
                 added.push(file);
             }
         }
+    }
+    a.problems.retain(|p| !changed.contains(&*p.path));
+    a.problems.extend(new_problems);
+    if !deleted.is_empty() {
+        a.files.retain(|f| !deleted.contains(&*f.path));
     }
     if !added.is_empty() {
         a.files.extend(added);

@@ -153,7 +153,7 @@ fn fix(
     let write = WriteArgs { dry_run: args.dry_run, diff: args.diff, format: crate::cli::Format::Human };
     let mut applied = 0;
     // declined once, declined for good: a later round does not try (and report) it again
-    let mut declined: Vec<lint::Fix> = Vec::new();
+    let mut declined: std::collections::HashSet<lint::Fix> = std::collections::HashSet::new();
     // A fix can make the next one visible (a declared orphan is a job without an executor):
     // apply rounds until nothing more can be fixed (a few at most).
     for round in 0..MAX_FIX_ROUNDS {

@@ -118,25 +118,43 @@ pub fn plan_verified(
         // Blame the fixes that touched the file a failure points at; else the `mod` lines that
         // declare a type the failure names (a second executor for a job, made part of the
         // crate); else all of them.
-        let touched: Vec<Vec<PathBuf>> = planned.iter().map(|c| touched_by(project, &c.fix)).collect();
-        let mut blamed = vec![None; planned.len()];
+        // (indexes: thousands of fixes and failures must not meet pairwise)
+        let mut by_file: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        let mut by_type: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, c) in planned.iter().enumerate() {
+            for t in touched_by(project, &c.fix) {
+                by_file.entry(t).or_default().push(i);
+            }
+            if let Fix::ModLine { exports, .. } = &c.fix {
+                for ty in exports {
+                    by_type.entry(ty.as_str()).or_default().push(i);
+                }
+            }
+        }
+        let mut blamed: Vec<Option<(PathBuf, String)>> = vec![None; planned.len()];
+        let mut everyone: Option<(PathBuf, String)> = None;
         for (path, reason) in &failures {
-            let mut hit: Vec<usize> =
-                (0..planned.len()).filter(|&i| touched[i].iter().any(|t| t == path)).collect();
+            let mut hit: Vec<usize> = by_file.get(path).cloned().unwrap_or_default();
             if hit.is_empty() {
-                hit = (0..planned.len())
-                    .filter(|&i| match &planned[i].fix {
-                        Fix::ModLine { exports, .. } => {
-                            exports.iter().any(|ty| reason.contains(&format!("`{ty}`")))
-                        }
-                        _ => false,
-                    })
+                // the names in backquotes the reason mentions
+                hit = reason
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .filter_map(|n| by_type.get(n))
+                    .flatten()
+                    .copied()
                     .collect();
             }
-            let hit = if hit.is_empty() { (0..planned.len()).collect() } else { hit };
+            if hit.is_empty() {
+                everyone.get_or_insert_with(|| (path.clone(), reason.clone()));
+            }
             for i in hit {
                 blamed[i].get_or_insert_with(|| (path.clone(), reason.clone()));
             }
+        }
+        if let Some(blame) = everyone {
+            blamed.iter_mut().for_each(|b| _ = b.get_or_insert_with(|| blame.clone()));
         }
         for (c, blame) in planned.into_iter().zip(blamed) {
             match blame {
