@@ -95,7 +95,9 @@ an executor that implements `Executor<J>` for a job type this crate does not dec
 item-level macro invocations are assumed to be handled by the macro.
 
 Fix: `orch add executor <job> --feature <feature>` generates and registers the missing
-executor (`orch lint --fix` does it for every job without one).",
+executor (`orch lint --fix --unsafe` does it for every job without one, against the job as it
+is: a hand-written job gets an executor returning its own `Output` that fails until written;
+a job without `impl Job` gets none).",
     },
     Rule {
         id: "registration",
@@ -248,7 +250,7 @@ impl Severity {
 /// A fix a generator can make.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Fix {
-    /// Generate (and register) an executor for a job.
+    /// Generate (and register) an executor for a job (unsafe: new code, see [`Fix::is_safe`]).
     AddExecutor {
         /// Feature directory name; `None` for core.
         feature: Option<String>,
