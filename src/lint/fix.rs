@@ -2,7 +2,8 @@
 //! generators' own functions so the result is exactly what `orch add` / `orch new` would write:
 //!
 //! - a job without an executor: [`crate::generate::plan_component`] (the executor file, its
-//!   `mod` / `pub use` lines and its registration), as `orch add executor` does;
+//!   `mod` / `pub use` lines and its registration), as `orch add executor` does, with the file
+//!   made to compile against the job as it is (`executor`);
 //! - an executor never registered: [`crate::wiring::ensure_register_call`] in the feature's (or
 //!   core's) `register`, after making sure `jobs::XJob` and `executors::XExecutor` resolve
 //!   ([`crate::wiring::ensure_pub_use`]);
@@ -37,14 +38,6 @@ use crate::wiring::{self, Vis};
 pub use verify::{Candidate, Declined, FindingKey, Verified, plan_verified};
 
 mod verify;
-
-/// Plan `fixes` (of findings, [`super::Finding::fix`]) in `project`, unverified.
-pub fn plan(project: &Project, fixes: &[Fix]) -> anyhow::Result<Plan> {
-    let mut plan = Plan::new(&project.root);
-    let templates = Templates::load(Some(&project.abs(&project.config.paths.templates)))?;
-    apply_fixes(&mut plan, project, &templates, fixes, true)?;
-    Ok(plan)
-}
 
 /// The hint for an orphan file whose name `name` no `mod` line should declare (`why`: not an
 /// identifier, so only `#[path]` reaches it, or not snake_case, which rustc warns about):
