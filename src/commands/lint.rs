@@ -200,6 +200,14 @@ fn fix(
     let analysis = analyse(project)?;
     let remaining = findings(&analysis, settings, filter);
     print(ctx, project, settings, args, &analysis, &remaining)?;
+    // the summary counts them as fixable: say that `--fix` just tried and declined them
+    let still = remaining.iter().filter_map(Finding::fix).filter(|f| declined.contains(f)).count();
+    if still > 0 {
+        out.status(&format!(
+            "{} a fix that was declined (see the warnings above): fix them by hand",
+            plural_has(still)
+        ));
+    }
     declined_exit(applied, declined.len())?;
     exit_for(&remaining, args.deny_warnings)
 }

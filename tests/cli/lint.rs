@@ -434,6 +434,12 @@ fn fix_declines_an_executor_for_a_job_without_impl_job() {
         run.transcript()
     );
     assert!(!run.stderr.contains("done lint --fix"), "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("1 finding has a fix that was declined (see the warnings above): fix them by hand"),
+        "{}",
+        run.transcript()
+    );
     assert_eq!(fx.files("."), before, "a declined fix wrote something");
 }
 
