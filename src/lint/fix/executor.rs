@@ -239,6 +239,22 @@ mod tests {
     }
 
     #[test]
+    fn hand_written_executors_parse_for_every_name_length() {
+        let config = crate::config::Config::default();
+        for len in [1, 20, 40, 64] {
+            let name = Name::parse(&"a".repeat(len), "executor").unwrap();
+            let location = Location::feature(&config, &Name::parse("auth", "feature").unwrap()).unwrap();
+            let job = format!("{}Job", name.pascal);
+            for output in [None, Some("Vec<String>")] {
+                let text = render_hand_written(&location, &name, &job, output);
+                let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+                assert_eq!(file.items.len(), 4, "{text}");
+                assert!(!text.contains("input") && !text.contains("todo!"), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn events_in_the_generated_shape() {
         let ev =
             "#[derive(Debug, Clone, PartialEq, Eq)]\npub struct LoginEvent {\n    pub message: String,\n}\n";
