@@ -412,9 +412,13 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     pub format: LintFormat,
-    /// Apply the fixes a generator can make (missing executor, registration, `mod` line).
+    /// Apply the safe fixes: lines that wire existing code in (`mod`, `register`, feature
+    /// wiring). Every fix is re-checked before anything is written; one that fails is declined.
     #[arg(long)]
     pub fix: bool,
+    /// With --fix: also apply the unsafe fixes, which generate new code (a missing executor).
+    #[arg(long = "unsafe", requires = "fix")]
+    pub unsafe_fixes: bool,
     /// With --fix: print the fix plan and write nothing.
     #[arg(long, requires = "fix")]
     pub dry_run: bool,

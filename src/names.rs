@@ -159,9 +159,78 @@ fn crate_names(text: &str, own: bool) -> Vec<String> {
     names
 }
 
+/// How a file or folder name found on disk is written in a `mod` declaration: the name
+/// itself, `r#name` for a keyword (`mod r#type;` reaches `type.rs`), or `Err` with the reason
+/// when no `mod` line without `#[path]` can reach it (`fetch-user.rs`, `odd,name:1.rs`, a
+/// non-ASCII name, `self.rs`): the fix is then to rename the file, which [`snake_file_name`]
+/// suggests.
+pub fn module_ident(name: &str) -> Result<String, String> {
+    let ident = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_";
+    if !ident {
+        // rustc also refuses non-ASCII module names without `#[path]` (E0754)
+        return Err(format!("`{name}` is not a Rust identifier (ASCII letters, digits and `_`)"));
+    }
+    // rustc's `non_snake_case` (a warning, so `-D warnings` fails): no upper case, no `__`
+    let inner = name.trim_matches('_');
+    if inner.chars().any(char::is_uppercase) || inner.contains("__") {
+        return Err(format!("`{name}` is not snake_case (rustc warns about the module name)"));
+    }
+    // `crate`, `self`, `super` and `Self` cannot be raw identifiers
+    if matches!(name, "crate" | "self" | "super" | "Self") {
+        return Err(format!("`{name}` is a keyword that cannot name a module, even as `r#{name}`"));
+    }
+    if RESERVED.contains(&name) { Ok(format!("r#{name}")) } else { Ok(name.to_string()) }
+}
+
+/// The snake_case stem a file or folder named `name` could be renamed to (`fetch-user` →
+/// `fetch_user`, `type` → `type_mod`); `None` when no letters are left.
+pub fn snake_file_name(name: &str) -> Option<String> {
+    let snake = name.to_snake_case();
+    let snake: String = snake.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let snake = snake.trim_matches('_').to_string();
+    if !snake.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(if RESERVED.contains(&snake.as_str()) || matches!(snake.as_str(), "self" | "Self") {
+        format!("{snake}_mod")
+    } else {
+        snake
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_idents_of_file_names() {
+        assert_eq!(module_ident("fetch_user"), Ok("fetch_user".to_string()));
+        assert_eq!(module_ident("type"), Ok("r#type".to_string()));
+        assert_eq!(module_ident("gen"), Ok("r#gen".to_string()));
+        assert_eq!(module_ident("_private"), Ok("_private".to_string()));
+        for bad in [
+            "fetch-user",
+            "odd,name:1",
+            "FetchUser",
+            "a__b",
+            "1user",
+            "_",
+            "ünïcode",
+            "self",
+            "crate",
+            "super",
+            "a b",
+            "",
+        ] {
+            assert!(module_ident(bad).is_err(), "{bad}");
+        }
+        assert_eq!(snake_file_name("fetch-user").as_deref(), Some("fetch_user"));
+        assert_eq!(snake_file_name("odd,name:1").as_deref(), Some("odd_name_1"));
+        assert_eq!(snake_file_name("type").as_deref(), Some("type_mod"));
+        assert_eq!(snake_file_name("1,2"), None);
+    }
 
     #[test]
     fn spellings_map_to_one_canonical_form() {

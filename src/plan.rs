@@ -306,7 +306,11 @@ impl Plan {
         let found = |d: &Path, m: &str| {
             self.exists(d.join(format!("{m}.rs"))) || self.exists(d.join(m).join("mod.rs"))
         };
-        let missing = |m: &&String| !found(&dir, m) && !found(&next_to, m);
+        // `mod r#type;` is the file `type.rs`
+        let missing = |m: &&String| {
+            let m = m.strip_prefix("r#").unwrap_or(m);
+            !found(&dir, m) && !found(&next_to, m)
+        };
         match declared.iter().find(missing) {
             None => Ok(()),
             Some(module) => Err(Failure::failed(format!(

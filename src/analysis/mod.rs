@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub mod lex;
 pub mod modtree;
+pub mod overlay;
 pub mod place;
 pub mod scan;
 pub mod walk;

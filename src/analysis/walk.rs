@@ -330,37 +330,11 @@ impl<'a> Worker<'a> {
                     return Ok(());
                 }
             };
-            let module = module_path(&file.path).unwrap_or_default();
-            let refs = match &file.place {
-                p if p.folder() == Some(super::Folder::Orchestrators) => RefPolicy::Orchestrator {
-                    deny: &self.ctx.io_deny,
-                    features: self.ctx.features_mod.as_ref().map(|_| self.features_mod.as_slice()),
-                    own: p.feature(),
-                },
-                Place::Feature { feature, .. } if self.ctx.features_mod.is_some() => {
-                    RefPolicy::OtherFeatures { features: &self.features_mod, own: feature }
-                }
-                _ => RefPolicy::None,
-            };
-            match self.scanner.scan(Input { src: text, module: &module, refs, flow: self.ctx.flow }) {
-                Ok(facts) => {
-                    // The files orch wires into (a `fn register`: features module, core and
-                    // feature `mod.rs`) are also parsed in full: a hand edit that breaks their
-                    // statements still tokenizes, and `cargo build` would be the first to say.
-                    // Their facts stay: the rest of the checks still see the wiring.
-                    if facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
-                        && let Err(e) = syn::parse_file(text)
-                    {
-                        let start = e.span().start();
-                        self.local.problems.push(Problem {
-                            path: file.path.clone(),
-                            kind: ProblemKind::Syntax,
-                            loc: Some(super::Loc { line: start.line as u32, col: start.column as u32 + 1 }),
-                            message: format!("does not parse as Rust: {e}"),
-                        });
-                    }
-                    file.facts = facts;
-                }
+            let features = self.ctx.features_mod.as_ref().map(|_| self.features_mod.as_slice());
+            let scanned =
+                scan_text(&mut self.scanner, file, text, &self.ctx.io_deny, features, self.ctx.flow);
+            match scanned {
+                Ok(problem) => self.local.problems.extend(problem),
                 Err(_) if !complete => {
                     // The single read may have been short: read it all and scan again.
                     (len, complete) = sys::read_file(dir, name, &mut self.buf, true)?;
@@ -380,6 +354,47 @@ impl<'a> Worker<'a> {
         }
         Ok(())
     }
+}
+
+/// Scan `text` as the content of `file` (its path and place set): its facts, with the walk's
+/// policy for which paths to keep. The files orch wires into (a `fn register`: features
+/// module, core and feature `mod.rs`) are also parsed in full: a hand edit that breaks their
+/// statements still tokenizes, and `cargo build` would be the first to say. Their facts stay
+/// (the rest of the checks still see the wiring) and the syntax error is the `Ok` problem.
+/// Also used by [`super::overlay`] for planned content that is not on disk.
+pub(crate) fn scan_text(
+    scanner: &mut Scanner,
+    file: &mut SourceFile,
+    text: &str,
+    io_deny: &[Vec<String>],
+    features: Option<&[&str]>,
+    flow: bool,
+) -> Result<Option<Problem>, super::scan::ScanError> {
+    let module = module_path(&file.path).unwrap_or_default();
+    let refs = match &file.place {
+        p if p.folder() == Some(super::Folder::Orchestrators) => {
+            RefPolicy::Orchestrator { deny: io_deny, features, own: p.feature() }
+        }
+        Place::Feature { feature, .. } if features.is_some() => {
+            RefPolicy::OtherFeatures { features: features.unwrap_or_default(), own: feature }
+        }
+        _ => RefPolicy::None,
+    };
+    let facts = scanner.scan(Input { src: text, module: &module, refs, flow })?;
+    let mut problem = None;
+    if facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
+        && let Err(e) = syn::parse_file(text)
+    {
+        let start = e.span().start();
+        problem = Some(Problem {
+            path: file.path.clone(),
+            kind: ProblemKind::Syntax,
+            loc: Some(super::Loc { line: start.line as u32, col: start.column as u32 + 1 }),
+            message: format!("does not parse as Rust: {e}"),
+        });
+    }
+    file.facts = facts;
+    Ok(problem)
 }
 
 /// Reads source files of one project again after the walk (the human lint report shows the

@@ -6,7 +6,9 @@
 //! exit 2), analyse the whole project (no `.rs` file at all → exit 2: a pass would check
 //! nothing), run the rules, keep the findings the given paths select ([`lint::select`]), then either print them (exit 1 on
 //! errors, or on warnings with `--deny-warnings`) or, with `--fix`, plan the fixes, apply them
-//! through the writer and report what remains in the requested format.
+//! through the writer and report what remains in the requested format. `--fix` plans the safe
+//! fixes (unsafe ones too with `--unsafe`) and verifies them on the tree they would leave
+//! (`lint::fix::plan_verified`: a fix that fails is declined and said so) before applying.
 //!
 //! What is printed: the report on stdout in the requested format (with `-q`, the human format
 //! shows only the findings that fail the run; machine formats are complete whatever `-q`
@@ -20,7 +22,7 @@ use crate::analysis::{self, Analysis};
 use crate::cli::{LintArgs, LintFormat, WriteArgs};
 use crate::error::{ExitKind, Failure, Silent};
 use crate::lint::select::Selection;
-use crate::lint::{self, Finding, Fix, Settings, Severity, report};
+use crate::lint::{self, Finding, Settings, Severity, report};
 use crate::output::Stream;
 use crate::project::Project;
 use crate::workspace::{Member, Workspace};
@@ -198,7 +200,7 @@ fn print(
 fn summary(ctx: &Ctx<'_>, totals: &report::Summary) {
     let out = ctx.out;
     let p = out.paint(Stream::Err);
-    let report::Summary { errors, warnings, files_checked: files, fixable } = *totals;
+    let report::Summary { errors, warnings, files_checked: files, fixable, fixable_unsafe } = *totals;
     if errors + warnings == 0 {
         out.status(&format!("{} {files} files checked, no findings", p.green(&p.bold("ok:"))));
         return;
@@ -210,8 +212,14 @@ fn summary(ctx: &Ctx<'_>, totals: &report::Summary) {
     if warnings > 0 {
         parts.push(plural(warnings, "warning"));
     }
-    let fix_note =
-        if fixable > 0 { format!("; {fixable} fixable with `orch lint --fix`") } else { String::new() };
+    let fix_note = match (fixable - fixable_unsafe, fixable_unsafe) {
+        (0, 0) => String::new(),
+        (safe, 0) => format!("; {safe} fixable with `orch lint --fix`"),
+        (0, unsafe_) => format!("; {unsafe_} fixable with `orch lint --fix --unsafe` (generates code)"),
+        (safe, unsafe_) => format!(
+            "; {safe} fixable with `orch lint --fix`, {unsafe_} more with `orch lint --fix --unsafe` (generates code)"
+        ),
+    };
     let label =
         if errors > 0 { p.red_bold("lint failed:") } else { p.yellow_bold("lint passed with warnings:") };
     out.status(&format!("{label} {} in {}{fix_note}", parts.join(", "), plural(files, "file")));
@@ -236,35 +244,55 @@ fn fix(
     let stderr_ctx = Ctx { out: &to_stderr, cwd: ctx.cwd.clone() };
     let write_ctx = if machine { &stderr_ctx } else { ctx };
     let write = WriteArgs { dry_run: args.dry_run, diff: args.diff, format: crate::cli::Format::Human };
+    let mut applied = 0;
+    // declined once, declined for good: a later round does not try (and report) it again
+    let mut declined: std::collections::HashSet<lint::Fix> = std::collections::HashSet::new();
     // A fix can make the next one visible (a declared orphan is a job without an executor):
     // apply rounds until nothing more can be fixed (a few at most).
     for round in 0..MAX_FIX_ROUNDS {
         let analysis = analyse(project)?;
         let current = findings(&analysis, settings, selection);
-        let fixes: Vec<Fix> = current.iter().filter_map(Finding::fix).collect();
-        let unfixable = current.len() - fixes.len();
-        let plan = lint::fix::plan(project, &fixes)?;
-        let fixable = fixes.len();
-        if plan.is_empty() {
-            if round == 0 {
-                out.status(&format!("nothing to fix: {}", plural(fixable, "fixable finding")));
+        let (candidates, held): (Vec<_>, Vec<_>) = lint::fix::Candidate::of(&current)
+            .into_iter()
+            .filter(|c| !declined.contains(&c.fix))
+            .partition(|c| args.unsafe_fixes || c.fix.is_safe());
+        if round == 0 {
+            if candidates.is_empty() && held.is_empty() {
+                out.status("nothing to fix: no finding has an automatic fix");
             }
-            for skip in plan.skipped().iter().filter(|_| !out.is_quiet()) {
-                out.warn(&format!("{}: {}", crate::plan::display(&skip.path), skip.reason));
+            if !held.is_empty() {
+                out.status(&format!(
+                    "{} an unsafe fix (it generates code): apply with `orch lint --fix --unsafe`",
+                    plural_has(held.len())
+                ));
             }
+        }
+        if candidates.is_empty() {
             break;
         }
-        let applied =
-            super::finish(write_ctx, &plan, &write, &format!("lint --fix ({})", plural(fixable, "finding")))?;
-        if !applied {
+        let verified = lint::fix::plan_verified(project, &analysis, settings, candidates)?;
+        for d in verified.declined.iter().filter(|_| !out.is_quiet()) {
+            out.warn(&format!("fix declined: {}: {}", crate::plan::display(&d.path), d.reason));
+        }
+        declined.extend(verified.declined.into_iter().map(|d| d.fix));
+        if verified.plan.is_empty() {
+            break;
+        }
+        let n = verified.applied.len();
+        let what = if n == 1 { "lint --fix (1 fix)".to_string() } else { format!("lint --fix ({n} fixes)") };
+        let wrote = super::finish(write_ctx, &verified.plan, &write, &what)?;
+        applied += verified.applied.len();
+        if !wrote {
             // dry run: nothing was written (later rounds would depend on this one); a machine
             // format still gets its report of what is there now. The findings are all still
             // there: the exit status says so (like `ruff --fix --diff`), never a pass.
             if machine {
                 print(ctx, &project.root, settings, args, selection.files_checked(&analysis), &current)?;
             } else {
+                let unfixable = current.iter().filter(|f| !f.fixable()).count();
                 exit_note(ctx, unfixable);
             }
+            declined_exit(applied, declined.len())?;
             return exit_for(&current, args.deny_warnings);
         }
     }
@@ -272,7 +300,30 @@ fn fix(
     let analysis = analyse(project)?;
     let remaining = findings(&analysis, settings, selection);
     print(ctx, &project.root, settings, args, selection.files_checked(&analysis), &remaining)?;
+    // the summary counts them as fixable: say that `--fix` just tried and declined them
+    let still = remaining.iter().filter_map(Finding::fix).filter(|f| declined.contains(f)).count();
+    if still > 0 {
+        out.status(&format!(
+            "{} a fix that was declined (see the warnings above): fix them by hand",
+            plural_has(still)
+        ));
+    }
+    declined_exit(applied, declined.len())?;
     exit_for(&remaining, args.deny_warnings)
+}
+
+/// `--fix` fails (exit 1) when fixes were declined and none was applied: what was asked for did
+/// not happen.
+fn declined_exit(applied: usize, declined: usize) -> anyhow::Result<()> {
+    if declined > 0 && applied == 0 {
+        return Err(Silent(ExitKind::Failure).into());
+    }
+    Ok(())
+}
+
+/// "1 finding has" / "3 findings have".
+fn plural_has(n: usize) -> String {
+    if n == 1 { "1 finding has".to_string() } else { format!("{n} findings have") }
 }
 
 /// Fix rounds `--fix` applies at most.

@@ -22,6 +22,7 @@ mod feature;
 mod project;
 
 pub use component::{Component, kind_suffix, plan_component};
+pub(crate) use component::{Siblings, render_component};
 pub(crate) use feature::empty_features_module;
 pub use feature::{Parts, plan_feature, plan_features_root};
 pub use project::{

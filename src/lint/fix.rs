@@ -2,7 +2,8 @@
 //! generators' own functions so the result is exactly what `orch add` / `orch new` would write:
 //!
 //! - a job without an executor: [`crate::generate::plan_component`] (the executor file, its
-//!   `mod` / `pub use` lines and its registration), as `orch add executor` does;
+//!   `mod` / `pub use` lines and its registration), as `orch add executor` does, with the file
+//!   made to compile against the job as it is (`executor`);
 //! - an executor never registered: [`crate::wiring::ensure_register_call`] in the feature's (or
 //!   core's) `register`, after making sure `jobs::XJob` and `executors::XExecutor` resolve
 //!   ([`crate::wiring::ensure_pub_use`]);
@@ -11,8 +12,17 @@
 //!   `pub use` of its public types in component folders, `pub mod` elsewhere).
 //!
 //! Every fix only adds to one [`Plan`]; nothing is written here. A fix that cannot be planned
-//! (the generator refuses, a file does not parse) is recorded as skipped with the reason, and
-//! the other fixes still go ahead.
+//! (the generator refuses, a file does not parse, a file name is no Rust identifier) is rolled
+//! back and recorded as skipped with the reason, and the other fixes still go ahead.
+//!
+//! `orch lint --fix` goes through [`plan_verified`]: the planned tree is checked before anything
+//! is written (every created or edited `.rs` file parses, and linting the tree the plan would
+//! leave no longer reports the fixed findings and reports nothing new); a fix that fails is
+//! declined with the reason, and the plan is made again without it. Fixes are safe (a line
+//! wiring in code that exists) or unsafe (new code: an executor, see [`executor`]), see
+//! [`Fix::is_safe`].
+
+mod executor;
 
 use std::path::{Path, PathBuf};
 
@@ -26,12 +36,23 @@ use crate::project::Project;
 use crate::templates::Templates;
 use crate::wiring::{self, Vis};
 
-/// Plan `fixes` (of findings, [`Finding::fix`]) in `project`.
-pub fn plan(project: &Project, fixes: &[Fix]) -> anyhow::Result<Plan> {
-    let mut plan = Plan::new(&project.root);
-    let templates = Templates::load(Some(&project.abs(&project.config.paths.templates)))?;
-    apply_fixes(&mut plan, project, &templates, fixes, true)?;
-    Ok(plan)
+pub use verify::{Candidate, Declined, FindingKey, Verified, plan_verified};
+
+mod verify;
+
+/// The hint for an orphan file whose name `name` no `mod` line should declare (`why`: not an
+/// identifier, so only `#[path]` reaches it, or not snake_case, which rustc warns about):
+/// rename it (its folder, for a `mod.rs`) to a snake_case identifier, then declare it.
+pub fn rename_hint(path: &Path, name: &str, why: &str, parent: Option<&Path>) -> String {
+    let folder = path.file_name().is_some_and(|n| n == "mod.rs");
+    let what = if folder { "its folder" } else { "the file" };
+    let rename = match crate::names::snake_file_name(name) {
+        Some(new) if folder => format!("rename {what} to `{new}/`, then declare it with `mod {new};`"),
+        Some(new) => format!("rename {what} to `{new}.rs`, then declare it with `mod {new};`"),
+        None => format!("rename {what} to a snake_case identifier, then declare it with a `mod` line"),
+    };
+    let place = parent.map(|p| format!(" in {}", display(p))).unwrap_or_default();
+    format!("{why}, so `orch lint --fix` does not declare it: {rename}{place}, or delete it")
 }
 
 /// Add `fixes` to `plan`. Orphan `mod` lines first, then feature wiring, generated executors,
@@ -44,42 +65,109 @@ pub fn apply_fixes(
     generate: bool,
 ) -> anyhow::Result<()> {
     let mut fixes = fixes.to_vec();
-    fixes.sort_by_key(|f| match f {
+    fixes.sort_by_key(order);
+    fixes.dedup();
+    for fix in &fixes {
+        if let Err((path, reason)) = apply_one(plan, project, templates, fix, generate) {
+            plan.skip(path, format!("not fixed: {reason}"));
+        }
+    }
+    Ok(())
+}
+
+/// The order fixes are planned in: `mod` lines first (they make files part of the crate), then
+/// feature wiring, generated executors, and registrations.
+fn order(fix: &Fix) -> u8 {
+    match fix {
         Fix::ModLine { .. } => 0,
         Fix::WireFeature { .. } => 1,
         Fix::AddExecutor { .. } => 2,
         Fix::Register { .. } => 3,
-    });
-    fixes.dedup();
-    for fix in &fixes {
-        let result = match fix {
-            Fix::ModLine { parent, file, exports } => mod_line(plan, parent, file, exports),
-            Fix::WireFeature { feature } => wire_feature(plan, project, feature),
-            Fix::AddExecutor { feature, job } if generate => {
-                add_executor(plan, project, templates, feature.as_deref(), job)
+    }
+}
+
+/// Add one fix to `plan`; `Err((path, reason))`, and the plan as it was, when it cannot be
+/// made. The files it may touch are saved first and put back on failure, so a fix is applied
+/// whole or not at all (without copying the whole plan for each fix).
+fn apply_one(
+    plan: &mut Plan,
+    project: &Project,
+    templates: &Templates,
+    fix: &Fix,
+    generate: bool,
+) -> Result<(), (PathBuf, String)> {
+    let saved: Vec<(PathBuf, Option<String>)> =
+        targets(project, fix).into_iter().filter_map(|t| plan.read(&t).ok().map(|c| (t, c))).collect();
+    try_fix(plan, project, templates, fix, generate).map_err(|e| {
+        for (path, content) in saved {
+            // putting back what was read a moment ago: cannot fail on a path it read
+            let _ = match content {
+                Some(c) => plan.update(&path, c),
+                None => plan.delete(&path),
+            };
+        }
+        describe(fix, project, &e)
+    })
+}
+
+/// The files `fix` may create or edit (root-relative).
+pub(crate) fn targets(project: &Project, fix: &Fix) -> Vec<PathBuf> {
+    match fix {
+        Fix::ModLine { parent, .. } => vec![parent.clone()],
+        Fix::WireFeature { .. } => {
+            let features = project.features_dir();
+            vec![features.join("mod.rs"), features.with_extension("rs")]
+        }
+        Fix::AddExecutor { feature, job } => {
+            let dir = location_dir(project, feature.as_deref());
+            let stem = job.strip_suffix("Job").filter(|s| !s.is_empty()).unwrap_or(job);
+            let mut files = folder_targets(&dir);
+            if let Ok(name) = Name::parse(stem, "executor") {
+                files.push(dir.join("executors").join(format!("{}.rs", name.snake)));
             }
-            Fix::AddExecutor { .. } => Ok(()),
-            Fix::Register { feature, job, executor, executor_file, job_file } => {
-                register(plan, project, feature.as_deref(), job, executor, executor_file, job_file.as_deref())
-            }
-        };
-        if let Err(e) = result {
-            let (path, reason) = describe(fix, project, &e);
-            plan.skip(path, reason);
+            files
+        }
+        Fix::Register { feature, .. } => folder_targets(&location_dir(project, feature.as_deref())),
+    }
+}
+
+/// The module files of a feature (or core) `dir` that wiring edits.
+fn folder_targets(dir: &Path) -> Vec<PathBuf> {
+    vec![dir.join("mod.rs"), dir.join("jobs").join("mod.rs"), dir.join("executors").join("mod.rs")]
+}
+
+fn try_fix(
+    plan: &mut Plan,
+    project: &Project,
+    templates: &Templates,
+    fix: &Fix,
+    generate: bool,
+) -> anyhow::Result<()> {
+    match fix {
+        Fix::ModLine { parent, file, exports } => mod_line(plan, parent, file, exports),
+        Fix::WireFeature { feature } => wire_feature(plan, project, feature),
+        Fix::AddExecutor { feature, job } if generate => {
+            add_executor(plan, project, templates, feature.as_deref(), job)
+        }
+        Fix::AddExecutor { .. } => Ok(()),
+        Fix::Register { feature, job, executor, executor_file, job_file } => {
+            register(plan, project, feature.as_deref(), job, executor, executor_file, job_file.as_deref())
         }
     }
-    Ok(())
 }
 
 fn describe(fix: &Fix, project: &Project, err: &anyhow::Error) -> (PathBuf, String) {
     let path = match fix {
         Fix::ModLine { file, .. } => file.clone(),
         Fix::WireFeature { .. } => project.features_dir().join("mod.rs"),
-        Fix::AddExecutor { feature, .. } | Fix::Register { feature, .. } => {
-            location_dir(project, feature.as_deref())
+        Fix::AddExecutor { feature, job } => {
+            let stem = job.strip_suffix("Job").filter(|s| !s.is_empty()).unwrap_or(job);
+            let dir = location_dir(project, feature.as_deref()).join("jobs");
+            Name::parse(stem, "job").map_or(dir.clone(), |n| dir.join(format!("{}.rs", n.snake)))
         }
+        Fix::Register { executor_file, .. } => executor_file.clone(),
     };
-    (path, format!("not fixed: {err}"))
+    (path, format!("{err}"))
 }
 
 fn location_dir(project: &Project, feature: Option<&str>) -> PathBuf {
@@ -91,7 +179,17 @@ fn location_dir(project: &Project, feature: Option<&str>) -> PathBuf {
 
 fn location(project: &Project, feature: Option<&str>) -> anyhow::Result<Location> {
     match feature {
-        Some(f) => Location::feature(&project.config, &Name::parse(f, "feature")?),
+        Some(f) => {
+            let name = Name::parse(f, "feature")?;
+            // `fetch-user/` would be taken for `fetch_user/`: another folder
+            if name.snake != f {
+                anyhow::bail!(
+                    "the feature folder `{f}` is not a module name: rename it to `{}` first",
+                    name.snake
+                );
+            }
+            Location::feature(&project.config, &name)
+        }
         None => Location::core(&project.config),
     }
 }
@@ -107,6 +205,7 @@ fn module_name(file: &Path) -> Option<&str> {
 
 fn mod_line(plan: &mut Plan, parent: &Path, file: &Path, exports: &[String]) -> anyhow::Result<()> {
     let name = module_name(file).ok_or_else(|| anyhow::anyhow!("no module name"))?;
+    let name = &crate::names::module_ident(name).map_err(|why| anyhow::anyhow!("{why}: rename it first"))?;
     let in_component_folder = parent.file_name().is_some_and(|n| n == "mod.rs")
         && parent
             .parent()
@@ -137,7 +236,9 @@ fn wire_feature(plan: &mut Plan, project: &Project, feature: &str) -> anyhow::Re
             display(&module)
         );
     }
-    generate::edit_rust(plan, &module, |src| wiring::ensure_feature_wired(src, feature))
+    let ident =
+        crate::names::module_ident(feature).map_err(|why| anyhow::anyhow!("{why}: rename it first"))?;
+    generate::edit_rust(plan, &module, |src| wiring::ensure_feature_wired(src, &ident))
 }
 
 /// Whether `src` defines a function `name` (token-level: `fn name`).
@@ -170,10 +271,40 @@ fn add_executor(
             display(&job_file)
         );
     }
-    generate::plan_component(plan, project, templates, ComponentKind::Executor, &name, &location, false)
+    // What the job is decides what executor compiles against it (see `executor`).
+    let jobs_mod = location.dir.join("jobs").join("mod.rs");
+    let job_src = plan.read(&job_file)?.unwrap_or_default();
+    let mod_src = plan.read(&jobs_mod)?.unwrap_or_default();
+    let shape = executor::job_shape(&[&job_src, &mod_src], job).map_err(|why| anyhow::anyhow!("{why}"))?;
+    generate::plan_component(plan, project, templates, ComponentKind::Executor, &name, &location, false)?;
+    let component = generate::Component::new(ComponentKind::Executor, &name, false);
+    let file = component.file(&location);
+    match shape {
+        executor::JobShape::Generated => {
+            // the template emits `XEvent { message }` when the event file exists: only if that
+            // event is the generated one
+            let event = format!("{}Event", name.pascal);
+            let event_file = location.dir.join("events").join(format!("{}.rs", name.snake));
+            if let Some(src) = plan.read(&event_file)?
+                && !executor::event_is_generated(&src, &event)
+            {
+                let siblings = generate::Siblings { job: true, event: false, state_file: false };
+                let text = generate::render_component(templates, &component, &location, &name, siblings)?;
+                plan.update(&file, text)?;
+            }
+        }
+        executor::JobShape::HandWritten { output } => {
+            plan.update(&file, executor::render_hand_written(&location, &name, job, output.as_deref()))?;
+        }
+    }
+    // `jobs::XJob` must resolve for the registration and the executor's `use`
+    let stem = &name.snake;
+    if plan.exists(&jobs_mod) {
+        generate::edit_rust(plan, &jobs_mod, |src| wiring::ensure_pub_use(src, stem, job))?;
+    }
+    Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn register(
     plan: &mut Plan,
     project: &Project,

@@ -76,7 +76,7 @@ impl Severity {
 /// A fix a generator can make.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Fix {
-    /// Generate (and register) an executor for a job.
+    /// Generate (and register) an executor for a job (unsafe: new code, see [`Fix::is_safe`]).
     AddExecutor {
         /// Feature directory name; `None` for core.
         feature: Option<String>,
@@ -110,6 +110,15 @@ pub enum Fix {
         /// Its public types (re-exported with `pub use` in component folders).
         exports: Vec<String>,
     },
+}
+
+impl Fix {
+    /// Whether the fix only adds a line wiring in code that exists (`mod`, `register`, feature
+    /// wiring): `orch lint --fix` applies it. The others generate new code (an executor) and
+    /// need `--fix --unsafe`: the code compiles, but it is a stub the user has to write.
+    pub fn is_safe(&self) -> bool {
+        !matches!(self, Fix::AddExecutor { .. })
+    }
 }
 
 /// One finding. It borrows from the [`Analysis`] it was found in: its message, hint and fix

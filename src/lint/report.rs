@@ -209,6 +209,8 @@ pub struct Summary {
     pub files_checked: usize,
     /// Findings `--fix` can do something about.
     pub fixable: usize,
+    /// Of those, the ones whose fix generates code (`--fix --unsafe`, see `Fix::is_safe`).
+    pub fixable_unsafe: usize,
 }
 
 impl Summary {
@@ -216,7 +218,8 @@ impl Summary {
     pub fn of(findings: &[Finding<'_>], files_checked: usize) -> Self {
         let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
         let fixable = findings.iter().filter(|f| f.fixable()).count();
-        Summary { errors, warnings: findings.len() - errors, files_checked, fixable }
+        let fixable_unsafe = findings.iter().filter_map(Finding::fix).filter(|f| !f.is_safe()).count();
+        Summary { errors, warnings: findings.len() - errors, files_checked, fixable, fixable_unsafe }
     }
 }
 
@@ -261,6 +264,7 @@ pub fn json(findings: &[Finding<'_>], summary: &Summary, sink: Sink<'_>) -> anyh
         "warnings": summary.warnings,
         "files_checked": summary.files_checked,
         "fixable": summary.fixable,
+        "fixable_unsafe": summary.fixable_unsafe,
     });
     let mut tail = String::from(",\n  \"summary\": ");
     // the object's first line follows the key; the others are indented under it

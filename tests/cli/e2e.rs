@@ -701,3 +701,34 @@ fn generated_code_passes_every_lint_orch_handles() {
         run.stderr
     );
 }
+
+/// `orch lint --fix --unsafe` on the shapes that used to break the build (issue 11): a
+/// hand-written job without `input` and with its own `Output`, and orphan files named after a
+/// keyword or not as identifiers. The fixed project builds and passes clippy `-D warnings`.
+#[test]
+fn lint_fix_never_breaks_the_build() {
+    let fx = Fixture::new();
+    fx.orch(&["new", "project", "fixes", "--feature", "auth"]).ok();
+    fx.write(
+        "fixes/src/features/auth/jobs/refresh.rs",
+        "//! A job written by hand.\n\nuse orch_runtime::Job;\n\n/// A session token.\n#[derive(Debug, Clone, Default)]\npub struct Token(pub String);\n\n/// Refreshes a session.\n#[derive(Debug, Clone)]\npub struct RefreshJob {\n    /// The token to refresh.\n    pub token: String,\n}\n\nimpl Job for RefreshJob {\n    type Output = Token;\n}\n",
+    );
+    let jobs = fx.read("fixes/src/features/auth/jobs/mod.rs");
+    fx.write(
+        "fixes/src/features/auth/jobs/mod.rs",
+        &jobs.replace("mod auth;\n", "mod auth;\npub mod refresh;\n"),
+    );
+    for name in ["type", "fetch-user", "odd,name:1"] {
+        fx.write(&format!("fixes/src/features/auth/events/{name}.rs"), "//! Not an event yet.\n");
+    }
+    let run = fx.orch_in("fixes", &["lint", "--fix", "--unsafe"]);
+    // left for a person: the two files no `mod` line can reach, their names, `Token` in jobs/
+    run.expect_code(1);
+    assert!(run.stderr.contains("done lint --fix (2 fixes)"), "{}", run.transcript());
+    assert!(fx.read("fixes/src/features/auth/events/mod.rs").contains("pub mod r#type;"));
+    assert!(fx.exists("fixes/src/features/auth/executors/refresh.rs"));
+    let app = stable_dir("lint-fix");
+    mirror(&fx.path("fixes"), &app);
+    cargo(&app, &["build"]);
+    cargo(&app, &["clippy", "--all-targets", "--", "-D", "warnings"]);
+}

@@ -247,6 +247,7 @@ fn json_reports_are_versioned_objects_with_a_summary() {
         "warnings": all.len() - errors,
         "files_checked": 30,
         "fixable": fixable,
+        "fixable_unsafe": 1,
     });
     assert_eq!(doc["summary"], want);
     assert!(run.stderr.is_empty(), "status stays off a machine format's streams:\n{}", run.stderr);
@@ -353,12 +354,25 @@ fn fix_repairs_what_a_generator_can() {
 
     let tree = fx.tree(".");
     // nothing written: the errors are still there, and the exit status says so
-    let dry = fx.orch(&["lint", "--fix", "--dry-run"]);
+    let dry = fx.orch(&["lint", "--fix", "--unsafe", "--dry-run"]);
     dry.expect_code(1);
     assert_eq!(fx.tree("."), tree, "--dry-run wrote something");
     snapshot_settings().bind(|| insta::assert_snapshot!("lint_fix_dry_run", dry.transcript()));
 
-    let fixed = fx.orch(&["lint", "--fix"]);
+    // `--fix` alone applies the safe fixes (wiring lines) and says how to get the executor
+    let safe = fx.orch(&["lint", "--fix"]);
+    safe.expect_code(1);
+    assert!(
+        safe.stderr.contains(
+            "1 finding has an unsafe fix (it generates code): apply with `orch lint --fix --unsafe`"
+        ),
+        "{}",
+        safe.transcript()
+    );
+    assert!(!fx.exists("src/features/auth/executors/refresh.rs"), "{}", safe.transcript());
+    assert!(fx.read("src/features/mod.rs").contains("auth::register(builder)?;"));
+
+    let fixed = fx.orch(&["lint", "--fix", "--unsafe"]);
     fixed.ok();
     assert!(fixed.stderr.contains("no findings"), "{}", fixed.transcript());
     fx.orch(&["lint"]).ok();
@@ -369,9 +383,13 @@ fn fix_repairs_what_a_generator_can() {
     assert!(fx.read("src/features/mod.rs").contains("auth::register(builder)?;"));
     assert!(fx.read("src/features/auth/events/mod.rs").contains("pub use audited::AuditedEvent;"));
     // nothing left to fix: a second run changes nothing
-    let again = fx.orch(&["lint", "--fix"]);
+    let again = fx.orch(&["lint", "--fix", "--unsafe"]);
     again.ok();
-    assert!(again.stderr.contains("nothing to fix"), "{}", again.transcript());
+    assert!(
+        again.stderr.contains("nothing to fix: no finding has an automatic fix"),
+        "{}",
+        again.transcript()
+    );
     if std::env::var_os("ORCH_E2E_SKIP").is_none() {
         cargo_test(&fx.root);
     }
@@ -380,16 +398,28 @@ fn fix_repairs_what_a_generator_can() {
 #[test]
 fn fix_on_the_violations_fixture_fixes_the_fixable_and_leaves_the_rest() {
     let fx = fixture("violations");
-    let run = fx.orch(&["lint", "--fix", "--format", "json"]);
+    let run = fx.orch(&["lint", "--fix", "--unsafe", "--format", "json"]);
     run.expect_code(1);
     let left: Vec<_> = findings(&run).iter().map(located).collect();
+    // `RefreshJob` (and `SessionJob`, once declared) implement no `Job`: an executor for them
+    // would not compile, so none is written, and the reason is given
+    for job in ["refresh", "session"] {
+        let pascal = format!("{}{}Job", job[..1].to_uppercase(), &job[1..]);
+        assert!(
+            run.stderr.contains(&format!(
+                "warning: fix declined: src/features/auth/jobs/{job}.rs: no `impl Job for {pascal}`"
+            )),
+            "{}",
+            run.transcript()
+        );
+        assert!(!fx.exists(&format!("src/features/auth/executors/{job}.rs")));
+    }
     // what a generator can make is made; the rest needs a person
     for (rule, path, _) in &left {
         assert!(
             !matches!(
                 (rule.as_str(), path.as_str()),
-                ("pairing", "src/features/auth/jobs/refresh.rs")
-                    | ("registration", "src/features/auth/executors/logout.rs")
+                ("registration", "src/features/auth/executors/logout.rs")
                     | ("registration", "src/features/mod.rs")
                     | ("orphan-module", _)
             ),
@@ -397,7 +427,9 @@ fn fix_on_the_violations_fixture_fixes_the_fixable_and_leaves_the_rest() {
             run.transcript()
         );
     }
-    assert_eq!(left.len(), PLANTED.len() - 4, "{}", run.transcript());
+    // 3 fixed; the declared orphan shows its own missing executor
+    assert_eq!(left.len(), PLANTED.len() - 3 + 1, "{}", run.transcript());
+    assert!(left.contains(&("pairing".into(), "src/features/auth/jobs/session.rs".into(), Some((2, 12)))));
 }
 
 /// `cargo test` the project at `root` (offline, sharing the e2e target directory so the
@@ -484,14 +516,17 @@ fn fix_with_a_machine_format_prints_that_format_on_stdout() {
         .unwrap_or_else(|e| panic!("not SARIF ({e}):\n{}", dry.transcript()));
     assert!(schema.is_valid(&doc), "{}", dry.stdout);
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), PLANTED.len());
-    assert!(dry.stderr.contains("create src/features/auth/executors/refresh.rs"), "{}", dry.stderr);
+    assert!(dry.stderr.contains("+++ b/src/features/auth/mod.rs"), "{}", dry.stderr);
     // applied: what remains, in the format; the writer's status on stderr
     let run = fx.orch(&["lint", "--fix", "--format", "sarif"]);
     run.expect_code(1);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not SARIF ({e}):\n{}", run.transcript()));
     assert!(schema.is_valid(&doc), "{}", run.stdout);
-    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), PLANTED.len() - 4);
+    // the three safe fixes applied; the declared orphan job now lacks an executor (an unsafe fix)
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), PLANTED.len() - 3 + 1, "{}", run.stdout);
+    assert!(run.stdout.contains("job `SessionJob` has no executor"), "{}", run.stdout);
     assert!(run.stderr.contains("done lint --fix"), "{}", run.stderr);
     let github = fx.orch(&["lint", "--fix", "--diff", "--format", "github"]);
     github.expect_code(1);
@@ -500,7 +535,7 @@ fn fix_with_a_machine_format_prints_that_format_on_stdout() {
         "{}",
         github.stdout
     );
-    assert_eq!(github.stdout.lines().count(), PLANTED.len() - 4);
+    assert_eq!(github.stdout.lines().count(), PLANTED.len() - 3 + 1);
 }
 
 /// The official SARIF 2.1.0 schema, compiled.
@@ -604,4 +639,145 @@ fn a_finding_on_a_huge_line_prints_a_window_of_it() {
     assert!(run.stdout.contains("| …xxx"), "cut before the column:\n{}", run.stdout);
     assert!(run.stdout.contains("xxx\"; pub struct GenericEvent;\n"), "{}", run.stdout);
     assert!(run.stdout.contains("^^^^^^^^^^^^"), "{}", run.stdout);
+}
+
+/// A generated project with a hand-written job: no `input` field, its own `Output`.
+fn hand_written_job_project() -> Fixture {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    fx.write(
+        "src/features/auth/jobs/refresh.rs",
+        "//! A job written by hand.\n\nuse orch_runtime::Job;\n\n/// A session token.\n#[derive(Debug, Clone, Default)]\npub struct Token(pub String);\n\n/// Refreshes a session.\n#[derive(Debug, Clone)]\npub struct RefreshJob {\n    /// The token to refresh.\n    pub token: String,\n}\n\nimpl Job for RefreshJob {\n    type Output = Token;\n}\n",
+    );
+    let jobs = fx.read("src/features/auth/jobs/mod.rs");
+    fx.write("src/features/auth/jobs/mod.rs", &jobs.replace("mod auth;\n", "mod auth;\npub mod refresh;\n"));
+    fx
+}
+
+#[test]
+fn fix_writes_an_executor_for_the_job_as_it_is() {
+    let fx = hand_written_job_project();
+    // the executor generates code: only with --unsafe
+    let safe = fx.orch(&["lint", "--fix"]);
+    safe.expect_code(1);
+    assert!(safe.stderr.contains("apply with `orch lint --fix --unsafe`"), "{}", safe.transcript());
+    assert!(!fx.exists("src/features/auth/executors/refresh.rs"));
+
+    let fixed = fx.orch(&["lint", "--fix", "--unsafe"]);
+    // the `Token` type in jobs/ is a finding of its own, left to the user
+    fixed.expect_code(1);
+    assert!(!fixed.stdout.contains("[pairing]"), "{}", fixed.transcript());
+    let executor = fx.read("src/features/auth/executors/refresh.rs");
+    // no `job.input` (the job has none), no made-up `Output = String`, no tests constructing
+    // the job with a `new` it does not have
+    assert!(!executor.contains("input"), "{executor}");
+    assert!(!executor.contains("RefreshJob::"), "{executor}");
+    assert!(executor.contains("Result<<RefreshJob as Job>::Output, JobError>"), "{executor}");
+    assert!(executor.contains("use orch_runtime::{ExecContext, Executor, Job, JobError};"), "{executor}");
+    assert!(fx.read("src/features/auth/jobs/mod.rs").contains("pub use refresh::RefreshJob;"));
+    assert!(fx.read("src/features/auth/mod.rs").contains("register::<jobs::RefreshJob, _>"));
+    // the output type is written out when it names only prelude types
+    let fx = hand_written_job_project();
+    let job = fx
+        .read("src/features/auth/jobs/refresh.rs")
+        .replace("type Output = Token;", "type Output = Vec<String>;");
+    fx.write("src/features/auth/jobs/refresh.rs", &job);
+    fx.orch(&["lint", "--fix", "--unsafe"]).expect_code(1);
+    let executor = fx.read("src/features/auth/executors/refresh.rs");
+    assert!(executor.contains("-> Result<Vec<String>, JobError>"), "{executor}");
+    assert!(executor.contains("use orch_runtime::{ExecContext, Executor, JobError};"), "{executor}");
+}
+
+#[test]
+fn fix_declines_an_executor_for_a_job_without_impl_job() {
+    let fx = hand_written_job_project();
+    let job = fx.read("src/features/auth/jobs/refresh.rs");
+    let job = &job[..job.find("impl Job").unwrap()];
+    fx.write("src/features/auth/jobs/refresh.rs", job.replace("use orch_runtime::Job;\n\n", "").as_str());
+    let before = fx.files(".");
+    let run = fx.orch(&["lint", "--fix", "--unsafe"]);
+    // the one thing asked could not be done: exit 1, said so, nothing written
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains(
+            "warning: fix declined: src/features/auth/jobs/refresh.rs: no `impl Job for RefreshJob`"
+        ),
+        "{}",
+        run.transcript()
+    );
+    assert!(!run.stderr.contains("done lint --fix"), "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("1 finding has a fix that was declined (see the warnings above): fix them by hand"),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(fx.files("."), before, "a declined fix wrote something");
+}
+
+#[test]
+fn fix_declares_keyword_file_names_raw_and_declines_names_that_are_not_identifiers() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    for name in ["type", "fetch-user", "odd,name:1"] {
+        fx.write(&format!("src/features/auth/events/{name}.rs"), "//! An event.\n");
+    }
+    let lint = fx.orch(&["lint"]);
+    lint.expect_code(1);
+    // hints never suggest a line that does not compile
+    assert!(lint.stdout.contains("add `mod r#type;` to src/features/auth/events/mod.rs"), "{}", lint.stdout);
+    assert!(!lint.stdout.contains("mod fetch-user"), "{}", lint.stdout);
+    assert!(!lint.stdout.contains("mod odd,name:1"), "{}", lint.stdout);
+    assert!(
+        lint.stdout.contains(
+            "`fetch-user` is not a Rust identifier (ASCII letters, digits and `_`), so `orch lint --fix` does not declare it: rename the file to `fetch_user.rs`, then declare it with `mod fetch_user;` in src/features/auth/events/mod.rs, or delete it"
+        ),
+        "{}",
+        lint.stdout
+    );
+    assert!(lint.stdout.contains("rename the file to `odd_name_1.rs`"), "{}", lint.stdout);
+
+    let fixed = fx.orch(&["lint", "--fix"]);
+    fixed.expect_code(1);
+    let events = fx.read("src/features/auth/events/mod.rs");
+    assert!(events.contains("mod r#type;\n"), "{events}");
+    assert!(!events.contains("fetch") && !events.contains("odd"), "{events}");
+    assert!(fixed.stderr.contains("done lint --fix (1 fix)"), "{}", fixed.transcript());
+    // the undeclarable ones stay reported, with the rename hint, and are not offered as fixes
+    let left: Vec<_> = fixed.stdout.lines().filter(|l| l.starts_with("error[orphan-module]")).collect();
+    assert_eq!(left.len(), 2, "{}", fixed.transcript());
+    let again = fx.orch(&["lint", "--fix"]);
+    assert!(
+        again.stderr.contains("nothing to fix: no finding has an automatic fix"),
+        "{}",
+        again.transcript()
+    );
+}
+
+#[test]
+fn fix_declines_a_fix_whose_tree_would_have_a_new_finding() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    // an orphan second executor for `AuthJob`: declaring it would give the job two executors
+    fx.write(
+        "src/features/auth/executors/other.rs",
+        "use orch_runtime::{ExecContext, Executor, JobError};\n\nuse crate::features::auth::jobs::AuthJob;\n\n/// Another.\n#[derive(Debug)]\npub struct OtherExecutor;\n\nimpl Executor<AuthJob> for OtherExecutor {\n    async fn execute(&self, job: &AuthJob, _ctx: &ExecContext) -> Result<String, JobError> {\n        Ok(job.input.clone())\n    }\n}\n",
+    );
+    // and a fix that is fine on its own: the feature's `register` call removed
+    let features = fx.read("src/features/mod.rs");
+    fx.write("src/features/mod.rs", &features.replace("    auth::register(builder)?;\n", ""));
+    // a dry run writes nothing: the findings are still there (exit 1)
+    let orphan_fix = fx.orch(&["lint", "--fix", "--dry-run"]);
+    orphan_fix.expect_code(1);
+    assert!(
+        orphan_fix.stderr.contains(
+            "warning: fix declined: src/features/auth/jobs/auth.rs: it would add a finding: error[pairing] at src/features/auth/jobs/auth.rs: job `AuthJob` has 2 executors"
+        ),
+        "{}",
+        orphan_fix.transcript()
+    );
+    assert!(!orphan_fix.stdout.contains("executors/mod.rs"), "{}", orphan_fix.transcript());
+    assert!(orphan_fix.stdout.contains("update src/features/mod.rs"), "{}", orphan_fix.transcript());
+    let fixed = fx.orch(&["lint", "--fix"]);
+    fixed.expect_code(1);
+    assert!(fx.read("src/features/mod.rs").contains("auth::register(builder)?;"));
+    assert!(!fx.read("src/features/auth/executors/mod.rs").contains("other"));
+    assert!(fixed.stdout.contains("error[orphan-module]"), "{}", fixed.transcript());
 }

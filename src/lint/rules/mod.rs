@@ -288,7 +288,7 @@ impl What<'_> {
             What::Text(t) => return t.hint.as_deref().map(Cow::Borrowed),
             What::NoExecutor { job, place } => {
                 format!(
-                    "run `orch add executor {}{}` (or `orch lint --fix`)",
+                    "run `orch add executor {}{}` (or `orch lint --fix --unsafe`, which generates it)",
                     job_stem(job),
                     feature_flag(place)
                 )

@@ -84,15 +84,20 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         let is_feature_module =
             matches!(f.place, Place::Feature { rest: Rest::Top, .. }) && f.file_name() == "mod.rs";
         let registers = f.facts.iter().any(|x| matches!(x, Fact::RegisterFn { .. }));
-        let (hint, fix) = match parent {
-            Some(p) if is_feature_module && registers => (
+        // `type.rs` is declared `mod r#type;`; `fetch-user.rs` cannot be declared at all
+        let ident = crate::names::module_ident(&name);
+        let (hint, fix) = match (parent, ident) {
+            (_, Err(why)) => {
+                (crate::lint::fix::rename_hint(&f.path, &name, &why, parent.map(PathBuf::as_path)), None)
+            }
+            (Some(p), Ok(ident)) if is_feature_module && registers => (
                 format!(
-                    "wire the feature: `pub mod {name};` and `{name}::register(builder)?;` in {} (or run `orch lint --fix`)",
+                    "wire the feature: `pub mod {ident};` and `{ident}::register(builder)?;` in {} (or run `orch lint --fix`)",
                     crate::lint::show(p)
                 ),
                 Some(Fix::WireFeature { feature: name.clone() }),
             ),
-            Some(p) => (
+            (Some(p), Ok(name)) => (
                 format!(
                     "add `mod {name};` to {} (or run `orch lint --fix`), or delete the file",
                     crate::lint::show(p)
@@ -103,7 +108,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                     exports: f.public_types().map(|(n, _, _)| n.to_string()).collect(),
                 }),
             ),
-            None => {
+            (None, Ok(name)) => {
                 // No parent module file: saying "add `mod x;` to it" would send the user to a
                 // file that does not exist.
                 let dir = if f.file_name() == "mod.rs" {

@@ -22,7 +22,9 @@ an executor that implements `Executor<J>` for a job type this crate does not dec
 item-level macro invocations are assumed to be handled by the macro.
 
 Fix: `orch add executor <job> --feature <feature>` generates and registers the missing
-executor (`orch lint --fix` does it for every job without one).",
+executor (`orch lint --fix --unsafe` does it for every job without one, against the job as it
+is: a hand-written job gets an executor returning its own `Output` that fails until written;
+a job without `impl Job` gets none).",
 };
 
 fn item_level_mentions(a: &Analysis) -> HashSet<&str> {

@@ -135,6 +135,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             _ => None,
         });
         let Some(decl) = decl else { continue }; // undeclared: orphan-module reports it
+        let ident = crate::names::module_ident(feature).unwrap_or_else(|_| feature.to_string());
         let fnd = Finding::new(
             RuleId::Registration,
             sev,
@@ -143,7 +144,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             format!(
                 "feature `{feature}` is not registered: `register` here never calls `{feature}::register`"
             ),
-            Some(format!("add `{feature}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
+            Some(format!("add `{ident}::register(builder)?;` to `register` (or run `orch lint --fix`)")),
         );
         out.push(fnd.with_fix(Fix::WireFeature { feature: feature.to_string() }));
     }
