@@ -178,6 +178,21 @@ pub struct LexError {
 /// of its matching delimiter (for `Open`/`Close`), or `u32::MAX`. Fails on the first lexical
 /// error or unbalanced delimiter.
 pub fn tokenize(src: &[u8], out: &mut Vec<Token>, matching: &mut Vec<u32>) -> Result<(), LexError> {
+    tokenize_marking(src, out, matching, None)
+}
+
+/// [`tokenize`], also recording in `marks` (cleared first) the byte offset of every line
+/// comment that is an `orch-lint:` directive ([`is_directive`]). The check costs a few byte
+/// comparisons per line comment, so suppressions come with the one pass over the file.
+pub fn tokenize_marking(
+    src: &[u8],
+    out: &mut Vec<Token>,
+    matching: &mut Vec<u32>,
+    mut marks: Option<&mut Vec<u32>>,
+) -> Result<(), LexError> {
+    if let Some(marks) = marks.as_deref_mut() {
+        marks.clear();
+    }
     out.clear();
     matching.clear();
     out.reserve(src.len() / 4);
@@ -205,7 +220,13 @@ pub fn tokenize(src: &[u8], out: &mut Vec<Token>, matching: &mut Vec<u32>) -> Re
                 continue;
             }
             b'/' if src.get(i + 1) == Some(&b'/') => {
-                i = memchr::memchr(b'\n', &src[i..]).map_or(n, |p| i + p);
+                let end = memchr::memchr(b'\n', &src[i..]).map_or(n, |p| i + p);
+                if let Some(marks) = marks.as_deref_mut()
+                    && is_directive(&src[i..end])
+                {
+                    marks.push(i as u32);
+                }
+                i = end;
                 continue;
             }
             b'/' if src.get(i + 1) == Some(&b'*') => {
@@ -295,6 +316,18 @@ pub fn tokenize(src: &[u8], out: &mut Vec<Token>, matching: &mut Vec<u32>) -> Re
     }
     matching.resize(out.len(), u32::MAX);
     Ok(())
+}
+
+/// Whether a line comment (from its `//`) is an `orch-lint:` directive: `// orch-lint:` or the
+/// inner `//! orch-lint:` (doc comments `///` are documentation, never directives).
+pub fn is_directive(comment: &[u8]) -> bool {
+    let Some(rest) = comment.strip_prefix(b"//") else { return false };
+    let rest = rest.strip_prefix(b"!").unwrap_or(rest);
+    if rest.first() == Some(&b'/') {
+        return false;
+    }
+    let start = rest.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(rest.len());
+    rest[start..].starts_with(b"orch-lint:")
 }
 
 fn is_inner_attr_start(rest: &[u8]) -> bool {

@@ -23,6 +23,7 @@ pub mod modtree;
 pub mod overlay;
 pub mod place;
 pub mod scan;
+pub mod suppress;
 pub mod walk;
 
 pub use place::{Folder, Place, Role};
@@ -230,6 +231,8 @@ pub enum Fact {
     HasTests,
     /// A function named `main` is defined at module level.
     MainFn,
+    /// An `orch-lint: allow(..)` comment (rare: boxed so every fact stays small).
+    Suppress(Box<suppress::Suppression>),
 }
 
 impl Fact {
@@ -248,6 +251,7 @@ impl Fact {
             | Fact::Observe { loc, .. }
             | Fact::MacroMention { loc, .. }
             | Fact::RegisterFn { loc } => Some(*loc),
+            Fact::Suppress(s) => Some(s.loc),
             Fact::HasTests | Fact::MainFn => None,
         }
     }

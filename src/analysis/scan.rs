@@ -66,6 +66,8 @@ pub struct Scanner {
     toks: Vec<Token>,
     matching: Vec<u32>,
     facts: Vec<Fact>,
+    /// Offsets of `orch-lint:` directive comments ([`super::suppress`]).
+    marks: Vec<u32>,
 }
 
 impl Scanner {
@@ -78,7 +80,9 @@ impl Scanner {
     /// pin memory for the rest of the walk.
     pub fn scan(&mut self, input: Input<'_>) -> Result<Box<[Fact]>, ScanError> {
         let bytes = input.src.as_bytes();
-        if let Err(LexError { offset, message }) = lex::tokenize(bytes, &mut self.toks, &mut self.matching) {
+        if let Err(LexError { offset, message }) =
+            lex::tokenize_marking(bytes, &mut self.toks, &mut self.matching, Some(&mut self.marks))
+        {
             let mut lines = Lines::new(bytes);
             return Err(ScanError { loc: lines.loc(offset as usize), message });
         }
@@ -104,6 +108,8 @@ impl Scanner {
         if w.has_tests {
             w.facts.push(Fact::HasTests);
         }
+        let suppressions = super::suppress::collect(input.src, &self.toks, &self.matching, &self.marks);
+        self.facts.extend(suppressions.into_iter().map(|s| Fact::Suppress(Box::new(s))));
         if !input.flow {
             self.facts.retain(|f| !f.is_flow());
         }
