@@ -145,7 +145,8 @@ Examples:
   orch lint --fix --dry-run              # show the fixes a generator can make
   orch lint --workspace                  # every workspace member with an orch.toml
   orch lint -p app                       # one workspace member
-  orch lint --explain pairing            # what a rule checks and why")]
+  orch lint --explain pairing            # what a rule checks and why
+  orch lint --baseline lint.json         # only findings not recorded in lint.json")]
     Lint(LintArgs),
     /// Check the project's setup (dependencies, config, wiring, runtime version).
     #[command(after_help = "\
@@ -441,6 +442,13 @@ pub struct LintArgs {
     /// Lint only this workspace member (by package name; repeatable).
     #[arg(short = 'p', long = "package", value_name = "NAME")]
     pub package: Vec<String>,
+    /// Report only findings not recorded in FILE (JSON, inside the project); a FILE that does
+    /// not exist yet is created with today's findings.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "explain", "list_rules"])]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: record today's findings in FILE again (replacing it).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
 }
 
 /// Arguments of `orch doctor`.

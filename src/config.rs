@@ -133,6 +133,20 @@ pub struct LintConfig {
     pub extra_folders: Vec<String>,
     /// Paths (relative, glob with `*` and `**`) not linted.
     pub exclude: Vec<String>,
+    /// `[[lint.overrides]]`: rule levels for some paths (later entries win).
+    pub overrides: Vec<LintOverride>,
+}
+
+/// One `[[lint.overrides]]` entry: rule levels for the paths its globs match. Spans are kept
+/// so [`Config::parse`] can point at a bad glob or rule id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintOverride {
+    /// Root-relative globs (`*` within a folder, `**` across folders); a glob matching a folder
+    /// covers everything below it.
+    pub paths: toml::Spanned<Vec<toml::Spanned<String>>>,
+    /// `rule-id = "error" | "warn" | "off"` for those paths.
+    pub rules: BTreeMap<toml::Spanned<String>, Level>,
 }
 
 impl Default for LintConfig {
@@ -148,14 +162,55 @@ impl Default for LintConfig {
                 .to_vec(),
             extra_folders: Vec::new(),
             exclude: Vec::new(),
+            overrides: Vec::new(),
         }
+    }
+}
+
+impl LintConfig {
+    /// `[[lint.overrides]]` entries name known rules and give valid, root-relative globs;
+    /// otherwise a usage error at the value's line and column.
+    fn check_overrides(&self, text: &str, path: &Path) -> Result<(), Failure> {
+        let at = |span: std::ops::Range<usize>, what: String| {
+            let (line, col) = line_col(text, span.start);
+            Failure::usage(format!("invalid config {}:{line}:{col}: {what}", path.display()))
+        };
+        for o in &self.overrides {
+            if o.paths.get_ref().is_empty() {
+                return Err(at(o.paths.span(), "[[lint.overrides]] `paths` is empty".into())
+                    .hint("give root-relative globs, e.g. paths = [\"src/legacy/**\"]"));
+            }
+            for glob in o.paths.get_ref() {
+                let g = glob.get_ref();
+                let outside = g.starts_with('/') || g.contains('\\') || g.split('/').any(|s| s == "..");
+                let invalid = if outside {
+                    Some("globs are root-relative, with `/` and without `..`".to_string())
+                } else {
+                    globset::GlobBuilder::new(g).literal_separator(true).build().err().map(|e| e.to_string())
+                };
+                if let Some(why) = invalid {
+                    return Err(at(glob.span(), format!("invalid [[lint.overrides]] path {g:?}: {why}"))
+                        .hint("e.g. paths = [\"src/legacy/**\", \"src/features/*/helpers\"]"));
+                }
+            }
+            for id in o.rules.keys() {
+                if id.get_ref().parse::<crate::lint::RuleId>().is_err() {
+                    let known = crate::lint::unknown_rule(id.get_ref(), "");
+                    let mut e =
+                        at(id.span(), format!("unknown lint rule `{}` in [[lint.overrides]]", id.get_ref()));
+                    e.hint = known.hint;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
 impl Config {
     /// Parse `text` (the contents of `path`), naming the file, line and column on error.
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<Config> {
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let location = e
                 .span()
                 .map(|span| {
@@ -165,8 +220,9 @@ impl Config {
                 .unwrap_or_default();
             Failure::usage(format!("invalid config {}{location}: {}", path.display(), e.message()))
                 .hint(format!("fix {} (see `orch init --help` and the README's config reference)", FILE_NAME))
-                .into()
-        })
+        })?;
+        config.lint.check_overrides(text, path)?;
+        Ok(config)
     }
 
     /// Read and parse the config at `path`.
@@ -298,6 +354,52 @@ mod tests {
         assert_eq!(at("features"), "/p/orch.toml:4:15");
         assert_eq!(at("core"), "/p/orch.toml:3:8");
         assert_eq!(at("templates"), "/p/orch.toml");
+    }
+
+    #[test]
+    fn lint_overrides_parse_with_globs_and_levels() {
+        let text = "[[lint.overrides]]\npaths = [\"src/legacy/**\"]\nrules = { orphan-module = \"off\" }\n";
+        let cfg = Config::parse(text, Path::new("orch.toml")).unwrap();
+        let o = &cfg.lint.overrides[0];
+        assert_eq!(o.paths.get_ref()[0].get_ref(), "src/legacy/**");
+        assert_eq!(
+            o.rules.iter().map(|(k, v)| (k.get_ref().as_str(), *v)).collect::<Vec<_>>(),
+            [("orphan-module", Level::Off)]
+        );
+    }
+
+    #[test]
+    fn bad_lint_overrides_name_file_line_and_column() {
+        let err = |text: &str| {
+            let e = Config::parse(text, Path::new("/p/orch.toml")).unwrap_err();
+            let (kind, hint) = crate::error::classify(&e);
+            assert_eq!(kind.code(), 2, "{e}");
+            (e.to_string(), hint.unwrap_or_default().to_string())
+        };
+        let (msg, hint) =
+            err("[[lint.overrides]]\npaths = [\"src/**\"]\nrules = { orphan-modul = \"off\" }\n");
+        assert!(
+            msg.starts_with("invalid config /p/orch.toml:3:11: unknown lint rule `orphan-modul`"),
+            "{msg}"
+        );
+        assert!(hint.starts_with("did you mean `orphan-module`?"), "{hint}");
+        let (msg, _) = err("[[lint.overrides]]\npaths = [\"src/{a\"]\nrules = {}\n");
+        assert!(
+            msg.starts_with("invalid config /p/orch.toml:2:10: invalid [[lint.overrides]] path \"src/{a\""),
+            "{msg}"
+        );
+        let (msg, _) = err("[[lint.overrides]]\npaths = [\"../x/**\"]\nrules = {}\n");
+        assert!(
+            msg.contains(":2:10: invalid [[lint.overrides]] path \"../x/**\": globs are root-relative"),
+            "{msg}"
+        );
+        let (msg, _) = err("[[lint.overrides]]\npaths = []\nrules = {}\n");
+        assert!(
+            msg.starts_with("invalid config /p/orch.toml:2:9: [[lint.overrides]] `paths` is empty"),
+            "{msg}"
+        );
+        let (msg, _) = err("[[lint.overrides]]\npaths = [\"src\"]\n");
+        assert!(msg.contains("missing field `rules`"), "{msg}");
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! through the writer and report what remains in the requested format. `--fix` plans the safe
 //! fixes (unsafe ones too with `--unsafe`) and verifies them on the tree they would leave
 //! (`lint::fix::plan_verified`: a fix that fails is declined and said so) before applying.
+//! With `--baseline FILE`, the findings FILE records are left out (a missing FILE is written
+//! with today's findings, through the writer).
 //!
 //! What is printed: the report on stdout in the requested format (with `-q`, the human format
 //! shows only the findings that fail the run; machine formats are complete whatever `-q`
@@ -21,6 +23,7 @@ use super::Ctx;
 use crate::analysis::{self, Analysis};
 use crate::cli::{LintArgs, LintFormat, WriteArgs};
 use crate::error::{ExitKind, Failure, Silent};
+use crate::lint::baseline::{self, Baseline};
 use crate::lint::select::Selection;
 use crate::lint::{self, Finding, Settings, Severity, report};
 use crate::output::Stream;
@@ -40,6 +43,12 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
         return out.stdout(&report::list_rules(settings.as_ref(), out.paint(Stream::Out)));
     }
     if let Some(members) = workspace_members(ctx, &args)? {
+        if args.baseline.is_some() {
+            // one baseline file per project: a workspace run would mix (or skip) them
+            return Err(Failure::usage("--baseline records the findings of one project, not of a workspace")
+                .hint("run it in each member: `orch -C <member> lint --baseline lint-baseline.json`")
+                .into());
+        }
         return lint_members(ctx, &args, &members);
     }
     let project = super::orch_project(ctx)?;
@@ -48,6 +57,9 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
     let selection = resolve_paths(ctx, &project, &args.paths)?;
     if args.fix {
         return fix(ctx, &project, &settings, &args, &selection);
+    }
+    if let Some(file) = &args.baseline {
+        return with_baseline(ctx, &project, &settings, &args, &selection, file);
     }
     let analysis = analyse(&project)?;
     let findings = findings(&analysis, &settings, &selection);
@@ -324,6 +336,97 @@ fn declined_exit(applied: usize, declined: usize) -> anyhow::Result<()> {
 /// "1 finding has" / "3 findings have".
 fn plural_has(n: usize) -> String {
     if n == 1 { "1 finding has".to_string() } else { format!("{n} findings have") }
+}
+
+/// `--baseline FILE`: record today's findings in FILE when it does not exist (or with
+/// `--update-baseline`), else report only the findings it does not record.
+fn with_baseline(
+    ctx: &Ctx<'_>,
+    project: &Project,
+    settings: &Settings,
+    args: &LintArgs,
+    selection: &Selection,
+    file: &Path,
+) -> anyhow::Result<()> {
+    let out = ctx.out;
+    let rel = baseline_path(ctx, project, file)?;
+    let shown = crate::plan::display(&rel);
+    let abs = project.root.join(&rel);
+    let existing = match std::fs::read_to_string(&abs) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(
+                Failure::usage(format!("cannot read baseline {shown}"))
+                    .hint("give a readable JSON file written by `orch lint --baseline`"),
+            ));
+        }
+    };
+    // Parse before analysing: a bad file fails fast, and nothing is written.
+    let known = match &existing {
+        Some(text) if !args.update_baseline => Some(Baseline::parse(text, &shown)?),
+        _ => None,
+    };
+    let analysis = analyse(project)?;
+    let mut findings = findings(&analysis, settings, selection);
+    let files_checked = selection.files_checked(&analysis);
+    let Some(known) = known else {
+        let recorded = baseline::record(&findings);
+        let mut plan = crate::plan::Plan::new(&project.root);
+        plan.update(&rel, recorded.to_json())?;
+        crate::writer::apply(&plan)?;
+        // The report of a run with a fresh baseline has no new finding (valid JSON / SARIF).
+        print(ctx, &project.root, settings, args, files_checked, &[])?;
+        out.status(&format!(
+            "recorded {} in baseline {shown}; later runs with `--baseline {shown}` report only new ones",
+            plural(findings.len(), "finding")
+        ));
+        return Ok(());
+    };
+    let before = findings.len();
+    let stale = known.filter(&mut findings);
+    print(ctx, &project.root, settings, args, files_checked, &findings)?;
+    let mut note = format!("baseline {shown}: {} left out", plural(before - findings.len(), "known finding"));
+    if stale > 0 {
+        note.push_str(&format!(
+            "; {} no longer occur (`--update-baseline` drops them)",
+            if stale == 1 { "1 baseline entry".to_string() } else { format!("{stale} baseline entries") }
+        ));
+    }
+    out.status(&note);
+    exit_for(&findings, args.deny_warnings)
+}
+
+/// The baseline file as a root-relative path: it must be inside the project (orch writes only
+/// there), its folder must exist.
+fn baseline_path(ctx: &Ctx<'_>, project: &Project, file: &Path) -> anyhow::Result<PathBuf> {
+    let abs = ctx.cwd.join(file);
+    let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return Err(Failure::usage(format!("invalid baseline path {}", file.display()))
+            .hint("give a file, e.g. `--baseline lint-baseline.json`")
+            .into());
+    };
+    let dir = parent.canonicalize().map_err(|e| {
+        anyhow::Error::new(e).context(
+            Failure::usage(format!("cannot use baseline {}: its folder does not exist", file.display()))
+                .hint("create the folder, or give a path in an existing one"),
+        )
+    })?;
+    let rel = dir.strip_prefix(&project.root).map_err(|_| {
+        Failure::usage(format!(
+            "baseline {} is outside the project at {}",
+            file.display(),
+            project.root.display()
+        ))
+        .hint("keep the baseline in the project (commit it), e.g. `--baseline lint-baseline.json`")
+    })?;
+    let rel = rel.join(name);
+    if project.root.join(&rel).is_dir() {
+        return Err(Failure::usage(format!("baseline {} is a directory", file.display()))
+            .hint("give a file, e.g. `--baseline lint-baseline.json`")
+            .into());
+    }
+    Ok(rel)
 }
 
 /// Fix rounds `--fix` applies at most.

@@ -14,10 +14,12 @@ use crate::analysis::{Analysis, Loc};
 use crate::config::{Level, LintConfig};
 use crate::error::Failure;
 
+pub mod baseline;
 pub mod fix;
 pub mod report;
 mod rules;
 pub mod select;
+pub mod suppress;
 
 pub use rules::{RULES, Rule, RuleId, UnknownRule};
 
@@ -215,6 +217,8 @@ pub struct Settings {
     pub god_events: Vec<(String, Vec<String>)>,
     /// Extra folders allowed in a feature.
     pub extra_folders: Vec<String>,
+    /// `[[lint.overrides]]`: levels per path.
+    pub overrides: suppress::Overrides,
 }
 
 impl Settings {
@@ -245,6 +249,7 @@ impl Settings {
             public_modules: cfg.public_modules.clone(),
             god_events,
             extra_folders: cfg.extra_folders.clone(),
+            overrides: suppress::Overrides::compile(&cfg.overrides)?,
         })
     }
 
@@ -253,8 +258,16 @@ impl Settings {
         self.levels[id as usize]
     }
 
+    /// The level of a rule for the file or folder at `path` (root-relative), with
+    /// `[[lint.overrides]]`.
+    pub fn level_at(&self, id: RuleId, path: &Path) -> Level {
+        self.overrides.level_at(id, path, self.level(id))
+    }
+
+    /// The severity a rule runs with: its own level, or the highest an override gives it
+    /// (findings are re-graded per path afterwards, [`suppress`]).
     fn severity(&self, id: RuleId) -> Option<Severity> {
-        match self.level(id) {
+        match self.level(id).max(self.overrides.max(id).unwrap_or(Level::Off)) {
             Level::Off => None,
             Level::Warn => Some(Severity::Warning),
             Level::Error => Some(Severity::Error),
@@ -307,9 +320,11 @@ pub(crate) fn words_match(pattern: &[String], name: &[&str]) -> bool {
     }
 }
 
-/// Run every enabled rule; findings sorted by path, line, column, rule.
+/// Run every enabled rule, then apply `[[lint.overrides]]` and inline suppressions
+/// ([`suppress`]); findings sorted by path, line, column, rule.
 pub fn check<'a>(analysis: &'a Analysis, settings: &'a Settings) -> Vec<Finding<'a>> {
     let mut findings = rules::run(analysis, settings);
+    suppress::apply(analysis, settings, &mut findings);
     fn k<'f>(f: &'f Finding<'_>) -> (&'f [u8], Option<Loc>, &'static str) {
         // by the id's text, as always: the order users see
         (crate::analysis::key(f.path), f.loc, f.rule().as_str())

@@ -384,6 +384,7 @@ pub fn sarif(
             "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
             "message": { "text": text },
             "locations": [ { "physicalLocation": physical } ],
+            "partialFingerprints": fingerprints(f),
         })
     };
     let root_uri = format!("file://{}/", uri_path(root).trim_end_matches('/'));
@@ -425,6 +426,13 @@ pub fn sarif(
     }
     out.push_str(tail);
     flush(&mut out, sink)
+}
+
+/// A result's `partialFingerprints`: the baseline's fingerprint (stable across line moves).
+fn fingerprints(f: &Finding<'_>) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert(super::baseline::SARIF_KEY.to_string(), Value::String(super::baseline::fingerprint(f)));
+    Value::Object(map)
 }
 
 const RESULTS_MARK: &str = "@@orch-results@@";

@@ -24,6 +24,7 @@ mod pairing;
 mod parse_error;
 mod registration;
 mod type_naming;
+mod unused_suppression;
 
 /// A rule's stable id, typed. The variants are in report order (the order of [`RULES`]); the
 /// text form ([`RuleId::as_str`]) is what `orch.toml`, the output and `--explain` use.
@@ -51,11 +52,13 @@ pub enum RuleId {
     GodEvent,
     /// See [`parse_error`].
     ParseError,
+    /// See [`unused_suppression`].
+    UnusedSuppression,
 }
 
 impl RuleId {
     /// Every rule, in report order.
-    pub const ALL: [RuleId; 10] = [
+    pub const ALL: [RuleId; 11] = [
         RuleId::Layout,
         RuleId::FileNaming,
         RuleId::TypeNaming,
@@ -66,6 +69,7 @@ impl RuleId {
         RuleId::Boundaries,
         RuleId::GodEvent,
         RuleId::ParseError,
+        RuleId::UnusedSuppression,
     ];
 
     /// The stable id as written in `orch.toml`, output and `--explain`.
@@ -81,6 +85,7 @@ impl RuleId {
             RuleId::Boundaries => "boundaries",
             RuleId::GodEvent => "god-event",
             RuleId::ParseError => "parse-error",
+            RuleId::UnusedSuppression => "unused-suppression",
         }
     }
 
@@ -102,6 +107,7 @@ impl RuleId {
             RuleId::Boundaries => boundaries::check,
             RuleId::GodEvent => god_event::check,
             RuleId::ParseError => parse_error::check,
+            RuleId::UnusedSuppression => unused_suppression::check,
         }
     }
 }
@@ -155,6 +161,7 @@ pub const RULES: &[&Rule] = &[
     &boundaries::RULE,
     &god_event::RULE,
     &parse_error::RULE,
+    &unused_suppression::RULE,
 ];
 
 type Check = for<'a> fn(&'a Analysis, &'a Settings, Severity, &mut Chunks<Finding<'a>>);
