@@ -44,6 +44,7 @@ const PLANTED: &[Located<'static>] = &[
     ("boundaries", "src/features/billing/orchestrators/checkout.rs", Some((2, 5))),
     ("god-event", "src/features/auth/events/generic.rs", Some((3, 12))),
     ("parse-error", "src/features/search/jobs/query.rs", Some((4, 20))),
+    ("unused-suppression", "src/features/auth/events/generic.rs", Some((6, 1))),
 ];
 
 /// The `findings` of a `--format json` report.
@@ -162,8 +163,17 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     let mut broken = doc.clone();
     broken["runs"][0]["results"][0]["level"] = "fatal".into();
     assert!(!validator.is_valid(&broken));
-    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), PLANTED.len());
-    snapshot_settings().bind(|| insta::assert_snapshot!("lint_sarif", run.transcript()));
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), PLANTED.len());
+    // every result has the baseline's fingerprint (tests/cli/suppress.rs checks its stability);
+    // the planted findings are all different
+    let prints: std::collections::BTreeSet<&str> =
+        results.iter().map(|r| r["partialFingerprints"]["orchLint/v1"].as_str().unwrap()).collect();
+    assert_eq!(prints.len(), results.len());
+    assert!(prints.iter().all(|p| p.len() == 32 && p.bytes().all(|b| b.is_ascii_hexdigit())), "{prints:?}");
+    let mut settings = snapshot_settings();
+    settings.add_filter(r#""orchLint/v1": "[0-9a-f]{32}""#, r#""orchLint/v1": "[fingerprint]""#);
+    settings.bind(|| insta::assert_snapshot!("lint_sarif", run.transcript()));
     // a clean run is valid too
     let clean = fixture("clean").orch(&["lint", "--format", "sarif"]);
     clean.ok();
