@@ -389,8 +389,12 @@ fn with_baseline(
     let mut note = format!("baseline {shown}: {} left out", plural(before - findings.len(), "known finding"));
     if stale > 0 {
         note.push_str(&format!(
-            "; {} no longer occur (`--update-baseline` drops them)",
-            if stale == 1 { "1 baseline entry".to_string() } else { format!("{stale} baseline entries") }
+            "; {} (`--update-baseline` drops them)",
+            if stale == 1 {
+                "1 baseline entry no longer occurs".to_string()
+            } else {
+                format!("{stale} baseline entries no longer occur")
+            }
         ));
     }
     out.status(&note);

@@ -104,7 +104,10 @@ impl Baseline {
     /// usage error (exit 2) naming the file, line and column.
     pub fn parse(text: &str, shown: &str) -> anyhow::Result<Baseline> {
         let baseline: Baseline = serde_json::from_str(text).map_err(|e| {
-            Failure::usage(format!("invalid baseline {shown}:{}:{}: {e}", e.line(), e.column())).hint(
+            // serde_json's message ends in " at line L column C": the location goes up front
+            let what = e.to_string();
+            let what = what.rsplit_once(" at line ").map_or(what.as_str(), |(w, _)| w).to_string();
+            Failure::usage(format!("invalid baseline {shown}:{}:{}: {what}", e.line(), e.column())).hint(
                 format!(
                     "record it again with `orch lint --baseline {shown} --update-baseline` (or delete it)"
                 ),
@@ -179,7 +182,12 @@ mod tests {
         let err = Baseline::parse("{\"version\": 1,\n \"findings\": 3}", "b.json").unwrap_err();
         let (kind, _) = crate::error::classify(&err);
         assert_eq!(kind.code(), 2);
-        assert!(err.to_string().starts_with("invalid baseline b.json:2:"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid baseline b.json:2:14: invalid type: integer `3`, expected a sequence"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains(" at line "), "{err}");
         let err = Baseline::parse("{\"version\": 9, \"findings\": []}", "b.json").unwrap_err();
         assert!(err.to_string().contains("has version 9"), "{err}");
     }

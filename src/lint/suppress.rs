@@ -180,7 +180,11 @@ pub(super) fn apply<'a>(analysis: &'a Analysis, settings: &Settings, findings: &
                 } else {
                     report(
                         format!("`allow({id})` suppressed nothing: no `{id}` finding in the lines it covers"),
-                        "remove it from the comment (the code no longer needs it)".into(),
+                        if s.rules.len() == 1 {
+                            "remove the comment (the code no longer needs it)".to_string()
+                        } else {
+                            format!("remove `{id}` from the comment (the code no longer needs it)")
+                        },
                     );
                 }
             }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::support::{Fixture, Run};
 
 /// A copy of `tests/fixtures/lint/<name>` in a temporary directory.
-fn fixture(name: &str) -> Fixture {
+pub(crate) fn fixture(name: &str) -> Fixture {
     let fx = Fixture::new();
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint").join(name);
     for entry in walkdir::WalkDir::new(&from).into_iter().filter_map(Result::ok) {
@@ -114,7 +114,7 @@ fn generated_projects_have_no_findings() {
     doctor.ok();
 }
 
-fn snapshot_settings() -> insta::Settings {
+pub(crate) fn snapshot_settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_prepend_module_to_snapshot(false);
     s.set_snapshot_path("snapshots");

@@ -19,6 +19,7 @@ mod property;
 mod refusals;
 mod remove;
 mod support;
+mod suppress;
 mod template;
 mod wiring;
 mod workspace;
