@@ -78,7 +78,10 @@ pub fn collect(src: &str, toks: &[Token], matching: &[u32], marks: &[u32]) -> Ve
             let at = mark as usize;
             let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
             let comment = &src[at..end];
-            let (rules, reason, malformed) = parse(comment);
+            let (rules, reason, malformed) = match parse(comment) {
+                Ok((rules, reason)) => (rules.into(), reason, None),
+                Err(why) => (Box::default(), false, Some(why.into())),
+            };
             let loc = loc_of(at);
             let line_start = starts[loc.line as usize - 1];
             let next = toks.partition_point(|t| (t.start as usize) < at);
@@ -97,11 +100,11 @@ pub fn collect(src: &str, toks: &[Token], matching: &[u32], marks: &[u32]) -> Ve
         .collect()
 }
 
-/// `// orch-lint: allow(a, b) reason` → (`[a, b]`, has a reason, syntax problem).
-fn parse(comment: &str) -> (Box<[Box<str>]>, bool, Option<Box<str>>) {
+/// `// orch-lint: allow(a, b) reason` → (`[a, b]`, has a reason), or what is wrong with it.
+fn parse(comment: &str) -> Result<(Vec<Box<str>>, bool), String> {
     let body = comment.trim_start_matches('/').trim_start_matches('!').trim_start();
     let body = body.strip_prefix("orch-lint:").unwrap_or(body).trim_start();
-    let bad = |what: &str| (Box::default(), false, Some(what.into()));
+    let bad = |what: &str| Err(what.to_string());
     let Some(args) = body.strip_prefix("allow").map(str::trim_start).and_then(|b| b.strip_prefix('(')) else {
         return bad("expected `allow(rule-id) reason` after `orch-lint:`");
     };
@@ -120,7 +123,7 @@ fn parse(comment: &str) -> (Box<[Box<str>]>, bool, Option<Box<str>>) {
     }
     // `allow(x) reason`, `allow(x): reason` and `allow(x) -- reason` all give a reason.
     let reason = rest.chars().any(char::is_alphanumeric);
-    (rules.into(), reason, None)
+    Ok((rules, reason))
 }
 
 /// Index of the last token of the item or statement starting at token `start`: its closing
