@@ -367,6 +367,12 @@ fn with_baseline(
         Some(text) if !args.update_baseline => Some(Baseline::parse(text, &shown)?),
         _ => None,
     };
+    if known.is_none() && !selection.is_all() {
+        // a baseline of some paths would make every other finding "new" on the next full run
+        return Err(Failure::usage(format!("cannot record baseline {shown} from some paths only"))
+            .hint(format!("record it over the whole project: `orch lint --baseline {shown}` without paths"))
+            .into());
+    }
     let analysis = analyse(project)?;
     let mut findings = findings(&analysis, settings, selection);
     let files_checked = selection.files_checked(&analysis);
@@ -384,7 +390,7 @@ fn with_baseline(
         return Ok(());
     };
     let before = findings.len();
-    let stale = known.filter(&mut findings);
+    let stale = known.filter(&mut findings, |p| selection.covers(p));
     print(ctx, &project.root, settings, args, files_checked, &findings)?;
     let mut note = format!("baseline {shown}: {} left out", plural(before - findings.len(), "known finding"));
     if stale > 0 {

@@ -7,6 +7,8 @@
 //! in one file (same rule, same message) are counted: a second one is new. The same fingerprint
 //! is SARIF's `partialFingerprints` (code scanning tracks results across commits with it).
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Finding, show};
@@ -125,20 +127,23 @@ impl Baseline {
     }
 
     /// Drop from `findings` those recorded here (each entry accounts for one finding); returns
-    /// how many entries matched no finding (fixed since, or code removed).
-    pub fn filter(&self, findings: &mut Vec<Finding<'_>>) -> usize {
-        let mut known: FastMap<&str, usize> = FastMap::default();
+    /// how many entries matched no finding (fixed since, or code removed). With path arguments,
+    /// only entries on a path they `cover` can be stale (the others were not looked at).
+    pub fn filter(&self, findings: &mut Vec<Finding<'_>>, cover: impl Fn(&Path) -> bool) -> usize {
+        // fingerprint → (entries not matched yet, whether its path is covered); the path is
+        // part of the fingerprint, so entries sharing one share their path
+        let mut known: FastMap<&str, (usize, bool)> = FastMap::default();
         for e in &self.findings {
-            *known.entry(e.fingerprint.as_str()).or_default() += 1;
+            known.entry(e.fingerprint.as_str()).or_insert((0, cover(Path::new(&e.path)))).0 += 1;
         }
         findings.retain(|f| match known.get_mut(fingerprint(f).as_str()) {
-            Some(n) if *n > 0 => {
+            Some((n, _)) if *n > 0 => {
                 *n -= 1;
                 false
             }
             _ => true,
         });
-        known.values().sum()
+        known.values().filter(|(_, covered)| *covered).map(|(n, _)| n).sum()
     }
 }
 

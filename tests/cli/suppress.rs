@@ -246,6 +246,20 @@ fn a_baseline_records_todays_findings_then_reports_only_new_ones() {
     run.expect_code(1);
     assert_eq!(found(&run), [("pairing".into(), "src/features/auth/jobs/refresh.rs".into(), Some(5))]);
     assert!(run.stderr.contains("1 baseline entry no longer occurs"), "{}", run.stderr);
+    // path arguments: only entries under them can be gone (the fixed one is in auth/)
+    let run = fx.orch(&["lint", "--baseline", "lint-baseline.json", "src/features/billing"]);
+    run.ok();
+    assert!(!run.stderr.contains("no longer"), "{}", run.stderr);
+    let run = fx.orch(&["lint", "--baseline", "lint-baseline.json", "src/features/auth"]);
+    assert!(run.stderr.contains("1 baseline entry no longer occurs"), "{}", run.stderr);
+    // ...and a baseline is recorded over the whole project only
+    let run =
+        fx.refused(&["lint", "--baseline", "lint-baseline.json", "--update-baseline", "src/features"], 2);
+    assert!(
+        run.stderr.contains("cannot record baseline lint-baseline.json from some paths only"),
+        "{}",
+        run.stderr
+    );
     // --update-baseline records the tree as it is now
     let run = fx.orch(&["lint", "--baseline", "lint-baseline.json", "--update-baseline"]);
     run.ok();
