@@ -191,3 +191,33 @@ pub(super) fn apply<'a>(analysis: &'a Analysis, settings: &Settings, findings: &
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overrides(toml: &str) -> Overrides {
+        let cfg = crate::config::Config::parse(toml, Path::new("orch.toml")).unwrap();
+        Overrides::compile(&cfg.lint.overrides).unwrap()
+    }
+
+    #[test]
+    fn later_overrides_win_and_a_matched_folder_covers_what_is_below() {
+        let o = overrides(
+            "[[lint.overrides]]\npaths = [\"src/legacy\"]\nrules = { layout = \"off\", pairing = \"warn\" }\n\
+             [[lint.overrides]]\npaths = [\"src/legacy/keep/*.rs\"]\nrules = { layout = \"error\" }\n",
+        );
+        let at = |id: &str, p: &str| o.level_at(id, Path::new(p), Level::Warn);
+        assert_eq!(at("layout", "src/legacy"), Level::Off);
+        assert_eq!(at("layout", "src/legacy/a/b.rs"), Level::Off);
+        assert_eq!(at("layout", "src/legacy/keep/x.rs"), Level::Error);
+        // `*` does not cross folders
+        assert_eq!(at("layout", "src/legacy/keep/deep/x.rs"), Level::Off);
+        assert_eq!(at("pairing", "src/legacy/keep/x.rs"), Level::Warn);
+        // other paths and rules keep their level
+        assert_eq!(at("layout", "src/legacyish/a.rs"), Level::Warn);
+        assert_eq!(at("boundaries", "src/legacy/a.rs"), Level::Warn);
+        assert_eq!(o.max("layout"), Some(Level::Error));
+        assert_eq!(o.max("boundaries"), None);
+    }
+}
