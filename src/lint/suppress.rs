@@ -207,17 +207,17 @@ mod tests {
             "[[lint.overrides]]\npaths = [\"src/legacy\"]\nrules = { layout = \"off\", pairing = \"warn\" }\n\
              [[lint.overrides]]\npaths = [\"src/legacy/keep/*.rs\"]\nrules = { layout = \"error\" }\n",
         );
-        let at = |id: &str, p: &str| o.level_at(id, Path::new(p), Level::Warn);
-        assert_eq!(at("layout", "src/legacy"), Level::Off);
-        assert_eq!(at("layout", "src/legacy/a/b.rs"), Level::Off);
-        assert_eq!(at("layout", "src/legacy/keep/x.rs"), Level::Error);
+        let at = |id: RuleId, p: &str| o.level_at(id, Path::new(p), Level::Warn);
+        assert_eq!(at(RuleId::Layout, "src/legacy"), Level::Off);
+        assert_eq!(at(RuleId::Layout, "src/legacy/a/b.rs"), Level::Off);
+        assert_eq!(at(RuleId::Layout, "src/legacy/keep/x.rs"), Level::Error);
         // `*` does not cross folders
-        assert_eq!(at("layout", "src/legacy/keep/deep/x.rs"), Level::Off);
-        assert_eq!(at("pairing", "src/legacy/keep/x.rs"), Level::Warn);
+        assert_eq!(at(RuleId::Layout, "src/legacy/keep/deep/x.rs"), Level::Off);
+        assert_eq!(at(RuleId::Pairing, "src/legacy/keep/x.rs"), Level::Warn);
         // other paths and rules keep their level
-        assert_eq!(at("layout", "src/legacyish/a.rs"), Level::Warn);
-        assert_eq!(at("boundaries", "src/legacy/a.rs"), Level::Warn);
-        assert_eq!(o.max("layout"), Some(Level::Error));
-        assert_eq!(o.max("boundaries"), None);
+        assert_eq!(at(RuleId::Layout, "src/legacyish/a.rs"), Level::Warn);
+        assert_eq!(at(RuleId::Boundaries, "src/legacy/a.rs"), Level::Warn);
+        assert_eq!(o.max(RuleId::Layout), Some(Level::Error));
+        assert_eq!(o.max(RuleId::Boundaries), None);
     }
 }

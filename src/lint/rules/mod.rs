@@ -168,7 +168,7 @@ type Check = for<'a> fn(&'a Analysis, &'a Settings, Severity, &mut Chunks<Findin
 
 /// The order the checks start in: the costly cross-file ones first, so the threads finish
 /// together (the findings are sorted afterwards; this order is never seen).
-const RUN_ORDER: [RuleId; 10] = [
+const RUN_ORDER: [RuleId; 11] = [
     RuleId::Pairing,
     RuleId::Registration,
     RuleId::Boundaries,
@@ -179,6 +179,8 @@ const RUN_ORDER: [RuleId; 10] = [
     RuleId::GodEvent,
     RuleId::Layout,
     RuleId::ParseError,
+    // an empty check: its findings come after the others' (`crate::lint::suppress`)
+    RuleId::UnusedSuppression,
 ];
 
 /// Run every enabled rule. The rules only read the analysis, so they run side by side, on as
