@@ -9,11 +9,17 @@ use crate::support::{Fixture, Run};
 
 /// (rule, path, line) of each finding of a `--format json` run.
 fn found(run: &Run) -> Vec<(String, String, Option<u64>)> {
-    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not a JSON array ({e}):\n{}", run.transcript()));
-    all.iter()
+    json_findings(run)
+        .iter()
         .map(|f| (f["rule"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["line"].as_u64()))
         .collect()
+}
+
+/// The `findings` of a `--format json` run.
+fn json_findings(run: &Run) -> Vec<serde_json::Value> {
+    let report: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.transcript()));
+    report["findings"].as_array().unwrap_or_else(|| panic!("no findings:\n{}", run.transcript())).clone()
 }
 
 /// How many findings of each (rule, path).
@@ -166,7 +172,7 @@ fn overrides_set_rule_levels_per_path() {
     take(&mut want, "orphan-module", SESSION);
     take(&mut want, "layout", "src/features/auth/util.rs"); // off everywhere else
     assert_eq!(counted(&run), want, "{}", run.transcript());
-    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let all = json_findings(&run);
     let severity = |rule: &str, path: &str| {
         all.iter()
             .find(|f| f["rule"] == rule && f["path"] == path)
@@ -220,7 +226,7 @@ fn a_baseline_records_todays_findings_then_reports_only_new_ones() {
     // first run: recorded, exit 0, an empty report
     let run = fx.orch(&["lint", "--baseline", "lint-baseline.json", "--format", "json"]);
     run.ok();
-    assert_eq!(run.stdout.trim(), "[]");
+    assert_eq!(json_findings(&run), Vec::<serde_json::Value>::new());
     assert!(
         run.stderr.contains(&format!("recorded {all} findings in baseline lint-baseline.json")),
         "{}",
