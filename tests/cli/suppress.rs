@@ -143,11 +143,11 @@ fn unused_suppressions_are_warnings_with_a_level_of_their_own() {
     crate::lint::snapshot_settings()
         .bind(|| insta::assert_snapshot!("suppress_unused_human", human.transcript()));
     // a rule turned off where the comment is: still unused, and the hint says why
-    fx.write("orch.toml", "[lint.rules]\norphan-module = \"off\"\n");
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n[lint.rules]\norphan-module = \"off\"\n");
     let off = fx.orch(&["lint"]);
     assert!(off.stdout.contains("`orphan-module` is off for this file"), "{}", off.transcript());
     // the rule has a level like any other
-    fx.write("orch.toml", "[lint.rules]\nunused-suppression = \"off\"\n");
+    fx.write("orch.toml", "[paths]\ncore = \"src/core\"\n[lint.rules]\nunused-suppression = \"off\"\n");
     let quiet = fx.orch(&["lint", "--format", "json"]);
     quiet.ok();
     assert_eq!(found(&quiet), []);

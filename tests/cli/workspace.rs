@@ -120,3 +120,16 @@ fn a_workspace_without_an_orch_member_is_a_usage_error() {
     let run = fx.refused(&["lint"], 2);
     assert!(run.stderr.contains("has no orch project: it has no member packages"), "{}", run.stderr);
 }
+
+#[test]
+fn a_baseline_is_per_project_not_per_workspace() {
+    let fx = workspace();
+    for args in [&["lint", "--baseline", "b.json"][..], &["lint", "-p", "app", "--baseline", "b.json"]] {
+        let run = fx.refused(args, 2);
+        assert!(run.stderr.contains("--baseline records the findings of one project"), "{}", run.stderr);
+        assert!(run.stderr.contains("orch -C <member> lint --baseline"), "{}", run.stderr);
+    }
+    // in a member it works
+    fx.orch_in("crates/app", &["lint", "--baseline", "b.json"]).ok();
+    assert!(fx.exists("crates/app/b.json"));
+}
