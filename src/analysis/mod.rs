@@ -51,6 +51,32 @@ pub mod flags {
     pub const DEFAULT_PATH_TOO: u8 = 32;
 }
 
+/// How a file names a `...Event` type ([`Fact::EventUse`]).
+pub mod uses {
+    /// Named other than by constructing it: a type position (`domain::<E>()`, `e: &E`,
+    /// `impl Handler<E>`), a match or `if let` on its variants, a macro's tokens. Test code too.
+    pub const READ: u8 = 1;
+    /// Constructed as a value handed on (`ctx.emit(E { .. })`, `f(E::new(..))`,
+    /// `let e = E { .. }`) in code outside tests.
+    pub const EMIT: u8 = 2;
+    /// Named in an item-level macro invocation (the macro may generate its handler).
+    pub const MACRO: u8 = 4;
+}
+
+/// What makes an event type a catch-all ([`Fact::EventShape`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// An enum whose variants carry types of other features (names sorted, deduplicated).
+    CrossFeature(Box<[Box<str>]>),
+    /// A struct with a string tag field and an untyped payload field.
+    Stringly {
+        /// The tag field (`kind`) and its type as written (`String`).
+        tag: Box<str>,
+        /// The payload field (`payload`) and its type as written (`serde_json::Value`).
+        payload: Box<str>,
+    },
+}
+
 /// Kind of a type declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TypeKind {
@@ -220,6 +246,26 @@ pub enum Fact {
         /// [`flags`].
         flags: u8,
     },
+    /// A `...Event` type named in this file outside `use` items and its own declaration: one
+    /// fact per name and file, [`uses`] bits OR'd together (the `unused-event` rule).
+    EventUse {
+        /// The identifier.
+        name: Box<str>,
+        /// [`uses`] bits.
+        uses: u8,
+    },
+    /// A public enum or struct in an `events/` folder whose shape makes it a catch-all
+    /// (`god-event`); recorded only for such shapes, so almost never.
+    EventShape {
+        /// Type name.
+        name: Box<str>,
+        /// What makes it one.
+        shape: Box<Shape>,
+        /// Location of the name.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
     /// A function named `register` is defined at module level.
     RegisterFn {
         /// Location of the name.
@@ -246,8 +292,9 @@ impl Fact {
             | Fact::Emit { loc, .. }
             | Fact::Observe { loc, .. }
             | Fact::MacroMention { loc, .. }
+            | Fact::EventShape { loc, .. }
             | Fact::RegisterFn { loc } => Some(*loc),
-            Fact::HasTests | Fact::MainFn => None,
+            Fact::HasTests | Fact::MainFn | Fact::EventUse { .. } => None,
         }
     }
 
@@ -263,7 +310,8 @@ impl Fact {
             | Fact::Dispatch { flags, .. }
             | Fact::Emit { flags, .. }
             | Fact::Observe { flags, .. }
-            | Fact::MacroMention { flags, .. } => *flags,
+            | Fact::MacroMention { flags, .. }
+            | Fact::EventShape { flags, .. } => *flags,
             _ => 0,
         }
     }

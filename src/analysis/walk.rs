@@ -342,7 +342,11 @@ impl<'a> Worker<'a> {
                 }
                 _ => RefPolicy::None,
             };
-            match self.scanner.scan(Input { src: text, module: &module, refs, flow: self.ctx.flow }) {
+            // event files: the features module, for the shapes `god-event` looks at
+            let events = (file.place.folder() == Some(super::Folder::Events)).then(|| {
+                if self.ctx.features_mod.is_some() { self.features_mod.as_slice() } else { &[][..] }
+            });
+            match self.scanner.scan(Input { src: text, module: &module, refs, flow: self.ctx.flow, events }) {
                 Ok(facts) => {
                     // The files orch wires into (a `fn register`: features module, core and
                     // feature `mod.rs`) are also parsed in full: a hand edit that breaks their
