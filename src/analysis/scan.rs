@@ -1329,10 +1329,7 @@ impl<'a> Walk<'a, '_> {
                 continue;
             }
             if self.kw(k) == Kw::Pub {
-                k += if self.kind(k + 1) == Some(Kind::Open(b'(')) { 2 } else { 1 };
-                if self.kind(k) == Some(Kind::Close(b')')) {
-                    k += 1;
-                }
+                k = if self.kind(k + 1) == Some(Kind::Open(b'(')) { self.close(k + 1) + 1 } else { k + 1 };
                 continue;
             }
             if !(self.is_ident(k) && self.is_punct(k + 1, b':')) {
@@ -1393,7 +1390,9 @@ fn is_string_type(ty: &str) -> bool {
 /// map of such (also behind `Option<..>`).
 fn is_untyped(ty: &str) -> bool {
     let ty = ty.strip_prefix("Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(ty);
-    if is_string_type(ty) || ty.contains("dyn Any") || ty.contains("[u8]") || ty == "Vec<u8>" {
+    let dyn_any =
+        ty.contains("dyn ") && ty.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "Any");
+    if is_string_type(ty) || dyn_any || ty.contains("[u8]") || ty == "Vec<u8>" {
         return true;
     }
     let last = ty.rsplit("::").next().unwrap_or(ty);
