@@ -43,6 +43,9 @@ const PLANTED: &[Located<'static>] = &[
     ("boundaries", "src/features/auth/orchestrators/login.rs", Some((26, 17))),
     ("boundaries", "src/features/billing/orchestrators/checkout.rs", Some((2, 5))),
     ("god-event", "src/features/auth/events/generic.rs", Some((3, 12))),
+    ("god-event", "src/features/auth/events/envelope.rs", Some((3, 12))),
+    ("god-event", "src/core/events/app.rs", Some((3, 10))),
+    ("unused-event", "src/features/auth/events/logged_in.rs", Some((3, 12))),
     ("parse-error", "src/features/search/jobs/query.rs", Some((4, 20))),
 ];
 

@@ -26,7 +26,7 @@ to rustc's `dead_code` (a fresh `orch add event` is not reported).
 
 Fix: handle it in an orchestrator (`if let Some(e) = event.domain::<XEvent>() { .. }` in
 `on_domain_event`), or stop emitting it and remove it (`orch remove event <name>`).
-Configure: `[lint.rules] unused-event = \"off\"` (or `\"error\"`).",
+Configure: its level only, `[lint] rules = { unused-event = \"error\" }` (or `\"off\"`).",
 };
 
 /// Where an event name is read: the first file, and whether a second one does too.
