@@ -61,6 +61,9 @@ pub mod uses {
     pub const EMIT: u8 = 2;
     /// Named in an item-level macro invocation (the macro may generate its handler).
     pub const MACRO: u8 = 4;
+    /// The type implements a trait other than std's and serde's (`impl Auditable for E`): code
+    /// generic over that trait may be what handles it.
+    pub const TRAIT: u8 = 8;
 }
 
 /// What makes an event type a catch-all ([`Fact::EventShape`]).

@@ -882,6 +882,14 @@ impl<'a> Walk<'a, '_> {
             }
         }
         let Some(seg) = last_seg else { return };
+        let self_type = self.self_type(for_at, hi);
+        // `impl Auditable for XEvent`: code generic over the trait may be what handles it
+        if let Some(ty) = self_type
+            && Role::Events.names(ty)
+            && !STD_TRAITS.contains(&self.text(seg))
+        {
+            self.note_event(ty, uses::TRAIT);
+        }
         if self.text(seg) != "Executor" || !self.is_punct(seg + 1, b'<') {
             return;
         }
@@ -890,7 +898,14 @@ impl<'a> Walk<'a, '_> {
         if generics.contains(&job) {
             return;
         }
-        // self type: last identifier at depth 0 after `for`, before `{` / `where`
+        let Some(ty) = self_type else { return };
+        let loc = self.loc(job_at);
+        self.facts.push(Fact::ExecutorImpl { job: job.into(), executor: ty.into(), loc, flags: fl });
+    }
+
+    /// The self type of an impl header: the last identifier at depth 0 after `for` (at
+    /// `for_at`), before `{` / `where`.
+    fn self_type(&self, for_at: usize, hi: usize) -> Option<&'a str> {
         let mut depth = 0i32;
         let mut k = for_at + 1;
         let mut ty = None;
@@ -909,9 +924,7 @@ impl<'a> Walk<'a, '_> {
             }
             k += 1;
         }
-        let Some(ty) = ty else { return };
-        let loc = self.loc(job_at);
-        self.facts.push(Fact::ExecutorImpl { job: job.into(), executor: ty.into(), loc, flags: fl });
+        ty
     }
 
     /// Position of the `>` matching the `<` at `open`.
@@ -1197,6 +1210,11 @@ impl<'a> Walk<'a, '_> {
         } else {
             uses::READ
         };
+        self.note_event(name, how);
+    }
+
+    /// OR `how` into the [`uses`] bits of event `name` in this file.
+    fn note_event(&mut self, name: &'a str, how: u8) {
         if how == 0 {
             return;
         }
@@ -1371,6 +1389,34 @@ impl<'a> Walk<'a, '_> {
         self.src.get(a..b).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
+
+/// Traits whose impls say nothing about who handles an event (derivable, conversions, std
+/// formatting and errors, serde).
+const STD_TRAITS: &[&str] = &[
+    "Debug",
+    "Display",
+    "Clone",
+    "Copy",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "PartialOrd",
+    "Ord",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "FromStr",
+    "Error",
+    "Send",
+    "Sync",
+    "Serialize",
+    "Deserialize",
+    "Drop",
+    "Deref",
+];
 
 /// Field names of a stringly event's tag.
 const TAG_FIELDS: &[&str] =

@@ -145,8 +145,7 @@ mod tests {
         let core = "pub enum AppEvent { A(crate::features::auth::events::LoginEvent), B(crate::features::billing::events::ChargedEvent) }";
         assert_eq!(god("src/shared/events/app.rs", core).len(), 1);
         // the knob: 3 needed, 0 turns it off
-        let mut cfg = crate::config::LintConfig::default();
-        cfg.god_event_features = 3;
+        let mut cfg = crate::config::LintConfig { god_event_features: 3, ..Default::default() };
         assert!(findings_with(&[("src/shared/events/app.rs", core)], "god-event", &cfg).is_empty());
         cfg.god_event_features = 0;
         assert!(findings_with(&[("src/shared/events/app.rs", core)], "god-event", &cfg).is_empty());

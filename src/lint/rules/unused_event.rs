@@ -21,7 +21,8 @@ folder that compiled code outside tests constructs and hands on (`ctx.emit(XEven
 way: no `event.domain::<XEvent>()`, no `on_event(e: &XEvent)`, no `subscribe::<XEvent>()`, no
 `match` on its variants, no mention in a macro, also in other files' tests. Re-exports (`pub
 use`) are not a use. Events named in an item-level macro invocation (even in their own file)
-count as handled: the macro may generate the handler. An event that is never emitted is left
+count as handled: the macro may generate the handler; so do events implementing a trait other
+than std's and serde's (`impl Auditable for XEvent`), for code generic over it. An event that is never emitted is left
 to rustc's `dead_code` (a fresh `orch add event` is not reported).
 
 Fix: handle it in an orchestrator (`if let Some(e) = event.domain::<XEvent>() { .. }` in
@@ -33,6 +34,7 @@ Configure: its level only, `[lint] rules = { unused-event = \"error\" }` (or `\"
 #[derive(Default)]
 struct Seen {
     emitted: bool,
+    /// Named in an item-level macro, or implements a non-std trait: maybe handled generically.
     macro_item: bool,
     /// Index of the first file reading it.
     reader: Option<usize>,
@@ -50,7 +52,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             let Fact::EventUse { name, uses: how } = fact else { continue };
             let s = seen.entry(name).or_default();
             s.emitted |= compiled && how & uses::EMIT != 0;
-            s.macro_item |= how & uses::MACRO != 0;
+            s.macro_item |= how & (uses::MACRO | uses::TRAIT) != 0;
             if how & uses::READ != 0 {
                 match s.reader {
                     None => s.reader = Some(i),
@@ -139,6 +141,15 @@ mod tests {
         // an item-level macro invocation may generate the handler, even in the event's file
         let decl_with_macro = (DECL.0, "pub struct LoginEvent;\nhandles!(AuditOrchestrator, LoginEvent);\n");
         assert!(findings(&[decl_with_macro, EMIT], "unused-event").is_empty());
+        // so may code generic over a trait it implements; std's traits say nothing
+        let decl_with_trait =
+            (DECL.0, "pub struct LoginEvent;\nimpl crate::audit::Auditable for LoginEvent {}\n");
+        assert!(findings(&[decl_with_trait, EMIT], "unused-event").is_empty());
+        let decl_with_display = (
+            DECL.0,
+            "pub struct LoginEvent;\nimpl fmt::Display for LoginEvent {}\nimpl From<u8> for LoginEvent {}\n",
+        );
+        assert_eq!(findings(&[decl_with_display, EMIT], "unused-event").len(), 1);
     }
 
     #[test]
