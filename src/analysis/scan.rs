@@ -1269,15 +1269,20 @@ impl<'a> Walk<'a, '_> {
         None
     }
 
-    /// The feature a resolved path leads into (`crate::features::billing::..` -> `billing`),
-    /// in an events file.
+    /// The feature whose component a resolved path names, in an events file:
+    /// `crate::features::billing::events::ChargedEvent` or `crate::features::billing::ChargedEvent`
+    /// -> `billing`. Only the pattern's parts (a path through a role folder, or a `...Event`,
+    /// `...Job`, ... name) count: another feature's ids and value types are ordinary data.
     fn feature_of(&self, resolved: &[&'a str]) -> Option<&'a str> {
         let features = self.events.filter(|f| !f.is_empty())?;
-        (resolved.len() > features.len() + 2
+        let into = resolved.len() > features.len() + 2
             && resolved[0] == "crate"
             && resolved[1..=features.len()] == *features
-            && resolved[features.len() + 1] != "*")
-            .then(|| resolved[features.len() + 1])
+            && resolved[features.len() + 1] != "*";
+        let rest = resolved.get(features.len() + 2..).unwrap_or_default();
+        let part = rest.iter().any(|seg| Role::from_name(seg).is_some())
+            || rest.last().is_some_and(|last| Role::of_type(last).is_some());
+        (into && part).then(|| resolved[features.len() + 1])
     }
 
     /// Shapes of the recorded public types: enums carrying other features' types, structs
