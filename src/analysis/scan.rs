@@ -1375,14 +1375,18 @@ impl<'a> Walk<'a, '_> {
                 end += 1;
             }
             let ty = self.type_text(ty_start, end);
-            if TAG_FIELDS.contains(&field) && tag.is_none() && is_string_type(&ty) {
-                tag = Some(format!("{field}: {ty}"));
+            let strong = TAG_FIELDS.contains(&field);
+            if (strong || WEAK_TAG_FIELDS.contains(&field)) && tag.is_none() && is_string_type(&ty) {
+                tag = Some((format!("{field}: {ty}"), strong));
             } else if PAYLOAD_FIELDS.contains(&field) && payload.is_none() && is_untyped(&ty) {
-                payload = Some(format!("{field}: {ty}"));
+                payload = Some((format!("{field}: {ty}"), field == "payload"));
             }
             k = end + 1;
         }
-        Some(Shape::Stringly { tag: tag?.into(), payload: payload?.into() })
+        let ((tag, strong), (payload, named_payload)) = (tag?, payload?);
+        // `name: String` next to `data: Vec<u8>` is a file, `value: String` a setting: a weak
+        // tag needs a field that calls itself the payload
+        (strong || named_payload).then(|| Shape::Stringly { tag: tag.into(), payload: payload.into() })
     }
 
     /// The type at tokens `lo..hi` as written, whitespace runs collapsed.
@@ -1424,8 +1428,9 @@ const STD_TRAITS: &[&str] = &[
 ];
 
 /// Field names of a stringly event's tag.
-const TAG_FIELDS: &[&str] =
-    &["kind", "type", "name", "event", "event_type", "event_kind", "event_name", "topic"];
+const TAG_FIELDS: &[&str] = &["kind", "type", "event", "event_type", "event_kind", "event_name"];
+/// Field names that are a stringly event's tag only next to a field named `payload`.
+const WEAK_TAG_FIELDS: &[&str] = &["name", "topic"];
 /// Field names of a stringly event's payload.
 const PAYLOAD_FIELDS: &[&str] = &["payload", "data", "body", "content", "value", "args", "params", "fields"];
 

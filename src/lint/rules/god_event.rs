@@ -27,10 +27,12 @@ Also reported, by structure, for public types in an `events/` folder:
   `...Job` type of theirs, written out or imported with `use`): one `AppEvent { Auth(LoginEvent),
   Billing(ChargedEvent), .. }` that every feature depends on. Other features' plain data types
   (`CustomerId`) are not counted;
-- a stringly event: a struct with a tag field (`kind`, `type`, `name`, `event`, `topic`, ..) of
+- a stringly event: a struct with a tag field (`kind`, `type`, `event`, `event_type`, ..) of
   a string type next to a payload field (`payload`, `data`, `body`, `value`, ..) of an untyped
   type (`String`, `serde_json::Value`, `Vec<u8>`, `Bytes`, `Box<dyn Any>`, a map of strings):
-  observers must parse text to learn what happened, and the compiler checks none of it.
+  observers must parse text to learn what happened, and the compiler checks none of it. A
+  `name` or `topic` tag counts only next to a field named `payload` (`name` + `data: Vec<u8>`
+  is a file).
 An enum with many variants of its own feature's data is not reported.
 
 Fix: one event type per outcome (`orch add event <name>`); observers of several features'
@@ -175,9 +177,9 @@ mod tests {
         for (tag, payload) in [
             ("pub kind: String", "pub payload: serde_json::Value"),
             ("r#type: &'static str", "data: Vec<u8>"),
-            ("pub(crate) name: Box<str>", "pub body: Option<String>"),
+            ("pub(crate) name: Box<str>", "pub payload: Option<String>"),
             ("event: String", "payload: Box<dyn std::any::Any + Send>"),
-            ("topic: String", "fields: HashMap<String, String>"),
+            ("event_type: String", "fields: HashMap<String, String>"),
         ] {
             let src = format!(
                 "#[derive(Debug)]\npub struct DomainEvent {{\n    #[serde(default)]\n    {tag},\n    pub at: u64,\n    {payload},\n}}\n"
@@ -201,6 +203,10 @@ mod tests {
             "pub kind: String, pub payload: LoginPayload",
             "pub payload: String",
             "pub user: String, pub data: Vec<u8>",
+            // a file's name and bytes, a setting's name and value, a message's topic and body
+            "pub name: String, pub data: Vec<u8>",
+            "pub name: String, pub value: String",
+            "pub topic: String, pub body: String",
         ] {
             let src = format!(
                 "pub struct LoginEvent {{ {fields} }}\npub struct Tuple(String, serde_json::Value);\n"

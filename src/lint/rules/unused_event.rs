@@ -20,14 +20,14 @@ folder that compiled code outside tests constructs and hands on (`ctx.emit(XEven
 `let e = XEvent::new(..)`), and that no file other than its own declaration names in any other
 way: no `event.domain::<XEvent>()`, no `on_event(e: &XEvent)`, no `subscribe::<XEvent>()`, no
 `match` on its variants, no mention in a macro, also in other files' tests. Re-exports (`pub
-use`) are not a use. Events named in an item-level macro invocation (even in their own file)
-count as handled: the macro may generate the handler; so do events implementing a trait other
-than std's and serde's (`impl Auditable for XEvent`), for code generic over it. An event that is never emitted is left
-to rustc's `dead_code` (a fresh `orch add event` is not reported).
+use`) are not a use. Counted as handled too: an event named in an item-level macro invocation
+(even in its own file: the macro may generate the handler), and one implementing a trait other
+than std's and serde's (`impl Auditable for XEvent`: code generic over the trait may handle
+it). An event that is never emitted is left to rustc's `dead_code` (a fresh `orch add event`
+is not reported).
 
 Fix: handle it in an orchestrator (`if let Some(e) = event.domain::<XEvent>() { .. }` in
-`on_domain_event`), or stop emitting it and remove it (`orch remove event <name>`).
-Configure: its level only, `[lint] rules = { unused-event = \"error\" }` (or `\"off\"`).",
+`on_domain_event`), or stop emitting it and remove it (`orch remove event <name>`).",
 };
 
 /// Where an event name is read: the first file, and whether a second one does too.
