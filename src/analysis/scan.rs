@@ -8,6 +8,10 @@
 //! `.dispatch(..)`, `.emit(..)`, `.domain::<E>()`). Macro invocations are scanned as token soup:
 //! `mod x;` inside `cfg_if!` counts, expression patterns count, and `...Job` / `...Executor`
 //! identifiers are recorded as mentions so rules do not report what a macro may generate.
+//! Every `...Event` identifier outside `use` items and its own declaration is folded into one
+//! [`Fact::EventUse`] per name and file (read / emitted / in a macro / trait impl); public
+//! types of `events/` files get their variants' and fields' shape checked once the file's
+//! imports are known ([`Fact::EventShape`], only for catch-all shapes).
 
 use super::lex::{self, Kind, Kw, LexError, Token};
 use super::{Fact, FastMap, Loc, ModExtra, RefKind, Role, Shape, TypeKind, Vis, flags, uses};
