@@ -1,6 +1,8 @@
 //! `unused-event`: an event that is emitted but that nothing handles. Decided from the
 //! [`Fact::EventUse`] facts (one per `...Event` name and file) in one pass over the files.
 
+use std::path::Path;
+
 use super::{Rule, RuleId, is_data_type, live};
 use crate::analysis::{Analysis, Chunks, Fact, FastMap as HashMap, Folder, Role, uses};
 use crate::config::Level;
@@ -24,7 +26,8 @@ use`) are not a use. Counted as handled too: an event named in an item-level mac
 (even in its own file: the macro may generate the handler), and one implementing a trait other
 than std's and serde's (`impl Auditable for XEvent`: code generic over the trait may handle
 it). An event that is never emitted is left to rustc's `dead_code` (a fresh `orch add event`
-is not reported).
+is not reported). Not checked in a library (`src/lib.rs`): its events are its API, and the
+crates using it may handle them.
 
 Fix: handle it in an orchestrator (`if let Some(e) = event.domain::<XEvent>() { .. }` in
 `on_domain_event`), or stop emitting it and remove it (`orch remove event <name>`).",
@@ -44,6 +47,10 @@ struct Seen {
 
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    // a library's events are its API: the crates using it may be the ones that handle them
+    if a.file(Path::new("src/lib.rs")).is_some_and(|f| f.root) {
+        return;
+    }
     let mut seen: HashMap<&str, Seen> = HashMap::default();
     for (i, f) in a.files.iter().enumerate() {
         // emissions count in compiled code only; reads anywhere (staying quiet is cheap)
@@ -150,6 +157,23 @@ mod tests {
             "pub struct LoginEvent;\nimpl fmt::Display for LoginEvent {}\nimpl From<u8> for LoginEvent {}\n",
         );
         assert_eq!(findings(&[decl_with_display, EMIT], "unused-event").len(), 1);
+    }
+
+    #[test]
+    fn a_library_may_leave_its_events_to_the_crates_using_it() {
+        let tree = |root: &'static str| {
+            [
+                (root, "pub mod features;\n"),
+                ("src/features/mod.rs", "pub mod auth;\n"),
+                ("src/features/auth/mod.rs", "pub mod events;\npub mod executors;\n"),
+                ("src/features/auth/events/mod.rs", "mod login;\npub use login::LoginEvent;\n"),
+                ("src/features/auth/executors/mod.rs", "mod login;\n"),
+                DECL,
+                EMIT,
+            ]
+        };
+        assert_eq!(findings(&tree("src/main.rs"), "unused-event").len(), 1);
+        assert!(findings(&tree("src/lib.rs"), "unused-event").is_empty());
     }
 
     #[test]
