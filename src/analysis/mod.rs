@@ -65,6 +65,9 @@ pub mod uses {
     /// The type implements a trait other than std's and serde's (`impl Auditable for E`): code
     /// generic over that trait may be what handles it.
     pub const TRAIT: u8 = 8;
+    /// Named as a turbofish argument (`event.domain::<E>()`, `subscribe::<E>()`): a handler,
+    /// also in the event's own file.
+    pub const HANDLE: u8 = 16;
 }
 
 /// What makes an event type a catch-all ([`Fact::EventShape`]).

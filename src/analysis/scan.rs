@@ -1211,6 +1211,8 @@ impl<'a> Walk<'a, '_> {
         } else if self.constructs_value(i) && self.handed_on(i) {
             // a test building the event to feed a harness emits nothing
             if fl & flags::TEST != 0 { 0 } else { uses::EMIT }
+        } else if self.in_turbofish(i) {
+            uses::READ | uses::HANDLE
         } else {
             uses::READ
         };
@@ -1229,6 +1231,16 @@ impl<'a> Walk<'a, '_> {
                 self.event_uses.push((name, how));
             }
         }
+    }
+
+    /// Whether the (path to the) type at `i` is the first argument of a turbofish:
+    /// `event.domain::<E>()`, `bus.subscribe::<events::E>()`.
+    fn in_turbofish(&self, i: usize) -> bool {
+        let mut start = i;
+        while start >= 2 && self.kind(start - 1) == Some(Kind::PathSep) && self.is_ident(start - 2) {
+            start -= 2;
+        }
+        start >= 2 && self.is_punct(start - 1, b'<') && self.kind(start - 2) == Some(Kind::PathSep)
     }
 
     /// Whether the value built at `i` (`E { .. }`, `E::new(..)`, maybe behind a path) is an

@@ -22,12 +22,13 @@ folder that compiled code outside tests constructs and hands on (`ctx.emit(XEven
 `let e = XEvent::new(..)`), and that no file other than its own declaration names in any other
 way: no `event.domain::<XEvent>()`, no `on_event(e: &XEvent)`, no `subscribe::<XEvent>()`, no
 `match` on its variants, no mention in a macro, also in other files' tests. Re-exports (`pub
-use`) are not a use. Counted as handled too: an event named in an item-level macro invocation
-(even in its own file: the macro may generate the handler), and one implementing a trait other
-than std's and serde's (`impl Auditable for XEvent`: code generic over the trait may handle
-it). An event that is never emitted is left to rustc's `dead_code` (a fresh `orch add event`
-is not reported). Not checked in a library (`src/lib.rs`): its events are its API, and the
-crates using it may handle them.
+use`) are not a use. Counted as handled too, even from the event's own file: an event named in
+an item-level macro invocation (the macro may generate the handler), in a turbofish
+(`event.domain::<XEvent>()` in a `describe(event)` next to the declarations), or implementing
+a trait other than std's and serde's (`impl Auditable for XEvent`: code generic over the trait
+may handle it). An event that is never emitted is left to rustc's `dead_code` (a fresh `orch
+add event` is not reported). Not checked in a library (`src/lib.rs`): its events are its API,
+and the crates using it may handle them.
 
 Fix: handle it in an orchestrator (`if let Some(e) = event.domain::<XEvent>() { .. }` in
 `on_domain_event`), or stop emitting it and remove it (`orch remove event <name>`).",
@@ -37,7 +38,8 @@ Fix: handle it in an orchestrator (`if let Some(e) = event.domain::<XEvent>() { 
 #[derive(Default)]
 struct Seen {
     emitted: bool,
-    /// Named in an item-level macro, or implements a non-std trait: maybe handled generically.
+    /// Handled by a turbofish, named in an item-level macro, or implements a non-std trait:
+    /// handled (maybe generically), in whichever file.
     macro_item: bool,
     /// Index of the first file reading it.
     reader: Option<usize>,
@@ -59,7 +61,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             let Fact::EventUse { name, uses: how } = fact else { continue };
             let s = seen.entry(name).or_default();
             s.emitted |= compiled && how & uses::EMIT != 0;
-            s.macro_item |= how & (uses::MACRO | uses::TRAIT) != 0;
+            s.macro_item |= how & (uses::MACRO | uses::TRAIT | uses::HANDLE) != 0;
             if how & uses::READ != 0 {
                 match s.reader {
                     None => s.reader = Some(i),
@@ -152,6 +154,10 @@ mod tests {
         let decl_with_trait =
             (DECL.0, "pub struct LoginEvent;\nimpl crate::audit::Auditable for LoginEvent {}\n");
         assert!(findings(&[decl_with_trait, EMIT], "unused-event").is_empty());
+        // a handler next to the declaration (events/mod.rs declaring and describing them)
+        let decl_with_handler =
+            (DECL.0, "pub struct LoginEvent;\npub fn describe(e: &Event) { e.domain::<LoginEvent>(); }\n");
+        assert!(findings(&[decl_with_handler, EMIT], "unused-event").is_empty());
         let decl_with_display = (
             DECL.0,
             "pub struct LoginEvent;\nimpl fmt::Display for LoginEvent {}\nimpl From<u8> for LoginEvent {}\n",
