@@ -1769,6 +1769,30 @@ mod tests {
     }
 
     #[test]
+    fn event_uses_fold_per_name_and_tell_reads_from_emissions() {
+        let src = "use crate::features::auth::events::{LoginEvent, ImportedEvent};\npub struct OwnEvent;\n\
+                   fn run(ctx: &Ctx, e: &Event) {\n    ctx.emit(LoginEvent { user });\n    let x = LogoutEvent::new(u);\n    \
+                   if let Some(LoginEvent { .. }) = e.domain() {}\n    e.domain::<events::SeenEvent>();\n}\n\
+                   impl Auditable for OwnEvent {}\nimpl fmt::Display for LogoutEvent {}\nlog_all!(MacroEvent);\n\
+                   #[cfg(test)]\nmod tests {\n    fn t() { feed(TestEvent {}); }\n}\n";
+        let got: Vec<(String, u8)> = scan(src)
+            .iter()
+            .filter_map(|f| match f {
+                Fact::EventUse { name, uses } => Some((name.to_string(), *uses)),
+                _ => None,
+            })
+            .collect();
+        let want = [
+            ("LoginEvent", uses::EMIT | uses::READ),
+            ("LogoutEvent", uses::EMIT | uses::READ),
+            ("SeenEvent", uses::READ | uses::HANDLE),
+            ("OwnEvent", uses::TRAIT | uses::READ),
+            ("MacroEvent", uses::READ | uses::MACRO),
+        ];
+        assert_eq!(got, want.map(|(n, u)| (n.to_string(), u)));
+    }
+
+    #[test]
     fn test_functions_and_modules_are_flagged() {
         let src = "#[cfg(test)]\nmod tests {\n use super::*;\n impl Executor<LoginJob> for Fake {}\n #[tokio::test]\n async fn t() { b.register::<LoginJob, _>(FakeExecutor); }\n}\n#[cfg(not(test))] fn live() {}";
         let facts = scan(src);
