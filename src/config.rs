@@ -129,6 +129,9 @@ pub struct LintConfig {
     pub public_modules: Vec<String>,
     /// Type name patterns of generic "god events" (`*` wildcard).
     pub god_events: Vec<String>,
+    /// An enum event whose variants carry types of this many other features is a catch-all
+    /// (god-event rule; 0 turns that check off).
+    pub god_event_features: usize,
     /// Extra folders allowed inside a feature (layout rule).
     pub extra_folders: Vec<String>,
     /// Paths (relative, glob with `*` and `**`) not linted.
@@ -160,6 +163,7 @@ impl Default for LintConfig {
             god_events: ["Generic*Event", "*AnyEvent", "Base*Event", "Common*Event"]
                 .map(String::from)
                 .to_vec(),
+            god_event_features: 2,
             extra_folders: Vec::new(),
             exclude: Vec::new(),
             overrides: Vec::new(),

@@ -5,7 +5,8 @@
 //! ([`place`]), reads and tokenizes every `.rs` file ([`lex`]) and extracts compact facts from it
 //! ([`scan`]): module declarations, public types, `impl Executor<J> for E`, `register::<J, _>`
 //! calls, feature `register` calls, boundary-relevant paths, dispatch / emit / domain facts, each
-//! with its line and column. Token buffers are reused per thread and dropped after each file, so
+//! with its line and column; and, for the event rules, one fact per `...Event` name a file uses
+//! (how: read, emitted, in a macro) and the catch-all shapes of `events/` types. Token buffers are reused per thread and dropped after each file, so
 //! memory grows only with the facts kept (about 390 bytes per file with its path, at 100k
 //! files). Then [`modtree`] resolves the module tree from the crate roots, following `mod x;`,
 //! `#[path]`, inline and `cfg`'d modules and `include!`, and marks which files are reachable
@@ -51,6 +52,38 @@ pub mod flags {
     pub const CFG: u8 = 16;
     /// A `#[path]` given only through `cfg_attr`: the default location is reachable too.
     pub const DEFAULT_PATH_TOO: u8 = 32;
+}
+
+/// How a file names a `...Event` type ([`Fact::EventUse`]).
+pub mod uses {
+    /// Named other than by constructing it: a type position (`domain::<E>()`, `e: &E`,
+    /// `impl Handler<E>`), a match or `if let` on its variants, a macro's tokens. Test code too.
+    pub const READ: u8 = 1;
+    /// Constructed as a value handed on (`ctx.emit(E { .. })`, `f(E::new(..))`,
+    /// `let e = E { .. }`) in code outside tests.
+    pub const EMIT: u8 = 2;
+    /// Named in an item-level macro invocation (the macro may generate its handler).
+    pub const MACRO: u8 = 4;
+    /// The type implements a trait other than std's and serde's (`impl Auditable for E`): code
+    /// generic over that trait may be what handles it.
+    pub const TRAIT: u8 = 8;
+    /// Named as a turbofish argument (`event.domain::<E>()`, `subscribe::<E>()`): a handler,
+    /// also in the event's own file.
+    pub const HANDLE: u8 = 16;
+}
+
+/// What makes an event type a catch-all ([`Fact::EventShape`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// An enum whose variants carry types of other features (names sorted, deduplicated).
+    CrossFeature(Box<[Box<str>]>),
+    /// A struct with a string tag field and an untyped payload field.
+    Stringly {
+        /// The tag field (`kind`) and its type as written (`String`).
+        tag: Box<str>,
+        /// The payload field (`payload`) and its type as written (`serde_json::Value`).
+        payload: Box<str>,
+    },
 }
 
 /// Kind of a type declaration.
@@ -222,6 +255,26 @@ pub enum Fact {
         /// [`flags`].
         flags: u8,
     },
+    /// A `...Event` type named in this file outside `use` items and its own declaration: one
+    /// fact per name and file, [`uses`] bits OR'd together (the `unused-event` rule).
+    EventUse {
+        /// The identifier.
+        name: Box<str>,
+        /// [`uses`] bits.
+        uses: u8,
+    },
+    /// A public enum or struct in an `events/` folder whose shape makes it a catch-all
+    /// (`god-event`); recorded only for such shapes, so almost never.
+    EventShape {
+        /// Type name.
+        name: Box<str>,
+        /// What makes it one.
+        shape: Box<Shape>,
+        /// Location of the name.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
     /// A function named `register` is defined at module level.
     RegisterFn {
         /// Location of the name.
@@ -250,9 +303,10 @@ impl Fact {
             | Fact::Emit { loc, .. }
             | Fact::Observe { loc, .. }
             | Fact::MacroMention { loc, .. }
+            | Fact::EventShape { loc, .. }
             | Fact::RegisterFn { loc } => Some(*loc),
             Fact::Suppress(s) => Some(s.loc),
-            Fact::HasTests | Fact::MainFn => None,
+            Fact::HasTests | Fact::MainFn | Fact::EventUse { .. } => None,
         }
     }
 
@@ -268,7 +322,8 @@ impl Fact {
             | Fact::Dispatch { flags, .. }
             | Fact::Emit { flags, .. }
             | Fact::Observe { flags, .. }
-            | Fact::MacroMention { flags, .. } => *flags,
+            | Fact::MacroMention { flags, .. }
+            | Fact::EventShape { flags, .. } => *flags,
             _ => 0,
         }
     }

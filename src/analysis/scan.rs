@@ -8,9 +8,13 @@
 //! `.dispatch(..)`, `.emit(..)`, `.domain::<E>()`). Macro invocations are scanned as token soup:
 //! `mod x;` inside `cfg_if!` counts, expression patterns count, and `...Job` / `...Executor`
 //! identifiers are recorded as mentions so rules do not report what a macro may generate.
+//! Every `...Event` identifier outside `use` items and its own declaration is folded into one
+//! [`Fact::EventUse`] per name and file (read / emitted / in a macro / trait impl); public
+//! types of `events/` files get their variants' and fields' shape checked once the file's
+//! imports are known ([`Fact::EventShape`], only for catch-all shapes).
 
 use super::lex::{self, Kind, Kw, LexError, Token};
-use super::{Fact, Loc, ModExtra, RefKind, Role, TypeKind, Vis, flags};
+use super::{Fact, FastMap, Loc, ModExtra, RefKind, Role, Shape, TypeKind, Vis, flags, uses};
 
 /// Which referenced paths to keep (everything else is dropped on the spot to save memory).
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +53,9 @@ pub struct Input<'a> {
     pub refs: RefPolicy<'a>,
     /// Keep dispatch / emit / observe facts ([`super::Options::flow`]).
     pub flow: bool,
+    /// For a file in an `events/` folder: the features directory's module path (empty when it
+    /// is not under `src/`), to record catch-all shapes ([`Fact::EventShape`]).
+    pub events: Option<&'a [&'a str]>,
 }
 
 /// A scan failure: where and what.
@@ -102,11 +109,20 @@ impl Scanner {
             prefix: Vec::new(),
             resolved: Vec::new(),
             has_tests: false,
+            event_uses: Vec::new(),
+            event_use_at: FastMap::default(),
+            events: input.events,
+            imports: FastMap::default(),
+            shaped: Vec::new(),
         };
         w.collect_children();
         w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
         if w.has_tests {
             w.facts.push(Fact::HasTests);
+        }
+        w.event_shapes();
+        for (name, how) in std::mem::take(&mut w.event_uses) {
+            w.facts.push(Fact::EventUse { name: name.into(), uses: how });
         }
         let suppressions = super::suppress::collect(input.src, &self.toks, &self.matching, &self.marks);
         self.facts.extend(suppressions.into_iter().map(|s| Fact::Suppress(Box::new(s))));
@@ -213,6 +229,17 @@ struct Walk<'a, 'f> {
     prefix: Vec<&'a str>,
     resolved: Vec<&'a str>,
     has_tests: bool,
+    /// `...Event` names used in the file, in first-use order, with their [`uses`] bits.
+    event_uses: Vec<(&'a str, u8)>,
+    /// Index into `event_uses` by name.
+    event_use_at: FastMap<&'a str, usize>,
+    /// [`Input::events`].
+    events: Option<&'a [&'a str]>,
+    /// In an events file: names imported by `use` from a feature -> that feature.
+    imports: FastMap<&'a str, &'a str>,
+    /// In an events file: public enums and structs to look at once the imports are known
+    /// (name, kind, location, flags, body `{` token).
+    shaped: Vec<(&'a str, TypeKind, Loc, u8, usize)>,
 }
 
 fn is_pascal(s: &str) -> bool {
@@ -464,6 +491,13 @@ impl<'a> Walk<'a, '_> {
                     if scope == Scope::Module {
                         let name = self.text(i + 1);
                         let loc = self.loc(i + 1);
+                        if self.events.is_some()
+                            && pend.vis.is_some_and(|v| v != Vis::Private)
+                            && matches!(kind, TypeKind::Struct | TypeKind::Enum)
+                            && let Some(open) = self.body_of(i + 2, hi)
+                        {
+                            self.shaped.push((name, kind, loc, f, open));
+                        }
                         self.facts.push(Fact::Type {
                             name: name.into(),
                             kind,
@@ -516,7 +550,7 @@ impl<'a> Walk<'a, '_> {
                 Kw::Use if *item_start => {
                     let f = item_fl(pend);
                     let end = self.find_semi(i + 1, hi);
-                    if !matches!(self.refs, RefPolicy::None) {
+                    if !matches!(self.refs, RefPolicy::None) || self.events.is_some() {
                         let mut prefix = std::mem::take(&mut self.prefix);
                         prefix.clear();
                         self.use_tree(i + 1, end, &mut prefix, f);
@@ -676,6 +710,9 @@ impl<'a> Walk<'a, '_> {
                     Fact::Emit { event: text.into(), loc, flags: fl }
                 });
             }
+        }
+        if pascal && Role::Events.names(text) {
+            self.event_use(i, text, scope, fl);
         }
         if pascal && scope == Scope::Macro && (Role::Jobs.names(text) || Role::Executors.names(text)) {
             let loc = self.loc(i);
@@ -855,6 +892,14 @@ impl<'a> Walk<'a, '_> {
             }
         }
         let Some(seg) = last_seg else { return };
+        let self_type = self.self_type(for_at, hi);
+        // `impl Auditable for XEvent`: code generic over the trait may be what handles it
+        if let Some(ty) = self_type
+            && Role::Events.names(ty)
+            && !STD_TRAITS.contains(&self.text(seg))
+        {
+            self.note_event(ty, uses::TRAIT);
+        }
         if self.text(seg) != "Executor" || !self.is_punct(seg + 1, b'<') {
             return;
         }
@@ -863,7 +908,14 @@ impl<'a> Walk<'a, '_> {
         if generics.contains(&job) {
             return;
         }
-        // self type: last identifier at depth 0 after `for`, before `{` / `where`
+        let Some(ty) = self_type else { return };
+        let loc = self.loc(job_at);
+        self.facts.push(Fact::ExecutorImpl { job: job.into(), executor: ty.into(), loc, flags: fl });
+    }
+
+    /// The self type of an impl header: the last identifier at depth 0 after `for` (at
+    /// `for_at`), before `{` / `where`.
+    fn self_type(&self, for_at: usize, hi: usize) -> Option<&'a str> {
         let mut depth = 0i32;
         let mut k = for_at + 1;
         let mut ty = None;
@@ -882,9 +934,7 @@ impl<'a> Walk<'a, '_> {
             }
             k += 1;
         }
-        let Some(ty) = ty else { return };
-        let loc = self.loc(job_at);
-        self.facts.push(Fact::ExecutorImpl { job: job.into(), executor: ty.into(), loc, flags: fl });
+        ty
     }
 
     /// Position of the `>` matching the `<` at `open`.
@@ -1083,6 +1133,11 @@ impl<'a> Walk<'a, '_> {
     fn push_ref(&mut self, segs: &[&'a str], kind: RefKind, at: usize, fl: u8) {
         let mut resolved = std::mem::take(&mut self.resolved);
         if self.resolve(segs, &mut resolved) {
+            if kind == RefKind::Use
+                && let (Some(feature), Some(&last)) = (self.feature_of(&resolved), resolved.last())
+            {
+                self.imports.insert(last, feature);
+            }
             self.keep_ref(&resolved, kind, at, fl);
         }
         self.resolved = resolved;
@@ -1151,12 +1206,295 @@ impl<'a> Walk<'a, '_> {
     }
 }
 
+/// Facts for the event rules: how each `...Event` is used ([`Fact::EventUse`]) and the shapes of
+/// the public types of `events/` files ([`Fact::EventShape`]).
+impl<'a> Walk<'a, '_> {
+    /// Record a use of the `...Event` identifier at `i`.
+    fn event_use(&mut self, i: usize, name: &'a str, scope: Scope, fl: u8) {
+        let how = if scope == Scope::Macro {
+            // token soup: whatever the macro does with it, it is not an unread emission
+            uses::READ | if fl & flags::ITEM_LEVEL != 0 { uses::MACRO } else { 0 }
+        } else if self.constructs_value(i) && self.handed_on(i) {
+            // a test building the event to feed a harness emits nothing
+            if fl & flags::TEST != 0 { 0 } else { uses::EMIT }
+        } else if self.in_turbofish(i) {
+            uses::READ | uses::HANDLE
+        } else {
+            uses::READ
+        };
+        self.note_event(name, how);
+    }
+
+    /// OR `how` into the [`uses`] bits of event `name` in this file.
+    fn note_event(&mut self, name: &'a str, how: u8) {
+        if how == 0 {
+            return;
+        }
+        match self.event_use_at.get(name) {
+            Some(&k) => self.event_uses[k].1 |= how,
+            None => {
+                self.event_use_at.insert(name, self.event_uses.len());
+                self.event_uses.push((name, how));
+            }
+        }
+    }
+
+    /// Whether the (path to the) type at `i` is the first argument of a turbofish:
+    /// `event.domain::<E>()`, `bus.subscribe::<events::E>()`.
+    fn in_turbofish(&self, i: usize) -> bool {
+        let mut start = i;
+        while start >= 2 && self.kind(start - 1) == Some(Kind::PathSep) && self.is_ident(start - 2) {
+            start -= 2;
+        }
+        start >= 2 && self.is_punct(start - 1, b'<') && self.kind(start - 2) == Some(Kind::PathSep)
+    }
+
+    /// Whether the value built at `i` (`E { .. }`, `E::new(..)`, maybe behind a path) is an
+    /// expression handed on: the right side of `=`, or an argument of a call (`emit(`, `new(`).
+    /// A pattern (`Some(E { .. })`, a match arm, `let E { .. } =`) is not: those read it.
+    fn handed_on(&self, i: usize) -> bool {
+        let mut start = i;
+        while start >= 2 && self.kind(start - 1) == Some(Kind::PathSep) && self.is_ident(start - 2) {
+            start -= 2;
+        }
+        if start < 2 {
+            return false;
+        }
+        match self.kind(start - 1) {
+            // `let e = E { .. }`, `x = E::new(..)`; not `==`, `!=`, `<=`, `>=`
+            Some(Kind::Punct(b'=')) => {
+                !matches!(self.kind(start - 2), Some(Kind::Punct(b'=' | b'!' | b'<' | b'>')))
+            }
+            // `emit(E { .. })`, `Box::new(E::new(..))`; not `Some(..)`, `Ok(..)`, `if (..)`
+            Some(Kind::Open(b'(')) => {
+                self.kind(start - 2) == Some(Kind::Ident)
+                    && !is_pascal(self.text(start - 2))
+                    && !self.kw(start - 2).is_keyword()
+            }
+            _ => false,
+        }
+    }
+
+    /// The `{` opening the body of the struct or enum whose generics start at `i`; `None` for
+    /// tuple and unit structs.
+    fn body_of(&self, mut i: usize, hi: usize) -> Option<usize> {
+        if self.is_punct(i, b'<') {
+            i = self.skip_angles(i, hi) + 1;
+        }
+        while i < hi {
+            match self.kind(i)? {
+                Kind::Open(b'{') => return Some(i),
+                Kind::Open(_) | Kind::Punct(b';') => return None,
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// The feature whose component a resolved path names, in an events file:
+    /// `crate::features::billing::events::ChargedEvent` or `crate::features::billing::ChargedEvent`
+    /// -> `billing`. Only the pattern's parts (a path through a role folder, or a `...Event`,
+    /// `...Job`, ... name) count: another feature's ids and value types are ordinary data.
+    fn feature_of(&self, resolved: &[&'a str]) -> Option<&'a str> {
+        let features = self.events.filter(|f| !f.is_empty())?;
+        let into = resolved.len() > features.len() + 2
+            && resolved[0] == "crate"
+            && resolved[1..=features.len()] == *features
+            && resolved[features.len() + 1] != "*";
+        let rest = resolved.get(features.len() + 2..).unwrap_or_default();
+        let part = rest.iter().any(|seg| Role::from_name(seg).is_some())
+            || rest.last().is_some_and(|last| Role::of_type(last).is_some());
+        (into && part).then(|| resolved[features.len() + 1])
+    }
+
+    /// Shapes of the recorded public types: enums carrying other features' types, structs
+    /// with a string tag and an untyped payload. One pass over each body.
+    fn event_shapes(&mut self) {
+        for (name, kind, loc, fl, open) in std::mem::take(&mut self.shaped) {
+            let close = self.close(open);
+            let shape = match kind {
+                TypeKind::Enum => self.cross_features(open + 1, close),
+                _ => self.stringly(open + 1, close),
+            };
+            if let Some(shape) = shape {
+                self.facts.push(Fact::EventShape {
+                    name: name.into(),
+                    shape: Box::new(shape),
+                    loc,
+                    flags: fl,
+                });
+            }
+        }
+    }
+
+    /// The features other than this file's whose types the tokens `lo..hi` name, through a
+    /// path or a `use` import.
+    fn cross_features(&self, lo: usize, hi: usize) -> Option<Shape> {
+        let features = self.events.filter(|f| !f.is_empty())?;
+        let module = &self.modpath[..self.file_depth];
+        let own = (module.len() > features.len() && module[..features.len()] == *features)
+            .then(|| module[features.len()]);
+        let mut found: Vec<&'a str> = Vec::new();
+        let mut k = lo;
+        while k < hi {
+            if !self.is_ident(k) || self.kind(k.wrapping_sub(1)) == Some(Kind::PathSep) {
+                k += 1;
+                continue;
+            }
+            let mut segs = vec![self.text(k)];
+            while self.kind(k + 1) == Some(Kind::PathSep) && self.is_ident(k + 2) {
+                k += 2;
+                segs.push(self.text(k));
+            }
+            k += 1;
+            let feature = if segs.len() == 1 {
+                self.imports.get(segs[0]).copied()
+            } else {
+                let mut resolved = Vec::new();
+                if self.resolve(&segs, &mut resolved) { self.feature_of(&resolved) } else { None }
+            };
+            if let Some(f) = feature.filter(|f| Some(*f) != own) {
+                found.push(f);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        (!found.is_empty()).then(|| Shape::CrossFeature(found.into_iter().map(Into::into).collect()))
+    }
+
+    /// `kind: String` (or `type`, `name`, ...) next to `payload: serde_json::Value` (or `data`,
+    /// `body`, ... of an untyped type) among the named fields in `lo..hi`.
+    fn stringly(&self, lo: usize, hi: usize) -> Option<Shape> {
+        let (mut tag, mut payload) = (None, None);
+        let mut k = lo;
+        while k < hi {
+            // attributes, `pub`, `pub(crate)`
+            if self.is_punct(k, b'#') && self.kind(k + 1) == Some(Kind::Open(b'[')) {
+                k = self.close(k + 1) + 1;
+                continue;
+            }
+            if self.kw(k) == Kw::Pub {
+                k = if self.kind(k + 1) == Some(Kind::Open(b'(')) { self.close(k + 1) + 1 } else { k + 1 };
+                continue;
+            }
+            if !(self.is_ident(k) && self.is_punct(k + 1, b':')) {
+                return None; // not a named field: not a shape we know
+            }
+            let field = self.text(k);
+            let ty_start = k + 2;
+            let mut end = ty_start;
+            let mut depth = 0i32;
+            while end < hi {
+                match self.kind(end) {
+                    Some(Kind::Punct(b'<')) => depth += 1,
+                    Some(Kind::Punct(b'>')) => depth -= 1,
+                    Some(Kind::Punct(b',')) if depth <= 0 => break,
+                    Some(Kind::Open(_)) => {
+                        end = self.close(end);
+                    }
+                    _ => {}
+                }
+                end += 1;
+            }
+            let ty = self.type_text(ty_start, end);
+            let strong = TAG_FIELDS.contains(&field);
+            if (strong || WEAK_TAG_FIELDS.contains(&field)) && tag.is_none() && is_string_type(&ty) {
+                tag = Some((format!("{field}: {ty}"), strong));
+            } else if PAYLOAD_FIELDS.contains(&field) && payload.is_none() && is_untyped(&ty) {
+                payload = Some((format!("{field}: {ty}"), field == "payload"));
+            }
+            k = end + 1;
+        }
+        let ((tag, strong), (payload, named_payload)) = (tag?, payload?);
+        // `name: String` next to `data: Vec<u8>` is a file, `value: String` a setting: a weak
+        // tag needs a field that calls itself the payload
+        (strong || named_payload).then(|| Shape::Stringly { tag: tag.into(), payload: payload.into() })
+    }
+
+    /// The type at tokens `lo..hi` as written, whitespace runs collapsed.
+    fn type_text(&self, lo: usize, hi: usize) -> String {
+        if lo >= hi {
+            return String::new();
+        }
+        let (a, b) = (self.toks[lo].start as usize, self.toks[hi - 1].end as usize);
+        self.src.get(a..b).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Traits whose impls say nothing about who handles an event (derivable, conversions, std
+/// formatting and errors, serde).
+const STD_TRAITS: &[&str] = &[
+    "Debug",
+    "Display",
+    "Clone",
+    "Copy",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "PartialOrd",
+    "Ord",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "FromStr",
+    "Error",
+    "Send",
+    "Sync",
+    "Serialize",
+    "Deserialize",
+    "Drop",
+    "Deref",
+];
+
+/// Field names of a stringly event's tag.
+const TAG_FIELDS: &[&str] = &["kind", "type", "event", "event_type", "event_kind", "event_name"];
+/// Field names that are a stringly event's tag only next to a field named `payload`.
+const WEAK_TAG_FIELDS: &[&str] = &["name", "topic"];
+/// Field names of a stringly event's payload.
+const PAYLOAD_FIELDS: &[&str] = &["payload", "data", "body", "content", "value", "args", "params", "fields"];
+
+/// `String`, `&str`, `Box<str>`, `Cow<'_, str>`, ...: text, not a type.
+fn is_string_type(ty: &str) -> bool {
+    let last = ty.rsplit("::").next().unwrap_or(ty);
+    matches!(last, "String" | "SmolStr" | "CompactString" | "ArcStr")
+        || ty.starts_with('&') && ty.ends_with("str")
+        || matches!(ty.split_once('<'), Some((w, rest)) if (w.ends_with("Box") || w.ends_with("Arc") || w.ends_with("Rc") || w.ends_with("Cow")) && rest.trim_end_matches('>').trim().ends_with("str"))
+}
+
+/// A payload type that says nothing of its content: text, bytes, a JSON value, `dyn Any`, a
+/// map of such (also behind `Option<..>`).
+fn is_untyped(ty: &str) -> bool {
+    let ty = ty.strip_prefix("Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(ty);
+    let dyn_any =
+        ty.contains("dyn ") && ty.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "Any");
+    if is_string_type(ty) || dyn_any || ty.contains("[u8]") || ty == "Vec<u8>" {
+        return true;
+    }
+    let last = ty.rsplit("::").next().unwrap_or(ty);
+    if matches!(last, "Value" | "JsonValue" | "Bytes" | "RawValue" | "Map<String, Value>")
+        || last.ends_with("<RawValue>")
+    {
+        return true;
+    }
+    // `HashMap<String, String>`, `BTreeMap<String, serde_json::Value>`
+    match ty.split_once('<') {
+        Some((map, args)) if map.ends_with("HashMap") || map.ends_with("BTreeMap") => {
+            let args = args.strip_suffix('>').unwrap_or(args);
+            matches!(args.split_once(','), Some((k, v)) if is_string_type(k.trim()) && is_untyped(v.trim()))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn scan_with(src: &str, module: &[&str], refs: RefPolicy<'_>) -> Vec<Fact> {
-        Scanner::new().scan(Input { src, module, refs, flow: true }).unwrap().into_vec()
+        Scanner::new().scan(Input { src, module, refs, flow: true, events: None }).unwrap().into_vec()
     }
 
     fn scan(src: &str) -> Vec<Fact> {
@@ -1437,6 +1775,30 @@ mod tests {
     }
 
     #[test]
+    fn event_uses_fold_per_name_and_tell_reads_from_emissions() {
+        let src = "use crate::features::auth::events::{LoginEvent, ImportedEvent};\npub struct OwnEvent;\n\
+                   fn run(ctx: &Ctx, e: &Event) {\n    ctx.emit(LoginEvent { user });\n    let x = LogoutEvent::new(u);\n    \
+                   if let Some(LoginEvent { .. }) = e.domain() {}\n    e.domain::<events::SeenEvent>();\n}\n\
+                   impl Auditable for OwnEvent {}\nimpl fmt::Display for LogoutEvent {}\nlog_all!(MacroEvent);\n\
+                   #[cfg(test)]\nmod tests {\n    fn t() { feed(TestEvent {}); }\n}\n";
+        let got: Vec<(String, u8)> = scan(src)
+            .iter()
+            .filter_map(|f| match f {
+                Fact::EventUse { name, uses } => Some((name.to_string(), *uses)),
+                _ => None,
+            })
+            .collect();
+        let want = [
+            ("LoginEvent", uses::EMIT | uses::READ),
+            ("LogoutEvent", uses::EMIT | uses::READ),
+            ("SeenEvent", uses::READ | uses::HANDLE),
+            ("OwnEvent", uses::TRAIT | uses::READ),
+            ("MacroEvent", uses::READ | uses::MACRO),
+        ];
+        assert_eq!(got, want.map(|(n, u)| (n.to_string(), u)));
+    }
+
+    #[test]
     fn test_functions_and_modules_are_flagged() {
         let src = "#[cfg(test)]\nmod tests {\n use super::*;\n impl Executor<LoginJob> for Fake {}\n #[tokio::test]\n async fn t() { b.register::<LoginJob, _>(FakeExecutor); }\n}\n#[cfg(not(test))] fn live() {}";
         let facts = scan(src);
@@ -1466,6 +1828,7 @@ mod tests {
                 module: &[],
                 refs: RefPolicy::None,
                 flow: true,
+                events: None,
             })
             .unwrap_err();
         assert_eq!(err.loc, Loc { line: 2, col: 11 });

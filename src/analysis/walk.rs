@@ -380,7 +380,9 @@ pub(crate) fn scan_text(
         }
         _ => RefPolicy::None,
     };
-    let facts = scanner.scan(Input { src: text, module: &module, refs, flow })?;
+    // event files: the features module, for the shapes `god-event` looks at
+    let events = (file.place.folder() == Some(super::Folder::Events)).then(|| features.unwrap_or_default());
+    let facts = scanner.scan(Input { src: text, module: &module, refs, flow, events })?;
     let mut problem = None;
     if facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
         && let Err(e) = syn::parse_file(text)

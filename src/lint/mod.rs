@@ -215,6 +215,8 @@ pub struct Settings {
     pub public_modules: Vec<String>,
     /// God-event patterns, as PascalCase words (`*` = any words).
     pub god_events: Vec<(String, Vec<String>)>,
+    /// Other features an enum event's variants may carry before it is a catch-all (0: off).
+    pub god_event_features: usize,
     /// Extra folders allowed in a feature.
     pub extra_folders: Vec<String>,
     /// `[[lint.overrides]]`: levels per path.
@@ -248,6 +250,7 @@ impl Settings {
             io_deny: cfg.io_deny.iter().map(|d| d.split("::").map(str::to_string).collect()).collect(),
             public_modules: cfg.public_modules.clone(),
             god_events,
+            god_event_features: cfg.god_event_features,
             extra_folders: cfg.extra_folders.clone(),
             overrides: suppress::Overrides::compile(&cfg.overrides)?,
         })

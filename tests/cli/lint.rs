@@ -43,6 +43,9 @@ const PLANTED: &[Located<'static>] = &[
     ("boundaries", "src/features/auth/orchestrators/login.rs", Some((26, 17))),
     ("boundaries", "src/features/billing/orchestrators/checkout.rs", Some((2, 5))),
     ("god-event", "src/features/auth/events/generic.rs", Some((3, 12))),
+    ("god-event", "src/features/auth/events/envelope.rs", Some((3, 12))),
+    ("god-event", "src/core/events/app.rs", Some((3, 10))),
+    ("unused-event", "src/features/auth/events/logged_in.rs", Some((3, 12))),
     ("parse-error", "src/features/search/jobs/query.rs", Some((4, 20))),
     ("unused-suppression", "src/features/auth/events/generic.rs", Some((6, 1))),
 ];
@@ -262,7 +265,7 @@ fn json_reports_are_versioned_objects_with_a_summary() {
     let want = serde_json::json!({
         "errors": errors,
         "warnings": all.len() - errors,
-        "files_checked": 30,
+        "files_checked": 33,
         "fixable": fixable,
         "fixable_unsafe": 1,
     });
@@ -288,7 +291,7 @@ fn a_changed_file_selects_the_findings_about_it_seen_across_the_project() {
     run.expect_code(1);
     let got: Vec<_> = findings(&run).iter().map(located).collect();
     assert!(
-        got.contains(&("registration".into(), "src/features/auth/executors/login.rs".into(), Some((8, 15)))),
+        got.contains(&("registration".into(), "src/features/auth/executors/login.rs".into(), Some((9, 15)))),
         "the deleted register line is caught through the file that lost it:\n{}",
         run.transcript()
     );

@@ -24,6 +24,7 @@ mod pairing;
 mod parse_error;
 mod registration;
 mod type_naming;
+mod unused_event;
 mod unused_suppression;
 
 /// A rule's stable id, typed. The variants are in report order (the order of [`RULES`]); the
@@ -50,6 +51,8 @@ pub enum RuleId {
     Boundaries,
     /// See [`god_event`].
     GodEvent,
+    /// See [`unused_event`].
+    UnusedEvent,
     /// See [`parse_error`].
     ParseError,
     /// See [`unused_suppression`].
@@ -58,7 +61,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every rule, in report order.
-    pub const ALL: [RuleId; 11] = [
+    pub const ALL: [RuleId; 12] = [
         RuleId::Layout,
         RuleId::FileNaming,
         RuleId::TypeNaming,
@@ -68,6 +71,7 @@ impl RuleId {
         RuleId::MissingModule,
         RuleId::Boundaries,
         RuleId::GodEvent,
+        RuleId::UnusedEvent,
         RuleId::ParseError,
         RuleId::UnusedSuppression,
     ];
@@ -84,6 +88,7 @@ impl RuleId {
             RuleId::MissingModule => "missing-module",
             RuleId::Boundaries => "boundaries",
             RuleId::GodEvent => "god-event",
+            RuleId::UnusedEvent => "unused-event",
             RuleId::ParseError => "parse-error",
             RuleId::UnusedSuppression => "unused-suppression",
         }
@@ -106,6 +111,7 @@ impl RuleId {
             RuleId::MissingModule => missing_module::check,
             RuleId::Boundaries => boundaries::check,
             RuleId::GodEvent => god_event::check,
+            RuleId::UnusedEvent => unused_event::check,
             RuleId::ParseError => parse_error::check,
             RuleId::UnusedSuppression => unused_suppression::check,
         }
@@ -160,6 +166,7 @@ pub const RULES: &[&Rule] = &[
     &missing_module::RULE,
     &boundaries::RULE,
     &god_event::RULE,
+    &unused_event::RULE,
     &parse_error::RULE,
     &unused_suppression::RULE,
 ];
@@ -168,10 +175,11 @@ type Check = for<'a> fn(&'a Analysis, &'a Settings, Severity, &mut Chunks<Findin
 
 /// The order the checks start in: the costly cross-file ones first, so the threads finish
 /// together (the findings are sorted afterwards; this order is never seen).
-const RUN_ORDER: [RuleId; 11] = [
+const RUN_ORDER: [RuleId; 12] = [
     RuleId::Pairing,
     RuleId::Registration,
     RuleId::Boundaries,
+    RuleId::UnusedEvent,
     RuleId::OrphanModule,
     RuleId::MissingModule,
     RuleId::FileNaming,
@@ -397,6 +405,49 @@ fn job_stem(job: &str) -> String {
 /// Structs, enums and unions: the types the naming and pairing rules look at.
 fn is_data_type(kind: TypeKind) -> bool {
     matches!(kind, TypeKind::Struct | TypeKind::Enum | TypeKind::Union)
+}
+
+/// Rule unit tests: lint a few files written to a temporary project.
+#[cfg(test)]
+pub(super) mod testing {
+    use super::*;
+
+    /// `path:line:col message` of the findings of rule `id` on a project of `files` (without a
+    /// crate root among them, every file counts as compiled).
+    pub(in crate::lint) fn findings(files: &[(&str, &str)], id: &str) -> Vec<String> {
+        findings_with(files, id, &crate::config::LintConfig::default())
+    }
+
+    /// [`findings`] under a `[lint]` configuration.
+    pub(in crate::lint) fn findings_with(
+        files: &[(&str, &str)],
+        id: &str,
+        cfg: &crate::config::LintConfig,
+    ) -> Vec<String> {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        for (path, text) in files {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let analysis =
+            crate::analysis::analyze(&root, &crate::analysis::Options::from_config(&Default::default()))
+                .unwrap();
+        let settings = Settings::from_config(cfg).unwrap();
+        let id: RuleId = id.parse().unwrap();
+        let mut out = Chunks::new();
+        id.check()(&analysis, &settings, Severity::Warning, &mut out);
+        let mut got: Vec<String> = Chunks::merge(vec![out])
+            .iter()
+            .map(|f| {
+                let loc = f.loc.map(|l| format!(":{}:{}", l.line, l.col)).unwrap_or_default();
+                format!("{}{loc} {}", crate::analysis::display(f.path), f.what.message())
+            })
+            .collect();
+        got.sort();
+        got
+    }
 }
 
 #[cfg(test)]
