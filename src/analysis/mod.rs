@@ -49,6 +49,9 @@ pub mod flags {
     pub const CFG: u8 = 16;
     /// A `#[path]` given only through `cfg_attr`: the default location is reachable too.
     pub const DEFAULT_PATH_TOO: u8 = 32;
+    /// A `mod x;` inside a `macro_rules!` body: rustc resolves it where the macro is invoked
+    /// (usually the defining file's parent module), so both locations count.
+    pub const MACRO_DEF: u8 = 64;
 }
 
 /// Kind of a type declaration.
@@ -116,7 +119,9 @@ pub enum Fact {
         /// [`flags`].
         flags: u8,
     },
-    /// `include!("file")`: the file is part of the crate.
+    /// `include!("file")`: the file is part of the crate. Also `include_str!("f.rs")` and any
+    /// `"….rs"` literal in a macro invocation (test macros that `include_str!` their argument):
+    /// the file is used, as data, so it is no orphan.
     Include {
         /// The literal path.
         path: Box<str>,
@@ -145,6 +150,16 @@ pub enum Fact {
         /// Last path segment of the implementing type.
         executor: Box<str>,
         /// Location of the job type in `Executor<..>`.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `impl<J: Job, E: Executor<J>> Executor<J> for Wrapper<E>`: an executor generic over its
+    /// job (a wrapper adding logging, retries, ...). It pairs with no job of its own.
+    GenericExecutorImpl {
+        /// Last path segment of the implementing type.
+        executor: Box<str>,
+        /// Location of the job parameter in `Executor<..>`.
         loc: Loc,
         /// [`flags`].
         flags: u8,
@@ -239,6 +254,7 @@ impl Fact {
             | Fact::Include { loc, .. }
             | Fact::Type { loc, .. }
             | Fact::ExecutorImpl { loc, .. }
+            | Fact::GenericExecutorImpl { loc, .. }
             | Fact::Register { loc, .. }
             | Fact::RegisterCall { loc, .. }
             | Fact::Ref { loc, .. }
@@ -257,6 +273,7 @@ impl Fact {
             Fact::Mod { flags, .. }
             | Fact::Type { flags, .. }
             | Fact::ExecutorImpl { flags, .. }
+            | Fact::GenericExecutorImpl { flags, .. }
             | Fact::Register { flags, .. }
             | Fact::RegisterCall { flags, .. }
             | Fact::Ref { flags, .. }
@@ -327,6 +344,13 @@ pub struct SourceFile {
     /// Whether every `mod` path reaching it goes through a `#[cfg(..)]` declaration (so it may
     /// be one of several platform alternatives).
     pub cfg: bool,
+    /// Whether a `#[path]`, `include!` or file mention reaches it: its `mod x;` lines resolve
+    /// next to it, as in a `mod.rs` (filled by [`modtree`]).
+    pub path_loaded: bool,
+    /// Whether a plain `mod x;` (no `#[path]`) reaches it, so its file name is a module name
+    /// (filled by [`modtree`]; a file reached only through `#[path]` or `include!` may be
+    /// named anything).
+    pub module_named: bool,
 }
 
 impl SourceFile {
@@ -338,6 +362,18 @@ impl SourceFile {
     /// The file stem as UTF-8, if it is.
     pub fn stem(&self) -> Option<&str> {
         self.path.file_stem().and_then(OsStr::to_str)
+    }
+
+    /// Whether the file's `mod x;` lines look for `x.rs` next to it (a crate root, a `mod.rs`
+    /// or a file loaded through `#[path]`), rather than in a folder named after it.
+    pub fn is_mod_rs(&self) -> bool {
+        self.root || self.path_loaded || self.file_name() == "mod.rs"
+    }
+
+    /// Whether the file is reached, and only through `#[path]` / `include!`: its name is the
+    /// declaration's business, not a module name.
+    pub fn is_named_by_path(&self) -> bool {
+        self.reach != Reach::Unreached && !self.module_named && !self.root
     }
 
     /// Whether the whole file is test-only (reached only through `#[cfg(test)]`).
@@ -487,6 +523,15 @@ impl Analysis {
         let start = self.files.partition_point(|f| key(&f.path) < prefix.as_slice());
         let len = self.files[start..].iter().take_while(|f| key(&f.path).starts_with(&prefix)).count();
         &self.files[start..start + len]
+    }
+
+    /// Whether some file could not be read or tokenized: its facts (types, impls, registrations)
+    /// are missing, so a rule must not report their absence.
+    pub fn facts_incomplete(&self) -> bool {
+        self.problems.iter().any(|p| {
+            p.kind == ProblemKind::Parse
+                || (p.kind == ProblemKind::Io && p.path.extension().is_some_and(|e| e == "rs"))
+        })
     }
 
     /// Whether reachability of `rel` is unknown (a module file above it does not parse).

@@ -25,11 +25,29 @@ pub fn resolve(a: &mut Analysis) {
     let mut path_loaded = vec![false; n];
     let mut is_root = vec![false; n];
     let mut cfg_only = vec![false; n];
+    let mut module_named = vec![false; n];
     let mut work: Vec<usize> = Vec::new();
     for &r in &roots {
         is_root[r] = true;
         reach[r] = Reach::Yes;
         work.push(r);
+    }
+    // The other cargo targets (tests, benches, examples, the build script) are compiled too,
+    // but not into the crate: what they reach under the analysed folders is test-only.
+    let (target_roots, target_loaded) = cargo_targets(a);
+    for r in target_roots {
+        if reach[r] == Reach::Unreached {
+            is_root[r] = true;
+            reach[r] = Reach::Test;
+            work.push(r);
+        }
+    }
+    for j in target_loaded {
+        if reach[j] == Reach::Unreached {
+            reach[j] = Reach::Test;
+            path_loaded[j] = true;
+            work.push(j);
+        }
     }
     {
         // path bytes -> file index: hashing beats ~17 byte comparisons per lookup at 100k files
@@ -84,20 +102,35 @@ pub fn resolve(a: &mut Analysis) {
                             }
                         }
                         if paths.is_empty() || fl & flags::DEFAULT_PATH_TOO != 0 {
-                            push_dir(&mut buf, inline);
-                            let base = buf.len();
-                            buf.push('/');
-                            buf.push_str(name);
-                            buf.push_str(".rs");
-                            if let Some(j) = lookup(&buf) {
-                                targets.push((j, child_reach, child_cfg, false));
-                            }
-                            buf.truncate(base);
-                            buf.push('/');
-                            buf.push_str(name);
-                            buf.push_str("/mod.rs");
-                            if let Some(j) = lookup(&buf) {
-                                targets.push((j, child_reach, child_cfg, false));
+                            // A `mod x;` of a `macro_rules!` body is resolved where the macro
+                            // is invoked; most often that is the module declaring the defining
+                            // file (`src/macros.rs` defines, `src/lib.rs` invokes): look next to
+                            // the file too.
+                            let twice = fl & flags::MACRO_DEF != 0 && !mod_rs && inline.is_empty();
+                            for next_to_file in [false, true] {
+                                if next_to_file && !twice {
+                                    break;
+                                }
+                                if next_to_file {
+                                    buf.clear();
+                                    buf.push_str(dir);
+                                } else {
+                                    push_dir(&mut buf, inline);
+                                }
+                                let base = buf.len();
+                                buf.push('/');
+                                buf.push_str(name);
+                                buf.push_str(".rs");
+                                if let Some(j) = lookup(&buf) {
+                                    targets.push((j, child_reach, child_cfg, false));
+                                }
+                                buf.truncate(base);
+                                buf.push('/');
+                                buf.push_str(name);
+                                buf.push_str("/mod.rs");
+                                if let Some(j) = lookup(&buf) {
+                                    targets.push((j, child_reach, child_cfg, false));
+                                }
                             }
                         }
                     }
@@ -113,7 +146,8 @@ pub fn resolve(a: &mut Analysis) {
                 // reach only grows; "reached only through cfg" only turns false
                 let was = reach[j];
                 let cfg = if was == Reach::Unreached { child_cfg } else { cfg_only[j] && child_cfg };
-                if child_reach > was || cfg != cfg_only[j] {
+                module_named[j] |= !via_path;
+                if child_reach > was || cfg != cfg_only[j] || (via_path && !path_loaded[j]) {
                     reach[j] = reach[j].max(child_reach);
                     cfg_only[j] = cfg;
                     path_loaded[j] |= via_path;
@@ -126,6 +160,8 @@ pub fn resolve(a: &mut Analysis) {
         f.reach = reach[i];
         f.root = is_root[i];
         f.cfg = cfg_only[i];
+        f.path_loaded = path_loaded[i];
+        f.module_named = module_named[i];
     }
     // A reached module file that does not parse hides its children: reachability below its
     // directory is unknown (no orphan findings there).
@@ -188,6 +224,68 @@ fn crate_roots(a: &Analysis) -> Vec<usize> {
     roots.sort_unstable();
     roots.dedup();
     roots
+}
+
+/// The cargo targets other than the library and binaries: `build.rs` (or `package.build`),
+/// `tests/`, `benches/`, `examples/` and the `[[test]]` / `[[bench]]` / `[[example]]` paths of
+/// `Cargo.toml`. Returns the analysed files that are such a target's root, and the analysed
+/// files a target outside the analysed folders loads through `#[path]` or `include!` (e.g.
+/// `tests/parse.rs` with `#[path = "../src/parse.rs"] mod parse;`). Every file of those
+/// folders is read once (linear in their size); unreadable ones are skipped: they are not
+/// the crate's code, and cargo reports them.
+fn cargo_targets(a: &Analysis) -> (Vec<usize>, Vec<usize>) {
+    let doc = std::fs::read_to_string(a.root.join("Cargo.toml"))
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .unwrap_or_default();
+    let mut sources: Vec<PathBuf> = Vec::new();
+    match doc.get("package").and_then(|p| p.get("build")) {
+        Some(toml::Value::String(p)) => sources.push(PathBuf::from(p)),
+        Some(toml::Value::Boolean(false)) => {}
+        _ => sources.push(PathBuf::from("build.rs")),
+    }
+    for table in ["test", "bench", "example"] {
+        for t in doc.get(table).and_then(|t| t.as_array()).into_iter().flatten() {
+            if let Some(p) = t.get("path").and_then(|p| p.as_str()) {
+                sources.push(PathBuf::from(p));
+            }
+        }
+    }
+    for dir in ["tests", "benches", "examples"] {
+        let walk = walkdir::WalkDir::new(a.root.join(dir)).into_iter().filter_map(Result::ok);
+        for e in walk.filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs")) {
+            if let Ok(rel) = e.path().strip_prefix(&a.root) {
+                sources.push(rel.to_path_buf());
+            }
+        }
+    }
+    let (mut roots, mut loaded) = (Vec::new(), Vec::new());
+    let mut scanner = super::scan::Scanner::new();
+    for rel in sources.iter().filter_map(|p| normalize(p)) {
+        if let Some(i) = a.file_index(&rel) {
+            roots.push(i);
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(a.root.join(&rel)) else { continue };
+        let input =
+            super::scan::Input { src: &text, module: &[], refs: super::scan::RefPolicy::None, flow: false };
+        let Ok(facts) = scanner.scan(input) else { continue };
+        let dir = rel.parent().unwrap_or(Path::new(""));
+        for fact in facts.iter() {
+            let found: Vec<PathBuf> = match fact {
+                Fact::Include { path, .. } => vec![dir.join(&**path)],
+                Fact::Mod { .. } => {
+                    let (paths, inline) = fact.mod_location();
+                    // most of these files are crate roots: paths resolve next to them
+                    let base = dir.join(inline);
+                    paths.iter().map(|p| base.join(&**p)).collect()
+                }
+                _ => Vec::new(),
+            };
+            loaded.extend(found.iter().filter_map(|p| normalize(p)).filter_map(|p| a.file_index(&p)));
+        }
+    }
+    (roots, loaded)
 }
 
 /// `[lib] path` and `[[bin]] path` entries of `Cargo.toml` (errors ignored: doctor reports them).
@@ -301,6 +399,83 @@ mod tests {
         assert_eq!(reach_of(&a, "src/broken/mod.rs"), Reach::Yes);
         assert_eq!(reach_of(&a, "src/broken/child.rs"), Reach::Unreached);
         assert!(a.reach_unknown(Path::new("src/broken/child.rs")));
+    }
+
+    #[test]
+    fn cfg_attr_alternatives_keep_the_default_and_macro_modules_resolve_at_the_invocation() {
+        let tmp = project(&[
+            (
+                "src/lib.rs",
+                "#[macro_use] mod macros;\nprelude!();\n\
+                 #[cfg_attr(unix, path = \"unix.rs\")]\n#[cfg_attr(windows, path = \"windows.rs\")]\nmod sys;\n\
+                 mod backends;\n",
+            ),
+            ("src/macros.rs", "macro_rules! prelude { () => { #[cfg(x)] pub mod types; }; }\n"),
+            ("src/types.rs", ""),
+            ("src/unix.rs", ""),
+            ("src/windows.rs", ""),
+            ("src/sys.rs", ""),
+            ("src/backends.rs", "mod getrandom;\n"),
+            (
+                "src/backends/getrandom.rs",
+                "#[path = \"../utils/fill.rs\"] mod utils;\n#[path = \"3ds.rs\"] mod util_3ds;\n",
+            ),
+            ("src/backends/3ds.rs", ""),
+            ("src/utils/fill.rs", "mod errno;\n"),
+            ("src/utils/errno.rs", ""),
+        ]);
+        let a = analyze(&tmp.path().canonicalize().unwrap(), &options()).unwrap();
+        for p in [
+            "src/types.rs",
+            "src/unix.rs",
+            "src/windows.rs",
+            "src/sys.rs",
+            "src/utils/fill.rs",
+            "src/utils/errno.rs",
+        ] {
+            assert_eq!(reach_of(&a, p), Reach::Yes, "{p}");
+        }
+        let file = |p: &str| a.file(Path::new(p)).unwrap();
+        // loaded through `#[path]`: its modules are next to it, and its name is no module name
+        assert!(file("src/utils/fill.rs").is_mod_rs());
+        assert!(file("src/backends/3ds.rs").is_named_by_path());
+        assert!(!file("src/backends.rs").is_mod_rs());
+        assert!(!file("src/utils/errno.rs").is_named_by_path());
+    }
+
+    #[test]
+    fn tests_benches_examples_and_the_build_script_reach_files_of_src() {
+        let tmp = project(&[
+            ("src/lib.rs", ""),
+            ("build.rs", "include!(\"src/shared_build.rs\");\nfn main() {}\n"),
+            ("src/shared_build.rs", ""),
+            ("tests/parse.rs", "#[path = \"../src/parse.rs\"]\nmod parse;\n"),
+            ("src/parse.rs", ""),
+            ("tests/common/mod.rs", "#[path = \"../../src/helpers.rs\"] pub mod helpers;\n"),
+            ("src/helpers.rs", ""),
+            ("examples/demo.rs", "mod inner { #[path = \"../../src/ex.rs\"] mod ex; }\nfn main() {}\n"),
+            ("src/ex.rs", ""),
+            ("src/bench_main.rs", "mod bench_part;\nfn main() {}\n"),
+            ("src/bench_part.rs", ""),
+            ("src/orphan.rs", ""),
+        ]);
+        fs::write(
+            tmp.path().join("Cargo.toml"),
+            "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[[bench]]\nname = \"b\"\npath = \"src/bench_main.rs\"\n",
+        )
+        .unwrap();
+        let a = analyze(&tmp.path().canonicalize().unwrap(), &options()).unwrap();
+        for p in [
+            "src/shared_build.rs",
+            "src/parse.rs",
+            "src/helpers.rs",
+            "src/ex.rs",
+            "src/bench_main.rs",
+            "src/bench_part.rs",
+        ] {
+            assert_eq!(reach_of(&a, p), Reach::Test, "{p}");
+        }
+        assert_eq!(reach_of(&a, "src/orphan.rs"), Reach::Unreached);
     }
 
     #[test]

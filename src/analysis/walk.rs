@@ -291,6 +291,8 @@ impl<'a> Worker<'a> {
             reach: Reach::Unreached,
             root: false,
             cfg: false,
+            path_loaded: false,
+            module_named: false,
         };
         // A file whose name is not UTF-8 cannot be a module (`mod` names and `#[path]` values
         // are UTF-8): the name rule reports it; its contents are never read.
@@ -348,7 +350,10 @@ impl<'a> Worker<'a> {
                     // feature `mod.rs`) are also parsed in full: a hand edit that breaks their
                     // statements still tokenizes, and `cargo build` would be the first to say.
                     // Their facts stay: the rest of the checks still see the wiring.
-                    if facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
+                    // Only files in the layout: a library's own `fn register` elsewhere may be
+                    // valid code syn does not parse (edition 2015 bare trait objects).
+                    if !matches!(file.place, Place::Other)
+                        && facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
                         && let Err(e) = syn::parse_file(text)
                     {
                         let start = e.span().start();

@@ -338,7 +338,8 @@ fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
         }
     }
     for f in &a.files {
-        if f.root && in_bin(&f.path) {
+        // a file reached only through `#[path]` / `include!` names no module
+        if (f.root && in_bin(&f.path)) || f.is_named_by_path() {
             continue;
         }
         match f.stem() {
@@ -407,10 +408,17 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
     let mentions = item_level_mentions(a);
     // job -> impls (executor, file, loc, behind a cfg)
     let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc, bool)>> = HashMap::default();
+    // wrappers generic over the job (`impl<J: Job, E: Executor<J>> Executor<J> for L<E>`)
+    let mut generic: HashSet<&str> = HashSet::default();
+    // A file that does not parse hides what it declares: no "missing" findings then.
+    let incomplete = a.facts_incomplete();
     for f in a.files.iter().filter(|f| live(a, f)) {
         for fact in f.live_facts() {
             if let Fact::ExecutorImpl { job, executor, loc, flags: fl } = fact {
                 impls.entry(job).or_default().push((executor, f, *loc, f.cfg || fl & flags::CFG != 0));
+            }
+            if let Fact::GenericExecutorImpl { executor, .. } = fact {
+                generic.insert(&**executor);
             }
         }
     }
@@ -433,7 +441,7 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
                         continue;
                     }
                     match impls.get(&**name).map(Vec::as_slice) {
-                        None | Some([]) if mentions.contains(&**name) => {}
+                        None | Some([]) if mentions.contains(&**name) || incomplete => {}
                         None | Some([]) => {
                             out.push(lazy(
                                 "pairing",
@@ -476,7 +484,9 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
                         || !name.ends_with("Executor")
                         || name.len() <= 8
                         || implementing.contains(&**name)
+                        || generic.contains(&**name)
                         || mentions.contains(&**name)
+                        || incomplete
                     {
                         continue;
                     }
@@ -494,7 +504,7 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
     }
     let mut ghosts: Vec<(&str, &str, &SourceFile, Loc)> = impls
         .iter()
-        .filter(|(job, _)| !declared.contains(**job) && !mentions.contains(**job))
+        .filter(|(job, _)| !declared.contains(**job) && !mentions.contains(**job) && !incomplete)
         .flat_map(|(job, v)| v.iter().map(move |(e, f, l, _)| (*job, *e, *f, *l)))
         .collect();
     ghosts.sort_by(|x, y| (&x.2.path, x.3).cmp(&(&y.2.path, y.3)));
@@ -760,7 +770,7 @@ fn orphan_module<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut
 fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
     let mut out = Vec::new();
     for f in a.files.iter().filter(|f| live(a, f)) {
-        let mod_rs = f.root || f.file_name() == "mod.rs";
+        let mod_rs = f.is_mod_rs();
         for fact in f.facts.iter() {
             let Fact::Mod { name, loc, flags: fl, .. } = fact else { continue };
             let (paths, inline) = fact.mod_location();
