@@ -41,8 +41,13 @@ for src in "$CARGO_HOME"/registry/src/*/$CRATES; do
   mode=init
   if ! "$ORCH" -C "$work" init -q --runtime-path "$REPO/crates/orch-runtime" >/dev/null 2>"$OUT/init.err"; then
     mode=toml
-    printf '[paths]\nfeatures = "src/features"\ncore = "src/shared"\n' >"$work/orch.toml"
-    mkdir -p "$work/src/features" "$work/src/shared"
+    # the folders `orch init` would create, under names the crate does not use already
+    # (winapi has its own src/shared/)
+    features=src/features core=src/shared
+    [[ -e $work/$features ]] && features=src/orch_features
+    [[ -e $work/$core ]] && core=src/orch_shared
+    printf '[paths]\nfeatures = "%s"\ncore = "%s"\n' "$features" "$core" >"$work/orch.toml"
+    mkdir -p "$work/$features" "$work/$core"
   fi
   files=$(find "$work/src" -name '*.rs' | wc -l)
   set +e

@@ -347,10 +347,10 @@ pub struct SourceFile {
     /// Whether a `#[path]`, `include!` or file mention reaches it: its `mod x;` lines resolve
     /// next to it, as in a `mod.rs` (filled by [`modtree`]).
     pub path_loaded: bool,
-    /// Whether a plain `mod x;` (no `#[path]`) reaches it, so its file name is a module name
-    /// (filled by [`modtree`]; a file reached only through `#[path]` or `include!` may be
-    /// named anything).
-    pub module_named: bool,
+    /// Whether a `mod` declaration (with or without `#[path]`) reaches it, so it is a module
+    /// (filled by [`modtree`]); a file reached only through `include!` or a file mention is
+    /// text pasted into, or read by, a module, and may be named anything (`eq.expected.rs`).
+    pub module: bool,
 }
 
 impl SourceFile {
@@ -370,10 +370,10 @@ impl SourceFile {
         self.root || self.path_loaded || self.file_name() == "mod.rs"
     }
 
-    /// Whether the file is reached, and only through `#[path]` / `include!`: its name is the
-    /// declaration's business, not a module name.
-    pub fn is_named_by_path(&self) -> bool {
-        self.reach != Reach::Unreached && !self.module_named && !self.root
+    /// Whether the file is reached, and only through `include!` or a file mention (no `mod`
+    /// declaration): it is not a module, so its name is no module name.
+    pub fn is_included_only(&self) -> bool {
+        self.reach != Reach::Unreached && !self.module && !self.root
     }
 
     /// Whether the whole file is test-only (reached only through `#[cfg(test)]`).
@@ -409,6 +409,30 @@ impl SourceFile {
     /// Whether the file contains tests.
     pub fn has_tests(&self) -> bool {
         self.facts.iter().any(|f| matches!(f, Fact::HasTests))
+    }
+}
+
+/// Where unparsable files are ([`Analysis::unparsed`]).
+#[derive(Debug, Default)]
+pub struct Unparsed<'a> {
+    /// Features holding one.
+    pub features: FastSet<&'a str>,
+    /// Whether core holds one.
+    pub core: bool,
+    /// Whether a file outside features and core is one.
+    pub other: bool,
+}
+
+impl Unparsed<'_> {
+    /// Whether an unparsable file may hide a declaration belonging to code at `place`: one in
+    /// the same feature, in core (shared by all), or, for code outside the layout, anywhere.
+    pub fn may_hide(&self, place: &Place) -> bool {
+        self.core
+            || match place {
+                Place::Feature { feature, .. } => self.features.contains(&**feature),
+                Place::Core { .. } => false,
+                _ => self.other || !self.features.is_empty(),
+            }
     }
 }
 
@@ -525,13 +549,24 @@ impl Analysis {
         &self.files[start..start + len]
     }
 
-    /// Whether some file could not be read or tokenized: its facts (types, impls, registrations)
-    /// are missing, so a rule must not report their absence.
-    pub fn facts_incomplete(&self) -> bool {
-        self.problems.iter().any(|p| {
+    /// Where files could not be read or tokenized: their facts (types, impls, registrations)
+    /// are missing, so a rule must not report their absence there.
+    pub fn unparsed(&self) -> Unparsed<'_> {
+        let mut u = Unparsed::default();
+        let broken = self.problems.iter().filter(|p| {
             p.kind == ProblemKind::Parse
                 || (p.kind == ProblemKind::Io && p.path.extension().is_some_and(|e| e == "rs"))
-        })
+        });
+        for p in broken {
+            match self.file(&p.path).map(|f| &f.place) {
+                Some(Place::Feature { feature, .. }) => {
+                    u.features.insert(&**feature);
+                }
+                Some(Place::Core { .. }) => u.core = true,
+                _ => u.other = true,
+            }
+        }
+        u
     }
 
     /// Whether reachability of `rel` is unknown (a module file above it does not parse).

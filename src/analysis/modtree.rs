@@ -25,7 +25,7 @@ pub fn resolve(a: &mut Analysis) {
     let mut path_loaded = vec![false; n];
     let mut is_root = vec![false; n];
     let mut cfg_only = vec![false; n];
-    let mut module_named = vec![false; n];
+    let mut module = vec![false; n];
     let mut work: Vec<usize> = Vec::new();
     for &r in &roots {
         is_root[r] = true;
@@ -42,7 +42,8 @@ pub fn resolve(a: &mut Analysis) {
             work.push(r);
         }
     }
-    for j in target_loaded {
+    for (j, by_mod) in target_loaded {
+        module[j] |= by_mod;
         if reach[j] == Reach::Unreached {
             reach[j] = Reach::Test;
             path_loaded[j] = true;
@@ -58,7 +59,8 @@ pub fn resolve(a: &mut Analysis) {
         }
         let lookup = |p: &str| index.get(p.as_bytes()).copied();
         let lookup_path = |p: &Path| index.get(key(p)).copied();
-        let mut targets: Vec<(usize, Reach, bool, bool)> = Vec::new();
+        // (file, reach, only through cfg, through `#[path]` / `include!`, through `mod`)
+        let mut targets: Vec<(usize, Reach, bool, bool, bool)> = Vec::new();
         let mut buf = String::new();
         while let Some(i) = work.pop() {
             targets.clear();
@@ -98,7 +100,7 @@ pub fn resolve(a: &mut Analysis) {
                             if let Some(j) =
                                 normalize(&Path::new(&buf).join(&**p)).and_then(|t| lookup_path(&t))
                             {
-                                targets.push((j, child_reach, child_cfg, true));
+                                targets.push((j, child_reach, child_cfg, true, true));
                             }
                         }
                         if paths.is_empty() || fl & flags::DEFAULT_PATH_TOO != 0 {
@@ -122,31 +124,31 @@ pub fn resolve(a: &mut Analysis) {
                                 buf.push_str(name);
                                 buf.push_str(".rs");
                                 if let Some(j) = lookup(&buf) {
-                                    targets.push((j, child_reach, child_cfg, false));
+                                    targets.push((j, child_reach, child_cfg, false, true));
                                 }
                                 buf.truncate(base);
                                 buf.push('/');
                                 buf.push_str(name);
                                 buf.push_str("/mod.rs");
                                 if let Some(j) = lookup(&buf) {
-                                    targets.push((j, child_reach, child_cfg, false));
+                                    targets.push((j, child_reach, child_cfg, false, true));
                                 }
                             }
                         }
                     }
                     Fact::Include { path: p, .. } => {
                         if let Some(j) = normalize(&Path::new(dir).join(&**p)).and_then(|t| lookup_path(&t)) {
-                            targets.push((j, here, here_cfg, true));
+                            targets.push((j, here, here_cfg, true, false));
                         }
                     }
                     _ => {}
                 }
             }
-            for &(j, child_reach, child_cfg, via_path) in &targets {
+            for &(j, child_reach, child_cfg, via_path, by_mod) in &targets {
                 // reach only grows; "reached only through cfg" only turns false
                 let was = reach[j];
                 let cfg = if was == Reach::Unreached { child_cfg } else { cfg_only[j] && child_cfg };
-                module_named[j] |= !via_path;
+                module[j] |= by_mod;
                 if child_reach > was || cfg != cfg_only[j] || (via_path && !path_loaded[j]) {
                     reach[j] = reach[j].max(child_reach);
                     cfg_only[j] = cfg;
@@ -156,12 +158,13 @@ pub fn resolve(a: &mut Analysis) {
             }
         }
     }
+    data_folders(a, &mut reach, &module, &is_root);
     for (i, f) in a.files.iter_mut().enumerate() {
         f.reach = reach[i];
         f.root = is_root[i];
         f.cfg = cfg_only[i];
         f.path_loaded = path_loaded[i];
-        f.module_named = module_named[i];
+        f.module = module[i];
     }
     // A reached module file that does not parse hides its children: reachability below its
     // directory is unknown (no orphan findings there).
@@ -181,6 +184,37 @@ pub fn resolve(a: &mut Analysis) {
         unknown.push(Path::new("src").into());
     }
     a.unknown = unknown;
+}
+
+/// A folder whose reached `.rs` files are all data (reached only through `include_str!` or a
+/// file mention, no `mod`) holds data: its unreached `.rs` files are data too, read under
+/// names the source computes (zerocopy-derive's `concat!("expected/into_bytes_enum.",
+/// stringify!($repr), ".expected.rs")`). They count as reached (test-only), not as orphans.
+/// One pass over the files and one over the folders: linear.
+fn data_folders(a: &Analysis, reach: &mut [Reach], module: &[bool], is_root: &[bool]) {
+    // folder -> (holds a data file, holds a module or a crate root)
+    let mut folders: FastMap<&[u8], (bool, bool)> = FastMap::default();
+    for (i, f) in a.files.iter().enumerate() {
+        let Some(dir) = f.path.parent() else { continue };
+        if reach[i] == Reach::Unreached {
+            continue;
+        }
+        let e = folders.entry(key(dir)).or_default();
+        if module[i] || is_root[i] {
+            e.1 = true;
+        } else {
+            e.0 = true;
+        }
+    }
+    for (i, f) in a.files.iter().enumerate() {
+        if reach[i] != Reach::Unreached || is_root[i] {
+            continue;
+        }
+        let Some(dir) = f.path.parent() else { continue };
+        if folders.get(key(dir)).is_some_and(|&(data, modules)| data && !modules) {
+            reach[i] = Reach::Test;
+        }
+    }
 }
 
 /// Lexically normalise `a/./b/../c` → `a/c`; `None` if it leaves the root.
@@ -233,7 +267,7 @@ fn crate_roots(a: &Analysis) -> Vec<usize> {
 /// `tests/parse.rs` with `#[path = "../src/parse.rs"] mod parse;`). Every file of those
 /// folders is read once (linear in their size); unreadable ones are skipped: they are not
 /// the crate's code, and cargo reports them.
-fn cargo_targets(a: &Analysis) -> (Vec<usize>, Vec<usize>) {
+fn cargo_targets(a: &Analysis) -> (Vec<usize>, Vec<(usize, bool)>) {
     let doc = std::fs::read_to_string(a.root.join("Cargo.toml"))
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())
@@ -272,6 +306,7 @@ fn cargo_targets(a: &Analysis) -> (Vec<usize>, Vec<usize>) {
         let Ok(facts) = scanner.scan(input) else { continue };
         let dir = rel.parent().unwrap_or(Path::new(""));
         for fact in facts.iter() {
+            let by_mod = matches!(fact, Fact::Mod { .. });
             let found: Vec<PathBuf> = match fact {
                 Fact::Include { path, .. } => vec![dir.join(&**path)],
                 Fact::Mod { .. } => {
@@ -282,7 +317,13 @@ fn cargo_targets(a: &Analysis) -> (Vec<usize>, Vec<usize>) {
                 }
                 _ => Vec::new(),
             };
-            loaded.extend(found.iter().filter_map(|p| normalize(p)).filter_map(|p| a.file_index(&p)));
+            loaded.extend(
+                found
+                    .iter()
+                    .filter_map(|p| normalize(p))
+                    .filter_map(|p| a.file_index(&p))
+                    .map(|j| (j, by_mod)),
+            );
         }
     }
     (roots, loaded)
@@ -408,7 +449,7 @@ mod tests {
                 "src/lib.rs",
                 "#[macro_use] mod macros;\nprelude!();\n\
                  #[cfg_attr(unix, path = \"unix.rs\")]\n#[cfg_attr(windows, path = \"windows.rs\")]\nmod sys;\n\
-                 mod backends;\n",
+                 mod backends;\nconst D: &str = include_str!(\"data.rs\");\n",
             ),
             ("src/macros.rs", "macro_rules! prelude { () => { #[cfg(x)] pub mod types; }; }\n"),
             ("src/types.rs", ""),
@@ -423,6 +464,7 @@ mod tests {
             ("src/backends/3ds.rs", ""),
             ("src/utils/fill.rs", "mod errno;\n"),
             ("src/utils/errno.rs", ""),
+            ("src/data.rs", ""),
         ]);
         let a = analyze(&tmp.path().canonicalize().unwrap(), &options()).unwrap();
         for p in [
@@ -438,9 +480,9 @@ mod tests {
         let file = |p: &str| a.file(Path::new(p)).unwrap();
         // loaded through `#[path]`: its modules are next to it, and its name is no module name
         assert!(file("src/utils/fill.rs").is_mod_rs());
-        assert!(file("src/backends/3ds.rs").is_named_by_path());
+        assert!(!file("src/backends/3ds.rs").is_included_only());
         assert!(!file("src/backends.rs").is_mod_rs());
-        assert!(!file("src/utils/errno.rs").is_named_by_path());
+        assert!(file("src/data.rs").is_included_only());
     }
 
     #[test]
@@ -476,6 +518,26 @@ mod tests {
             assert_eq!(reach_of(&a, p), Reach::Test, "{p}");
         }
         assert_eq!(reach_of(&a, "src/orphan.rs"), Reach::Unreached);
+    }
+
+    #[test]
+    fn a_folder_of_data_files_holds_no_orphans() {
+        let tmp = project(&[
+            ("src/lib.rs", "#[cfg(test)]\nmod output_tests;\n"),
+            ("src/output_tests/mod.rs", "test!(eq => \"expected/eq.expected.rs\");\n"),
+            ("src/output_tests/expected/eq.expected.rs", ""),
+            // named by `concat!`: unknown, but its folder holds data only
+            ("src/output_tests/expected/repr(u8).expected.rs", ""),
+            // a folder of modules keeps its orphans
+            ("src/output_tests/stale.rs", ""),
+        ]);
+        let a = analyze(&tmp.path().canonicalize().unwrap(), &options()).unwrap();
+        assert_eq!(reach_of(&a, "src/output_tests/expected/eq.expected.rs"), Reach::Test);
+        assert_eq!(reach_of(&a, "src/output_tests/expected/repr(u8).expected.rs"), Reach::Test);
+        assert!(
+            a.file(Path::new("src/output_tests/expected/repr(u8).expected.rs")).unwrap().is_included_only()
+        );
+        assert_eq!(reach_of(&a, "src/output_tests/stale.rs"), Reach::Unreached);
     }
 
     #[test]

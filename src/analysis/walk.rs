@@ -292,7 +292,7 @@ impl<'a> Worker<'a> {
             root: false,
             cfg: false,
             path_loaded: false,
-            module_named: false,
+            module: false,
         };
         // A file whose name is not UTF-8 cannot be a module (`mod` names and `#[path]` values
         // are UTF-8): the name rule reports it; its contents are never read.

@@ -338,8 +338,8 @@ fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut C
         }
     }
     for f in &a.files {
-        // a file reached only through `#[path]` / `include!` names no module
-        if (f.root && in_bin(&f.path)) || f.is_named_by_path() {
+        // a file reached only through `include!` / a file mention is no module
+        if (f.root && in_bin(&f.path)) || f.is_included_only() {
             continue;
         }
         match f.stem() {
@@ -410,8 +410,8 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
     let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc, bool)>> = HashMap::default();
     // wrappers generic over the job (`impl<J: Job, E: Executor<J>> Executor<J> for L<E>`)
     let mut generic: HashSet<&str> = HashSet::default();
-    // A file that does not parse hides what it declares: no "missing" findings then.
-    let incomplete = a.facts_incomplete();
+    // A file that does not parse hides what it declares: no "missing" findings near it.
+    let unparsed = a.unparsed();
     for f in a.files.iter().filter(|f| live(a, f)) {
         for fact in f.live_facts() {
             if let Fact::ExecutorImpl { job, executor, loc, flags: fl } = fact {
@@ -441,7 +441,7 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
                         continue;
                     }
                     match impls.get(&**name).map(Vec::as_slice) {
-                        None | Some([]) if mentions.contains(&**name) || incomplete => {}
+                        None | Some([]) if mentions.contains(&**name) || unparsed.may_hide(&f.place) => {}
                         None | Some([]) => {
                             out.push(lazy(
                                 "pairing",
@@ -486,7 +486,7 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
                         || implementing.contains(&**name)
                         || generic.contains(&**name)
                         || mentions.contains(&**name)
-                        || incomplete
+                        || unparsed.may_hide(&f.place)
                     {
                         continue;
                     }
@@ -504,9 +504,10 @@ fn pairing<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunk
     }
     let mut ghosts: Vec<(&str, &str, &SourceFile, Loc)> = impls
         .iter()
-        .filter(|(job, _)| !declared.contains(**job) && !mentions.contains(**job) && !incomplete)
+        .filter(|(job, _)| !declared.contains(**job) && !mentions.contains(**job))
         .flat_map(|(job, v)| v.iter().map(move |(e, f, l, _)| (*job, *e, *f, *l)))
         .collect();
+    ghosts.retain(|(_, _, f, _)| !unparsed.may_hide(&f.place));
     ghosts.sort_by(|x, y| (&x.2.path, x.3).cmp(&(&y.2.path, y.3)));
     for (job, executor, f, loc) in ghosts {
         out.push(Finding::new(
