@@ -137,7 +137,7 @@ pub fn resolve(a: &mut Analysis) {
                         }
                     }
                     Fact::Include { path: p, .. } => {
-                        if let Some(j) = normalize(&Path::new(dir).join(&**p)).and_then(|t| lookup_path(&t)) {
+                        if let Some(j) = normalize(&include_path(dir, p)).and_then(|t| lookup_path(&t)) {
                             targets.push((j, here, here_cfg, true, false));
                         }
                     }
@@ -214,6 +214,14 @@ fn data_folders(a: &Analysis, reach: &mut [Reach], module: &[bool], is_root: &[b
         if folders.get(key(dir)).is_some_and(|&(data, modules)| data && !modules) {
             reach[i] = Reach::Test;
         }
+    }
+}
+
+/// Where an `include!` of `path` in a file of folder `dir` points (root-relative).
+fn include_path(dir: &str, path: &str) -> PathBuf {
+    match path.strip_prefix(super::scan::MANIFEST_DIR) {
+        Some(from_root) => PathBuf::from(from_root.trim_start_matches('/')),
+        None => Path::new(dir).join(path),
     }
 }
 
@@ -308,7 +316,7 @@ fn cargo_targets(a: &Analysis) -> (Vec<usize>, Vec<(usize, bool)>) {
         for fact in facts.iter() {
             let by_mod = matches!(fact, Fact::Mod { .. });
             let found: Vec<PathBuf> = match fact {
-                Fact::Include { path, .. } => vec![dir.join(&**path)],
+                Fact::Include { path, .. } => vec![include_path(&dir.to_string_lossy(), path)],
                 Fact::Mod { .. } => {
                     let (paths, inline) = fact.mod_location();
                     // most of these files are crate roots: paths resolve next to them

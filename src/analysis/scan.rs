@@ -238,6 +238,10 @@ fn is_pure_data(path: &[&str]) -> bool {
     })
 }
 
+/// How an [`Fact::Include`] path relative to the package root (not to the including file)
+/// starts: `include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/x.rs"))`.
+pub const MANIFEST_DIR: &str = "$CARGO_MANIFEST_DIR";
+
 fn is_pascal(s: &str) -> bool {
     s.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
 }
@@ -589,6 +593,9 @@ impl<'a> Walk<'a, '_> {
                     self.facts.push(Fact::Include { path: path.into(), loc });
                 }
             }
+            if self.is_word(i, "concat") {
+                self.manifest_dir_file(open, close);
+            }
             let mut f = fl | flags::IN_MACRO;
             if pend.test {
                 f |= flags::TEST;
@@ -623,6 +630,41 @@ impl<'a> Walk<'a, '_> {
             && !path.contains("://")
         {
             let loc = self.loc(i);
+            self.facts.push(Fact::Include { path: path.into(), loc });
+        }
+    }
+
+    /// `concat!(env!("CARGO_MANIFEST_DIR"), "/src/includes/", "x.rs")` (windows-sys): a file
+    /// named from the package root, recorded as an include of `$CARGO_MANIFEST_DIR/src/...`.
+    fn manifest_dir_file(&mut self, open: usize, close: usize) {
+        // [core::]env ! ( "CARGO_MANIFEST_DIR" ) , "a" , "b" ...
+        let mut env = open + 1;
+        while self.is_ident(env) && self.kind(env + 1) == Some(Kind::PathSep) {
+            env += 2;
+        }
+        let (bang, paren) = (env + 1, env + 2);
+        if !(self.is_word(env, "env")
+            && self.is_punct(bang, b'!')
+            && self.kind(paren) == Some(Kind::Open(b'(')))
+            || self.str_at(paren + 1).as_deref() != Some("CARGO_MANIFEST_DIR")
+        {
+            return;
+        }
+        let mut path = String::from(MANIFEST_DIR);
+        let mut k = self.close(paren) + 1;
+        while k < close {
+            if self.is_punct(k, b',') {
+                k += 1;
+                continue;
+            }
+            match self.kind(k) {
+                Some(Kind::Str | Kind::RawStr) => path.push_str(&self.str_at(k).unwrap_or_default()),
+                _ => return,
+            }
+            k += 1;
+        }
+        if path.ends_with(".rs") {
+            let loc = self.loc(open + 1);
             self.facts.push(Fact::Include { path: path.into(), loc });
         }
     }
@@ -1480,7 +1522,8 @@ mod tests {
     fn rs_file_names_in_macro_invocations_are_includes() {
         let src = "include!(\"gen.rs\");\nconst T: &str = include_str!(\"data/t.rs\");\n\
                    test!(eq => \"expected/eq.expected.rs\");\nconst U: &str = \"not_in_a_macro.rs\";\n\
-                   fn f() { println!(\"{}\", \"hello\"); }\n";
+                   fn f() { println!(\"{}\", \"hello\"); }\n\
+                   include!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/src/inc/\", \"w.rs\"));\n";
         let got: Vec<String> = scan(src)
             .iter()
             .filter_map(|f| match f {
@@ -1488,7 +1531,10 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(got, ["gen.rs", "data/t.rs", "expected/eq.expected.rs"]);
+        assert_eq!(
+            got,
+            ["gen.rs", "data/t.rs", "expected/eq.expected.rs", "$CARGO_MANIFEST_DIR/src/inc/w.rs", "w.rs"]
+        );
     }
 
     #[test]
