@@ -101,6 +101,7 @@ impl Scanner {
         };
         w.collect_children();
         w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
+        w.doc_includes();
         if w.has_tests {
             w.facts.push(Fact::HasTests);
         }
@@ -631,6 +632,27 @@ impl<'a> Walk<'a, '_> {
         {
             let loc = self.loc(i);
             self.facts.push(Fact::Include { path: path.into(), loc });
+        }
+    }
+
+    /// `include!("x.rs")` in a doc comment (`//! # include!("doctests.rs");`, globwalk): a
+    /// doctest compiles the file, so it is used. Comments are not tokens: one `memmem` pass over
+    /// the text, rare hits checked for a `///` / `//!` line.
+    fn doc_includes(&mut self) {
+        let bytes = self.src.as_bytes();
+        for at in memchr::memmem::find_iter(bytes, b"include!(\"") {
+            let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+            let line = self.src[line_start..at].trim_start();
+            if !(line.starts_with("///") || line.starts_with("//!")) {
+                continue;
+            }
+            let lit = at + "include!(\"".len();
+            let Some(len) = memchr::memchr2(b'"', b'\n', &bytes[lit..]) else { continue };
+            let path = &self.src[lit..lit + len];
+            if bytes[lit + len] == b'"' && path.ends_with(".rs") && !path.contains('\\') {
+                let loc = self.lines.loc(lit);
+                self.facts.push(Fact::Include { path: path.into(), loc });
+            }
         }
     }
 
@@ -1535,6 +1557,19 @@ mod tests {
             got,
             ["gen.rs", "data/t.rs", "expected/eq.expected.rs", "$CARGO_MANIFEST_DIR/src/inc/w.rs", "w.rs"]
         );
+    }
+
+    #[test]
+    fn includes_in_doc_comments_are_includes() {
+        let src = "//! ```\n//! # include!(\"doctests.rs\");\n//! ```\n// include!(\"plain_comment.rs\");\nfn f() {}\n";
+        let got: Vec<(String, u32)> = scan(src)
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Include { path, loc } => Some((path.to_string(), loc.line)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, [("doctests.rs".to_string(), 2)]);
     }
 
     #[test]
