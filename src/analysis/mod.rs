@@ -303,6 +303,10 @@ pub struct ModExtra {
     pub paths: Box<[Box<str>]>,
     /// Directory segments of enclosing inline modules, joined with `/` (empty at top).
     pub inline: Box<str>,
+    /// Whether the outermost enclosing inline module has a `#[path]`: its folder is then
+    /// relative to the file's own folder, even in a non-mod-rs file (rustc; rustls-webpki's
+    /// `#[path = "."] mod tests { #[path = "alg_tests.rs"] mod alg_tests; }`).
+    pub inline_from_path: bool,
 }
 
 impl Fact {
@@ -313,6 +317,11 @@ impl Fact {
             Fact::Mod { extra: Some(e), .. } => (&e.paths, &e.inline),
             _ => (&[], ""),
         }
+    }
+
+    /// For a [`Fact::Mod`]: [`ModExtra::inline_from_path`].
+    pub fn inline_from_path(&self) -> bool {
+        matches!(self, Fact::Mod { extra: Some(e), .. } if e.inline_from_path)
     }
 }
 

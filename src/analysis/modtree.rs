@@ -72,10 +72,10 @@ pub fn resolve(a: &mut Analysis) {
             let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
             let mod_rs = is_root[i] || file == "mod.rs" || path_loaded[i];
             let stem = file.strip_suffix(".rs").unwrap_or(file);
-            let push_dir = |buf: &mut String, inline: &str| {
+            let push_dir = |buf: &mut String, inline: &str, from_path: bool| {
                 buf.clear();
                 buf.push_str(dir);
-                if !mod_rs {
+                if !mod_rs && !from_path {
                     buf.push('/');
                     buf.push_str(stem);
                 }
@@ -95,7 +95,7 @@ pub fn resolve(a: &mut Analysis) {
                                 buf.clear();
                                 buf.push_str(dir);
                             } else {
-                                push_dir(&mut buf, inline);
+                                push_dir(&mut buf, inline, fact.inline_from_path());
                             }
                             if let Some(j) =
                                 normalize(&Path::new(&buf).join(&**p)).and_then(|t| lookup_path(&t))
@@ -117,7 +117,7 @@ pub fn resolve(a: &mut Analysis) {
                                     buf.clear();
                                     buf.push_str(dir);
                                 } else {
-                                    push_dir(&mut buf, inline);
+                                    push_dir(&mut buf, inline, fact.inline_from_path());
                                 }
                                 let base = buf.len();
                                 buf.push('/');
@@ -546,6 +546,25 @@ mod tests {
             a.file(Path::new("src/output_tests/expected/repr(u8).expected.rs")).unwrap().is_included_only()
         );
         assert_eq!(reach_of(&a, "src/output_tests/stale.rs"), Reach::Unreached);
+    }
+
+    #[test]
+    fn an_inline_module_with_a_path_is_relative_to_the_file_folder_even_in_a_non_mod_rs_file() {
+        // what rustc reads (checked with rustc 1.9x): rustls-webpki's
+        // `#[path = "."] mod tests { #[path = "alg_tests.rs"] mod alg_tests; }` in src/ring_algs.rs
+        let tmp = project(&[
+            ("src/lib.rs", "mod a;\nmod b;\n"),
+            (
+                "src/a.rs",
+                "#[cfg(test)]\n#[path = \".\"]\nmod tests { #[path = \"alg_tests.rs\"] mod alg_tests; }\n",
+            ),
+            ("src/alg_tests.rs", ""),
+            ("src/b.rs", "mod u { #[path = \"q\"] mod t { #[path = \"x.rs\"] mod x; } }\n"),
+            ("src/b/u/q/x.rs", ""),
+        ]);
+        let a = analyze(&tmp.path().canonicalize().unwrap(), &options()).unwrap();
+        assert_eq!(reach_of(&a, "src/alg_tests.rs"), Reach::Test);
+        assert_eq!(reach_of(&a, "src/b/u/q/x.rs"), Reach::Yes);
     }
 
     #[test]

@@ -90,6 +90,7 @@ impl Scanner {
             facts: &mut self.facts,
             lines: Lines::new(bytes),
             inline: Vec::new(),
+            outer_inline_path: false,
             modpath: input.module.to_vec(),
             file_depth: input.module.len(),
             children: Vec::new(),
@@ -199,6 +200,8 @@ struct Walk<'a, 'f> {
     lines: Lines<'a>,
     /// Directory segments of the enclosing inline modules.
     inline: Vec<String>,
+    /// Whether the outermost enclosing inline module has a `#[path]` ([`ModExtra`]).
+    outer_inline_path: bool,
     /// Current module path (file module + inline modules).
     modpath: Vec<&'a str>,
     /// Length of the file's own module path.
@@ -304,7 +307,11 @@ impl<'a> Walk<'a, '_> {
         if paths.is_empty() && self.inline.is_empty() {
             return None;
         }
-        Some(Box::new(ModExtra { paths, inline: self.inline.join("/").into() }))
+        Some(Box::new(ModExtra {
+            paths,
+            inline: self.inline.join("/").into(),
+            inline_from_path: self.outer_inline_path,
+        }))
     }
 
     /// Names after every `mod` keyword in the file (approximation of the child modules in scope).
@@ -464,6 +471,9 @@ impl<'a> Walk<'a, '_> {
                             }
                             let dir =
                                 pend.paths.first().map(|p| p.to_string()).unwrap_or_else(|| name.to_string());
+                            if self.inline.is_empty() {
+                                self.outer_inline_path = !pend.paths.is_empty();
+                            }
                             self.inline.push(dir);
                             self.modpath.push(name);
                             let sub = if scope == Scope::Macro { Scope::Macro } else { Scope::Module };
