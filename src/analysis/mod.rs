@@ -549,6 +549,14 @@ impl Analysis {
         self.dirs.binary_search_by(|d| key(&d.path).cmp(k)).is_ok()
     }
 
+    /// Whether any file is under directory `dir` (one binary search).
+    pub fn has_files_below(&self, dir: &Path) -> bool {
+        let mut prefix = key(dir).to_vec();
+        prefix.push(b'/');
+        let start = self.files.partition_point(|f| key(&f.path) < prefix.as_slice());
+        self.files.get(start).is_some_and(|f| key(&f.path).starts_with(&prefix))
+    }
+
     /// Files under directory `dir` (a contiguous range, thanks to the byte order).
     pub fn files_below(&self, dir: &Path) -> &[SourceFile] {
         let mut prefix = key(dir).to_vec();

@@ -314,7 +314,8 @@ fn in_bin(path: &Path) -> bool {
 
 fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for d in &a.dirs {
-        if in_bin(&d.path) {
+        // a folder without `.rs` files (test data, assets) is no module
+        if in_bin(&d.path) || !a.has_files_below(&d.path) {
             continue;
         }
         match d.path.file_name().and_then(|n| n.to_str()) {
