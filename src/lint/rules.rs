@@ -314,8 +314,10 @@ fn in_bin(path: &Path) -> bool {
 
 fn file_naming<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for d in &a.dirs {
-        // a folder without `.rs` files (test data, assets) is no module
-        if in_bin(&d.path) || !a.has_files_below(&d.path) {
+        // a folder without `.rs` files (test data, assets) is no module; a name that is not
+        // UTF-8 is reported anyway (no tool handles it)
+        let utf8 = d.path.file_name().and_then(|n| n.to_str()).is_some();
+        if in_bin(&d.path) || (utf8 && !a.has_files_below(&d.path)) {
             continue;
         }
         match d.path.file_name().and_then(|n| n.to_str()) {
