@@ -156,9 +156,20 @@ impl Default for LintConfig {
     fn default() -> Self {
         LintConfig {
             rules: BTreeMap::new(),
-            io_deny: ["reqwest", "sqlx", "std::fs", "tokio::fs", "std::net", "tokio::net", "hyper", "diesel"]
-                .map(String::from)
-                .to_vec(),
+            io_deny: [
+                "reqwest",
+                "sqlx",
+                "std::fs",
+                "tokio::fs",
+                "std::net",
+                "tokio::net",
+                "hyper",
+                "diesel",
+                "std::process::Command",
+                "tokio::process",
+            ]
+            .map(String::from)
+            .to_vec(),
             public_modules: vec!["events".to_string()],
             god_events: ["Generic*Event", "*AnyEvent", "Base*Event", "Common*Event"]
                 .map(String::from)

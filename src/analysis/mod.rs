@@ -52,6 +52,9 @@ pub mod flags {
     pub const CFG: u8 = 16;
     /// A `#[path]` given only through `cfg_attr`: the default location is reachable too.
     pub const DEFAULT_PATH_TOO: u8 = 32;
+    /// A `mod x;` inside a `macro_rules!` body: rustc resolves it where the macro is invoked
+    /// (usually the defining file's parent module), so both locations count.
+    pub const MACRO_DEF: u8 = 64;
 }
 
 /// How a file names a `...Event` type ([`Fact::EventUse`]).
@@ -151,7 +154,9 @@ pub enum Fact {
         /// [`flags`].
         flags: u8,
     },
-    /// `include!("file")`: the file is part of the crate.
+    /// `include!("file")`: the file is part of the crate. Also `include_str!("f.rs")` and any
+    /// `"….rs"` literal in a macro invocation (test macros that `include_str!` their argument):
+    /// the file is used, as data, so it is no orphan.
     Include {
         /// The literal path.
         path: Box<str>,
@@ -180,6 +185,16 @@ pub enum Fact {
         /// Last path segment of the implementing type.
         executor: Box<str>,
         /// Location of the job type in `Executor<..>`.
+        loc: Loc,
+        /// [`flags`].
+        flags: u8,
+    },
+    /// `impl<J: Job, E: Executor<J>> Executor<J> for Wrapper<E>`: an executor generic over its
+    /// job (a wrapper adding logging, retries, ...). It pairs with no job of its own.
+    GenericExecutorImpl {
+        /// Last path segment of the implementing type.
+        executor: Box<str>,
+        /// Location of the job parameter in `Executor<..>`.
         loc: Loc,
         /// [`flags`].
         flags: u8,
@@ -296,6 +311,7 @@ impl Fact {
             | Fact::Include { loc, .. }
             | Fact::Type { loc, .. }
             | Fact::ExecutorImpl { loc, .. }
+            | Fact::GenericExecutorImpl { loc, .. }
             | Fact::Register { loc, .. }
             | Fact::RegisterCall { loc, .. }
             | Fact::Ref { loc, .. }
@@ -316,6 +332,7 @@ impl Fact {
             Fact::Mod { flags, .. }
             | Fact::Type { flags, .. }
             | Fact::ExecutorImpl { flags, .. }
+            | Fact::GenericExecutorImpl { flags, .. }
             | Fact::Register { flags, .. }
             | Fact::RegisterCall { flags, .. }
             | Fact::Ref { flags, .. }
@@ -346,6 +363,10 @@ pub struct ModExtra {
     pub paths: Box<[Box<str>]>,
     /// Directory segments of enclosing inline modules, joined with `/` (empty at top).
     pub inline: Box<str>,
+    /// Whether the outermost enclosing inline module has a `#[path]`: its folder is then
+    /// relative to the file's own folder, even in a non-mod-rs file (rustc; rustls-webpki's
+    /// `#[path = "."] mod tests { #[path = "alg_tests.rs"] mod alg_tests; }`).
+    pub inline_from_path: bool,
 }
 
 impl Fact {
@@ -356,6 +377,11 @@ impl Fact {
             Fact::Mod { extra: Some(e), .. } => (&e.paths, &e.inline),
             _ => (&[], ""),
         }
+    }
+
+    /// For a [`Fact::Mod`]: [`ModExtra::inline_from_path`].
+    pub fn inline_from_path(&self) -> bool {
+        matches!(self, Fact::Mod { extra: Some(e), .. } if e.inline_from_path)
     }
 }
 
@@ -387,6 +413,13 @@ pub struct SourceFile {
     /// Whether every `mod` path reaching it goes through a `#[cfg(..)]` declaration (so it may
     /// be one of several platform alternatives).
     pub cfg: bool,
+    /// Whether a `#[path]`, `include!` or file mention reaches it: its `mod x;` lines resolve
+    /// next to it, as in a `mod.rs` (filled by [`modtree`]).
+    pub path_loaded: bool,
+    /// Whether a `mod` declaration (with or without `#[path]`) reaches it, so it is a module
+    /// (filled by [`modtree`]); a file reached only through `include!` or a file mention is
+    /// text pasted into, or read by, a module, and may be named anything (`eq.expected.rs`).
+    pub module: bool,
 }
 
 impl SourceFile {
@@ -398,6 +431,18 @@ impl SourceFile {
     /// The file stem as UTF-8, if it is.
     pub fn stem(&self) -> Option<&str> {
         self.path.file_stem().and_then(OsStr::to_str)
+    }
+
+    /// Whether the file's `mod x;` lines look for `x.rs` next to it (a crate root, a `mod.rs`
+    /// or a file loaded through `#[path]`), rather than in a folder named after it.
+    pub fn is_mod_rs(&self) -> bool {
+        self.root || self.path_loaded || self.file_name() == "mod.rs"
+    }
+
+    /// Whether the file is reached, and only through `include!` or a file mention (no `mod`
+    /// declaration): it is not a module, so its name is no module name.
+    pub fn is_included_only(&self) -> bool {
+        self.reach != Reach::Unreached && !self.module && !self.root
     }
 
     /// Whether the whole file is test-only (reached only through `#[cfg(test)]`).
@@ -433,6 +478,30 @@ impl SourceFile {
     /// Whether the file contains tests.
     pub fn has_tests(&self) -> bool {
         self.facts.iter().any(|f| matches!(f, Fact::HasTests))
+    }
+}
+
+/// Where unparsable files are ([`Analysis::unparsed`]).
+#[derive(Debug, Default)]
+pub struct Unparsed<'a> {
+    /// Features holding one.
+    pub features: FastSet<&'a str>,
+    /// Whether core holds one.
+    pub core: bool,
+    /// Whether a file outside features and core is one.
+    pub other: bool,
+}
+
+impl Unparsed<'_> {
+    /// Whether an unparsable file may hide a declaration belonging to code at `place`: one in
+    /// the same feature, in core (shared by all), or, for code outside the layout, anywhere.
+    pub fn may_hide(&self, place: &Place) -> bool {
+        self.core
+            || match place {
+                Place::Feature { feature, .. } => self.features.contains(&**feature),
+                Place::Core { .. } => false,
+                _ => self.other || !self.features.is_empty(),
+            }
     }
 }
 
@@ -540,6 +609,14 @@ impl Analysis {
         self.dirs.binary_search_by(|d| key(&d.path).cmp(k)).is_ok()
     }
 
+    /// Whether any file is under directory `dir` (one binary search).
+    pub fn has_files_below(&self, dir: &Path) -> bool {
+        let mut prefix = key(dir).to_vec();
+        prefix.push(b'/');
+        let start = self.files.partition_point(|f| key(&f.path) < prefix.as_slice());
+        self.files.get(start).is_some_and(|f| key(&f.path).starts_with(&prefix))
+    }
+
     /// Files under directory `dir` (a contiguous range, thanks to the byte order).
     pub fn files_below(&self, dir: &Path) -> &[SourceFile] {
         let mut prefix = key(dir).to_vec();
@@ -547,6 +624,26 @@ impl Analysis {
         let start = self.files.partition_point(|f| key(&f.path) < prefix.as_slice());
         let len = self.files[start..].iter().take_while(|f| key(&f.path).starts_with(&prefix)).count();
         &self.files[start..start + len]
+    }
+
+    /// Where files could not be read or tokenized: their facts (types, impls, registrations)
+    /// are missing, so a rule must not report their absence there.
+    pub fn unparsed(&self) -> Unparsed<'_> {
+        let mut u = Unparsed::default();
+        let broken = self.problems.iter().filter(|p| {
+            p.kind == ProblemKind::Parse
+                || (p.kind == ProblemKind::Io && p.path.extension().is_some_and(|e| e == "rs"))
+        });
+        for p in broken {
+            match self.file(&p.path).map(|f| &f.place) {
+                Some(Place::Feature { feature, .. }) => {
+                    u.features.insert(&**feature);
+                }
+                Some(Place::Core { .. }) => u.core = true,
+                _ => u.other = true,
+            }
+        }
+        u
     }
 
     /// Whether reachability of `rel` is unknown (a module file above it does not parse).

@@ -61,6 +61,8 @@ pub fn overlay(base: &Analysis, changes: &[(PathBuf, Option<String>)]) -> Analys
             reach: Reach::Unreached,
             root: false,
             cfg: false,
+            path_loaded: false,
+            module: false,
         };
         let scanned =
             walk::scan_text(&mut scanner, &mut file, text, &io_deny, features.as_deref(), options.flow);

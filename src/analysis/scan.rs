@@ -101,6 +101,7 @@ impl Scanner {
             facts: &mut self.facts,
             lines: Lines::new(bytes),
             inline: Vec::new(),
+            outer_inline_path: false,
             modpath: input.module.to_vec(),
             file_depth: input.module.len(),
             children: Vec::new(),
@@ -117,6 +118,7 @@ impl Scanner {
         };
         w.collect_children();
         w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
+        w.doc_includes();
         if w.has_tests {
             w.facts.push(Fact::HasTests);
         }
@@ -195,6 +197,8 @@ struct Pending {
     cfg: bool,
     paths: Vec<Box<str>>,
     cfg_attr_path: bool,
+    /// A plain `#[path]` (not behind `cfg_attr`): the only location.
+    plain_path: bool,
     vis: Option<Vis>,
 }
 
@@ -205,6 +209,7 @@ impl Pending {
         self.cfg = false;
         self.paths.clear();
         self.cfg_attr_path = false;
+        self.plain_path = false;
         self.vis = None;
     }
 }
@@ -217,6 +222,8 @@ struct Walk<'a, 'f> {
     lines: Lines<'a>,
     /// Directory segments of the enclosing inline modules.
     inline: Vec<String>,
+    /// Whether the outermost enclosing inline module has a `#[path]` ([`ModExtra`]).
+    outer_inline_path: bool,
     /// Current module path (file module + inline modules).
     modpath: Vec<&'a str>,
     /// Length of the file's own module path.
@@ -241,6 +248,36 @@ struct Walk<'a, 'f> {
     /// (name, kind, location, flags, body `{` token).
     shaped: Vec<(&'a str, TypeKind, Loc, u8, usize)>,
 }
+
+/// Types that hold data and do no I/O, in modules the I/O deny-list names as a whole
+/// (`std::net::IpAddr` is an address, `std::net::TcpStream` a connection).
+const PURE_DATA: &[(&str, &[&str])] = &[(
+    "std::net",
+    &[
+        "IpAddr",
+        "Ipv4Addr",
+        "Ipv6Addr",
+        "SocketAddr",
+        "SocketAddrV4",
+        "SocketAddrV6",
+        "AddrParseError",
+        "Shutdown",
+        "Ipv6MulticastScope",
+    ],
+)];
+
+/// Whether a resolved path names (or goes through) a pure data type of [`PURE_DATA`]:
+/// `std::net::IpAddr`, `std::net::Ipv4Addr::LOCALHOST`.
+fn is_pure_data(path: &[&str]) -> bool {
+    PURE_DATA.iter().any(|(module, types)| {
+        let n = module.split("::").count();
+        path.len() > n && path[..n].iter().copied().eq(module.split("::")) && types.contains(&path[n])
+    })
+}
+
+/// How an [`Fact::Include`] path relative to the package root (not to the including file)
+/// starts: `include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/x.rs"))`.
+pub const MANIFEST_DIR: &str = "$CARGO_MANIFEST_DIR";
 
 fn is_pascal(s: &str) -> bool {
     s.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
@@ -303,7 +340,11 @@ impl<'a> Walk<'a, '_> {
         if paths.is_empty() && self.inline.is_empty() {
             return None;
         }
-        Some(Box::new(ModExtra { paths, inline: self.inline.join("/").into() }))
+        Some(Box::new(ModExtra {
+            paths,
+            inline: self.inline.join("/").into(),
+            inline_from_path: self.outer_inline_path,
+        }))
     }
 
     /// Names after every `mod` keyword in the file (approximation of the child modules in scope).
@@ -370,6 +411,11 @@ impl<'a> Walk<'a, '_> {
                 Kind::Ident | Kind::RawIdent => {
                     i = self.ident(i, hi, scope, fl, &mut item_start, &mut pend, &mut next_block);
                 }
+                Kind::Str | Kind::RawStr if scope == Scope::Macro => {
+                    self.file_mention(i);
+                    item_start = false;
+                    i += 1;
+                }
                 _ => {
                     item_start = false;
                     i += 1;
@@ -435,7 +481,9 @@ impl<'a> Walk<'a, '_> {
                         Some(Kind::Punct(b';')) => {
                             let loc = self.loc(i + 1);
                             let mut f = f;
-                            if pend.cfg_attr_path && pend.paths.len() == 1 {
+                            // Paths given only through `cfg_attr` (one per platform, say) leave
+                            // the default location for every other configuration.
+                            if pend.cfg_attr_path && !pend.plain_path {
                                 f |= flags::DEFAULT_PATH_TOO;
                             }
                             if pend.test {
@@ -456,6 +504,9 @@ impl<'a> Walk<'a, '_> {
                             }
                             let dir =
                                 pend.paths.first().map(|p| p.to_string()).unwrap_or_else(|| name.to_string());
+                            if self.inline.is_empty() {
+                                self.outer_inline_path = !pend.paths.is_empty();
+                            }
                             self.inline.push(dir);
                             self.modpath.push(name);
                             let sub = if scope == Scope::Macro { Scope::Macro } else { Scope::Module };
@@ -593,6 +644,9 @@ impl<'a> Walk<'a, '_> {
                     self.facts.push(Fact::Include { path: path.into(), loc });
                 }
             }
+            if self.is_word(i, "concat") {
+                self.manifest_dir_file(open, close);
+            }
             let mut f = fl | flags::IN_MACRO;
             if pend.test {
                 f |= flags::TEST;
@@ -610,12 +664,92 @@ impl<'a> Walk<'a, '_> {
         i + 1
     }
 
+    /// A string literal ending in `.rs` inside a macro invocation (`include_str!("x.rs")`,
+    /// `test!(.. "expected/x.rs")`): a file the crate reads, recorded as [`Fact::Include`].
+    /// `include!("x.rs")` itself is recorded by [`Self::ident`].
+    fn file_mention(&mut self, i: usize) {
+        let t = self.toks[i];
+        let text = &self.src.as_bytes()[t.start as usize..t.end as usize];
+        // cheap test on the raw bytes first: most literals are not file names
+        if !(text.ends_with(b".rs\"") || text.ends_with(b".rs\"#")) {
+            return;
+        }
+        if i >= 3 && self.kw(i - 3) == Kw::Include && self.is_punct(i - 2, b'!') {
+            return;
+        }
+        if let Some(path) = lex::str_value(self.src, &t)
+            && !path.contains("://")
+        {
+            let loc = self.loc(i);
+            self.facts.push(Fact::Include { path: path.into(), loc });
+        }
+    }
+
+    /// `include!("x.rs")` in a doc comment (`//! # include!("doctests.rs");`, globwalk): a
+    /// doctest compiles the file, so it is used. Comments are not tokens: one `memmem` pass over
+    /// the text, rare hits checked for a `///` / `//!` line.
+    fn doc_includes(&mut self) {
+        let bytes = self.src.as_bytes();
+        for at in memchr::memmem::find_iter(bytes, b"include!(\"") {
+            let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+            let line = self.src[line_start..at].trim_start();
+            if !(line.starts_with("///") || line.starts_with("//!")) {
+                continue;
+            }
+            let lit = at + "include!(\"".len();
+            let Some(len) = memchr::memchr2(b'"', b'\n', &bytes[lit..]) else { continue };
+            let path = &self.src[lit..lit + len];
+            if bytes[lit + len] == b'"' && path.ends_with(".rs") && !path.contains('\\') {
+                let loc = self.lines.loc(lit);
+                self.facts.push(Fact::Include { path: path.into(), loc });
+            }
+        }
+    }
+
+    /// `concat!(env!("CARGO_MANIFEST_DIR"), "/src/includes/", "x.rs")` (windows-sys): a file
+    /// named from the package root, recorded as an include of `$CARGO_MANIFEST_DIR/src/...`.
+    fn manifest_dir_file(&mut self, open: usize, close: usize) {
+        // [core::]env ! ( "CARGO_MANIFEST_DIR" ) , "a" , "b" ...
+        let mut env = open + 1;
+        while self.is_ident(env) && self.kind(env + 1) == Some(Kind::PathSep) {
+            env += 2;
+        }
+        let (bang, paren) = (env + 1, env + 2);
+        if !(self.is_word(env, "env")
+            && self.is_punct(bang, b'!')
+            && self.kind(paren) == Some(Kind::Open(b'(')))
+            || self.str_at(paren + 1).as_deref() != Some("CARGO_MANIFEST_DIR")
+        {
+            return;
+        }
+        let mut path = String::from(MANIFEST_DIR);
+        let mut k = self.close(paren) + 1;
+        while k < close {
+            if self.is_punct(k, b',') {
+                k += 1;
+                continue;
+            }
+            match self.kind(k) {
+                Some(Kind::Str | Kind::RawStr) => path.push_str(&self.str_at(k).unwrap_or_default()),
+                _ => return,
+            }
+            k += 1;
+        }
+        if path.ends_with(".rs") {
+            let loc = self.loc(open + 1);
+            self.facts.push(Fact::Include { path: path.into(), loc });
+        }
+    }
+
     /// Expression-level facts at identifier `i`.
     fn expression_patterns(&mut self, i: usize, scope: Scope, fl: u8) {
         let kw = self.kw(i);
         let prev = if i > 0 { self.kind(i - 1) } else { None };
         let after_dot = prev == Some(Kind::Punct(b'.'));
-        let after_sep = prev == Some(Kind::PathSep);
+        // `::std::fs::read`: a leading `::` (nothing path-like before it) starts a path
+        let leading_sep = prev == Some(Kind::PathSep)
+            && (i < 2 || !(self.is_ident(i - 2) || self.is_punct(i - 2, b'>') || self.is_punct(i - 2, b'$')));
+        let after_sep = prev == Some(Kind::PathSep) && !leading_sep;
         if matches!(kw, Kw::Register | Kw::RegisterOther) && (after_dot || after_sep) {
             // `m::register(..)`: a module's register function (not a type's).
             if kw == Kw::Register
@@ -739,6 +873,7 @@ impl<'a> Walk<'a, '_> {
             "path" if self.is_punct(lo + 1, b'=') => {
                 if let Some(v) = self.str_at(lo + 2) {
                     pend.paths.push(v.into());
+                    pend.plain_path = true;
                 }
             }
             "cfg" => {
@@ -804,18 +939,46 @@ impl<'a> Walk<'a, '_> {
         false
     }
 
-    /// Only `mod x;` declarations in `lo..hi` (macro definitions).
+    /// Only `mod x;` declarations in `lo..hi` (macro definitions), with the `#[path]`,
+    /// `#[cfg]` and `#[cfg_attr(.., path)]` attributes right before them (`pub` and
+    /// `pub(..)` may sit in between). They are flagged [`flags::MACRO_DEF`]: rustc resolves
+    /// them where the macro is invoked, not where it is defined.
     fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) {
+        let fl = fl | flags::MACRO_DEF;
+        let mut pend = Pending::default();
         let mut k = lo;
         while k < hi {
+            if self.is_punct(k, b'#') && self.kind(k + 1) == Some(Kind::Open(b'[')) {
+                let close = self.close(k + 1);
+                self.attribute(k + 2, close, &mut pend);
+                k = close + 1;
+                continue;
+            }
+            if self.kw(k) == Kw::Pub {
+                k += if self.kind(k + 1) == Some(Kind::Open(b'(')) { self.close(k + 1) - k + 1 } else { 1 };
+                continue;
+            }
             if self.kw(k) == Kw::Mod && self.is_ident(k + 1) && self.is_punct(k + 2, b';') {
                 let name = self.text(k + 1);
                 let loc = self.loc(k + 1);
-                let extra = self.mod_extra(Box::new([]));
-                self.facts.push(Fact::Mod { name: name.into(), extra, loc, flags: fl });
+                let mut f = fl;
+                if pend.cfg {
+                    f |= flags::CFG;
+                }
+                if pend.test {
+                    f |= flags::TEST;
+                }
+                if pend.cfg_attr_path && !pend.plain_path {
+                    f |= flags::DEFAULT_PATH_TOO;
+                }
+                let paths = std::mem::take(&mut pend.paths).into_boxed_slice();
+                let extra = self.mod_extra(paths);
+                self.facts.push(Fact::Mod { name: name.into(), extra, loc, flags: f });
+                pend.clear();
                 k += 3;
                 continue;
             }
+            pend.clear();
             k += 1;
         }
     }
@@ -905,12 +1068,18 @@ impl<'a> Walk<'a, '_> {
         }
         let (job, _) = self.last_generic_segment(seg + 1);
         let Some((job, job_at)) = job else { return };
-        if generics.contains(&job) {
+        let generic = generics.contains(&job);
+        let Some(ty) = self_type else { return };
+        // `impl<E: Executor<J>, J: Job> Executor<J> for E`: a blanket impl, no executor type
+        if generic && generics.contains(&ty) {
             return;
         }
-        let Some(ty) = self_type else { return };
         let loc = self.loc(job_at);
-        self.facts.push(Fact::ExecutorImpl { job: job.into(), executor: ty.into(), loc, flags: fl });
+        if generic {
+            self.facts.push(Fact::GenericExecutorImpl { executor: ty.into(), loc, flags: fl });
+        } else {
+            self.facts.push(Fact::ExecutorImpl { job: job.into(), executor: ty.into(), loc, flags: fl });
+        }
     }
 
     /// The self type of an impl header: the last identifier at depth 0 after `for` (at
@@ -1152,6 +1321,9 @@ impl<'a> Walk<'a, '_> {
                 && Some(resolved[features.len() + 1]) != own
                 && resolved[features.len() + 1] != "*"
         };
+        if is_pure_data(resolved) {
+            return;
+        }
         let keep = match self.refs {
             RefPolicy::None => false,
             RefPolicy::All => true,
@@ -1684,6 +1856,103 @@ mod tests {
         assert_ne!(m[7].3 & flags::IN_MACRO, 0);
         assert_eq!(m[8].1, ["j2.rs"]);
         assert_ne!(m[10].3 & flags::TEST, 0);
+    }
+
+    #[test]
+    fn several_cfg_attr_paths_leave_the_default_location_a_plain_path_does_not() {
+        // errno: four platforms by `cfg_attr`, `sys.rs` for the rest; rustix: multi-line
+        let src = "#[cfg_attr(unix, path = \"unix.rs\")]\n#[cfg_attr(windows, path = \"windows.rs\")]\nmod sys;\n\
+                   #[cfg_attr(\n    all(not(feature = \"a\"), feature = \"b\"),\n    path = \"b.rs\"\n)]\n\
+                   #[cfg_attr(feature = \"a\", path = \"a.rs\")]\npub(crate) mod auxv;\n\
+                   #[path = \"p.rs\"]\n#[cfg_attr(unix, path = \"q.rs\")]\nmod fixed;\n";
+        let m = mods(&scan(src));
+        assert_eq!(m[0].1, ["unix.rs", "windows.rs"]);
+        assert_ne!(m[0].3 & flags::DEFAULT_PATH_TOO, 0);
+        assert_eq!(m[1].1, ["b.rs", "a.rs"]);
+        assert_ne!(m[1].3 & flags::DEFAULT_PATH_TOO, 0);
+        assert_eq!(m[2].3 & flags::DEFAULT_PATH_TOO, 0);
+    }
+
+    #[test]
+    fn macro_rules_modules_keep_their_attributes_and_are_flagged() {
+        // serde_core's `crate_root!` and libc's `prelude!`
+        let src = "macro_rules! crate_root {\n    () => {\n        #[cfg_attr(docsrs, path = \"core/de/mod.rs\")]\n        pub mod de;\n\
+                   #[cfg(feature = \"std\")]\n        pub(crate) mod std_error;\n        mod types;\n    };\n}\n";
+        let m = mods(&scan(src));
+        let names: Vec<_> = m.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(names, ["de", "std_error", "types"]);
+        assert!(m.iter().all(|x| x.3 & flags::MACRO_DEF != 0));
+        assert_eq!(m[0].1, ["core/de/mod.rs"]);
+        assert_ne!(m[0].3 & flags::DEFAULT_PATH_TOO, 0);
+        assert_ne!(m[1].3 & flags::CFG, 0);
+        assert!(m[2].1.is_empty());
+        assert_eq!(m[2].3 & flags::CFG, 0);
+    }
+
+    #[test]
+    fn rs_file_names_in_macro_invocations_are_includes() {
+        let src = "include!(\"gen.rs\");\nconst T: &str = include_str!(\"data/t.rs\");\n\
+                   test!(eq => \"expected/eq.expected.rs\");\nconst U: &str = \"not_in_a_macro.rs\";\n\
+                   fn f() { println!(\"{}\", \"hello\"); }\n\
+                   include!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/src/inc/\", \"w.rs\"));\n";
+        let got: Vec<String> = scan(src)
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Include { path, .. } => Some(path.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            ["gen.rs", "data/t.rs", "expected/eq.expected.rs", "$CARGO_MANIFEST_DIR/src/inc/w.rs", "w.rs"]
+        );
+    }
+
+    #[test]
+    fn includes_in_doc_comments_are_includes() {
+        let src = "//! ```\n//! # include!(\"doctests.rs\");\n//! ```\n// include!(\"plain_comment.rs\");\nfn f() {}\n";
+        let got: Vec<(String, u32)> = scan(src)
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Include { path, loc } => Some((path.to_string(), loc.line)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, [("doctests.rs".to_string(), 2)]);
+    }
+
+    #[test]
+    fn generic_wrapper_executors_are_recorded_as_such() {
+        let src = "impl<J: Job, E: Executor<J>> Executor<J> for LoggedExecutor<E> {}\n\
+                   impl<J, E> Executor<J> for RetryExecutor<E> where J: Job, E: Executor<J> {}\n\
+                   impl<J: Job, E: Executor<J>> Executor<J> for E {}\n\
+                   impl Executor<LoginJob> for LoginExecutor {}\n";
+        let facts = scan(src);
+        let generic: Vec<String> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::GenericExecutorImpl { executor, .. } => Some(executor.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(generic, ["LoggedExecutor", "RetryExecutor"]);
+        let concrete = facts.iter().filter(|f| matches!(f, Fact::ExecutorImpl { .. })).count();
+        assert_eq!(concrete, 1);
+    }
+
+    #[test]
+    fn orchestrator_policy_sees_leading_colons_and_skips_pure_data() {
+        let src = "use std::net::{IpAddr, Ipv4Addr, TcpStream};\n\
+                   fn f(a: std::net::SocketAddr) { let _ = ::std::fs::read(\"a\"); let _ = Vec::<u8>::new(); \
+                   let _ = std::net::Ipv4Addr::LOCALHOST; let _ = ::std::net::UdpSocket::bind(a); }\n";
+        let deny =
+            vec![vec!["std".to_string(), "fs".to_string()], vec!["std".to_string(), "net".to_string()]];
+        let facts = scan_with(
+            src,
+            &["features", "auth", "orchestrators", "login"],
+            RefPolicy::Orchestrator { deny: &deny, features: Some(&["features"]), own: Some("auth") },
+        );
+        assert_eq!(refs(&facts), ["std::net::TcpStream", "std::fs::read", "std::net::UdpSocket::bind"]);
     }
 
     #[test]

@@ -291,6 +291,8 @@ impl<'a> Worker<'a> {
             reach: Reach::Unreached,
             root: false,
             cfg: false,
+            path_loaded: false,
+            module: false,
         };
         // A file whose name is not UTF-8 cannot be a module (`mod` names and `#[path]` values
         // are UTF-8): the name rule reports it; its contents are never read.
@@ -384,7 +386,10 @@ pub(crate) fn scan_text(
     let events = (file.place.folder() == Some(super::Folder::Events)).then(|| features.unwrap_or_default());
     let facts = scanner.scan(Input { src: text, module: &module, refs, flow, events })?;
     let mut problem = None;
-    if facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
+    // Only files in the layout: a library's own `fn register` elsewhere may be valid code syn
+    // does not parse (edition 2015 bare trait objects).
+    if !matches!(file.place, Place::Other)
+        && facts.iter().any(|f| matches!(f, super::Fact::RegisterFn { .. }))
         && let Err(e) = syn::parse_file(text)
     {
         let start = e.span().start();

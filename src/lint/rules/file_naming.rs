@@ -40,7 +40,10 @@ fn in_bin(path: &Path) -> bool {
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for d in &a.dirs {
-        if in_bin(&d.path) {
+        // a folder without `.rs` files (test data, assets) is no module; a name that is not
+        // UTF-8 is reported anyway (no tool handles it)
+        let utf8 = d.path.file_name().and_then(|n| n.to_str()).is_some();
+        if in_bin(&d.path) || (utf8 && !a.has_files_below(&d.path)) {
             continue;
         }
         match d.path.file_name().and_then(|n| n.to_str()) {
@@ -64,7 +67,8 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         }
     }
     for f in &a.files {
-        if f.root && in_bin(&f.path) {
+        // a file reached only through `include!` / a file mention is no module
+        if (f.root && in_bin(&f.path)) || f.is_included_only() {
             continue;
         }
         match f.stem() {

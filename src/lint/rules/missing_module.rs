@@ -29,7 +29,7 @@ remove the `mod` line.",
 pub(super) fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
     let mut out = Vec::new();
     for f in a.files.iter().filter(|f| live(a, f)) {
-        let mod_rs = f.root || f.file_name() == "mod.rs";
+        let mod_rs = f.is_mod_rs();
         for fact in f.facts.iter() {
             let Fact::Mod { name, loc, flags: fl, .. } = fact else { continue };
             let (paths, inline) = fact.mod_location();

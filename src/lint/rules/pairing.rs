@@ -44,12 +44,19 @@ fn item_level_mentions(a: &Analysis) -> HashSet<&str> {
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     let mentions = item_level_mentions(a);
+    // wrappers generic over the job (`impl<J: Job, E: Executor<J>> Executor<J> for L<E>`)
+    let mut generic: HashSet<&str> = HashSet::default();
+    // A file that does not parse hides what it declares: no "missing" findings near it.
+    let unparsed = a.unparsed();
     // job -> impls (executor, file, loc, behind a cfg)
     let mut impls: HashMap<&str, Vec<(&str, &SourceFile, Loc, bool)>> = HashMap::default();
     for f in a.files.iter().filter(|f| live(a, f)) {
         for fact in f.live_facts() {
             if let Fact::ExecutorImpl { job, executor, loc, flags: fl } = fact {
                 impls.entry(job).or_default().push((executor, f, *loc, f.cfg || fl & flags::CFG != 0));
+            }
+            if let Fact::GenericExecutorImpl { executor, .. } = fact {
+                generic.insert(&**executor);
             }
         }
     }
@@ -72,7 +79,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                         continue;
                     }
                     match impls.get(&**name).map(Vec::as_slice) {
-                        None | Some([]) if mentions.contains(&**name) => {}
+                        None | Some([]) if mentions.contains(&**name) || unparsed.may_hide(&f.place) => {}
                         None | Some([]) => {
                             out.push(lazy(
                                 RuleId::Pairing,
@@ -114,7 +121,9 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                     if !is_data_type(kind)
                         || !Role::Executors.names(name)
                         || implementing.contains(&**name)
+                        || generic.contains(&**name)
                         || mentions.contains(&**name)
+                        || unparsed.may_hide(&f.place)
                     {
                         continue;
                     }
@@ -135,6 +144,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         .filter(|(job, _)| !declared.contains(**job) && !mentions.contains(**job))
         .flat_map(|(job, v)| v.iter().map(move |(e, f, l, _)| (*job, *e, *f, *l)))
         .collect();
+    ghosts.retain(|(_, _, f, _)| !unparsed.may_hide(&f.place));
     ghosts.sort_by(|x, y| (&x.2.path, x.3).cmp(&(&y.2.path, y.3)));
     for (job, executor, f, loc) in ghosts {
         out.push(Finding::new(
