@@ -395,6 +395,9 @@ pub enum ProblemKind {
     Syntax,
     /// A directory or file could not be read.
     Io,
+    /// A path deliberately not read: not a regular file (a FIFO, a device), larger than
+    /// [`walk::MAX_FILE`], or a symbolic link out of the project.
+    Skipped,
 }
 
 /// A path that could not be analysed (becomes a `parse-error` finding, or a walk error).
@@ -456,7 +459,8 @@ pub struct Analysis {
     pub problems: Vec<Problem>,
     /// Whether any crate root was found (without one, reachability is unknown).
     pub has_roots: bool,
-    /// Directories whose module file could not be parsed: reachability below them is unknown.
+    /// Directories whose module file could not be parsed: reachability below them is unknown
+    /// (sorted by [`key`]).
     pub unknown: Vec<Box<Path>>,
     /// Options used.
     pub options: Options,
@@ -482,16 +486,24 @@ impl Analysis {
 
     /// Files under directory `dir` (a contiguous range, thanks to the byte order).
     pub fn files_below(&self, dir: &Path) -> &[SourceFile] {
+        &self.files[self.range_below(dir)]
+    }
+
+    /// Indices in [`Analysis::files`] of the files under directory `dir`: two binary searches,
+    /// so asking for every file's folder stays O(n log n) (walking the range would make nested
+    /// folders quadratic).
+    pub fn range_below(&self, dir: &Path) -> std::ops::Range<usize> {
         let mut prefix = key(dir).to_vec();
         prefix.push(b'/');
         let start = self.files.partition_point(|f| key(&f.path) < prefix.as_slice());
-        let len = self.files[start..].iter().take_while(|f| key(&f.path).starts_with(&prefix)).count();
-        &self.files[start..start + len]
+        // every key with the prefix sorts right after it, before any larger key without it
+        let end = start + self.files[start..].partition_point(|f| key(&f.path).starts_with(&prefix));
+        start..end
     }
 
     /// Whether reachability of `rel` is unknown (a module file above it does not parse).
     pub fn reach_unknown(&self, rel: &Path) -> bool {
-        self.unknown.iter().any(|d| rel.starts_with(d))
+        below_any(&self.unknown, rel)
     }
 
     /// Module path of the features directory (`["features"]`), if it is under `src/`.
@@ -631,6 +643,14 @@ pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault
 /// below a directory forms one contiguous range).
 pub fn key(path: &Path) -> &[u8] {
     path.as_os_str().as_encoded_bytes()
+}
+
+/// Whether `rel` is one of `sorted` (paths sorted by [`key`]) or below one: a binary search
+/// per ancestor of `rel`, so checking every file against many folders is O(n depth log m),
+/// not O(n m).
+pub fn below_any<P: AsRef<Path>>(sorted: &[P], rel: &Path) -> bool {
+    !sorted.is_empty()
+        && rel.ancestors().any(|dir| sorted.binary_search_by(|p| key(p.as_ref()).cmp(key(dir))).is_ok())
 }
 
 /// Forward-slash display of a relative path (lossy for non-UTF-8 names).
