@@ -206,17 +206,25 @@ fn symlinked_dir(
 ) -> bool {
     let abs = root.join(link);
     let Some(meta) = std::fs::metadata(&abs).ok().filter(std::fs::Metadata::is_dir) else { return false };
-    let inside = ctx
-        .real_root
-        .as_ref()
-        .is_some_and(|r| std::fs::canonicalize(&abs).is_ok_and(|real| real.starts_with(r)));
-    if !inside {
-        let problem = Problem {
-            path: link.into(),
-            kind: ProblemKind::Skipped,
-            loc: None,
-            message: "symbolic link to a folder outside the project: not followed".to_string(),
-        };
+    let real = std::fs::canonicalize(&abs).ok();
+    let inside = ctx.real_root.as_ref().zip(real.as_ref()).is_some_and(|(r, real)| real.starts_with(r));
+    // a link to a folder that contains it (`src/up -> ..`): following it would walk the
+    // project again (and its `.git`, `target`) before the inode check could end the cycle
+    let cycle = || {
+        let parent = ctx.real_root.as_ref().map(|r| r.join(link.parent().unwrap_or(Path::new(""))));
+        let parent = parent.and_then(|p| std::fs::canonicalize(p).ok());
+        real.as_ref().zip(parent).is_some_and(|(real, parent)| parent.starts_with(real))
+    };
+    let why = if !inside {
+        "symbolic link to a folder outside the project: not followed"
+    } else if cycle() {
+        "symbolic link to a folder that contains it (a cycle): not followed"
+    } else {
+        ""
+    };
+    if !why.is_empty() {
+        let problem =
+            Problem { path: link.into(), kind: ProblemKind::Skipped, loc: None, message: why.to_string() };
         if let Some(l) = locals.first_mut() {
             l.problems.push(problem);
         }
@@ -239,29 +247,33 @@ fn dev_ino(_meta: &std::fs::Metadata) -> (u64, u64) {
     (u64::MAX, u64::MAX)
 }
 
-/// Why a file was not read (a FIFO, a device, too large): a [`ProblemKind::Skipped`] problem.
-#[derive(Debug)]
-struct Skip(String);
+/// Why a file was not read: a [`ProblemKind::Skipped`] problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// A FIFO, socket or device: no source file at all.
+    NotRegular,
+    /// Over [`MAX_FILE`]: a source file, unknown content.
+    TooLarge,
+}
 
 impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Skip::NotRegular => f.write_str("not a regular file (a FIFO, socket or device): not read"),
+            Skip::TooLarge => write!(f, "larger than {} MiB: not read", MAX_FILE >> 20),
+        }
     }
 }
 
 impl std::error::Error for Skip {}
 
-fn skip(message: String) -> std::io::Error {
-    std::io::Error::other(Skip(message))
+fn skip(why: Skip) -> std::io::Error {
+    std::io::Error::other(why)
 }
 
-fn too_large() -> std::io::Error {
-    skip(format!("larger than {} MiB: not read", MAX_FILE >> 20))
-}
-
-/// Whether `e` says the file was skipped rather than unreadable.
-fn is_skip(e: &std::io::Error) -> bool {
-    e.get_ref().is_some_and(|inner| inner.is::<Skip>())
+/// Why `e` says the file was skipped, if it is not an I/O error.
+fn skipped(e: &std::io::Error) -> Option<Skip> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<Skip>()).copied()
 }
 
 /// Walk `starts` (root-relative directories) with a pool of `threads` workers.
@@ -379,8 +391,8 @@ impl<'a> Worker<'a> {
         let listed = sys::entries(&handle, &mut self.dirbuf, &mut |name: &OsStr, kind: EntryKind| {
             let wanted = match kind {
                 EntryKind::Dir | EntryKind::Symlink => true,
-                EntryKind::File => name.as_encoded_bytes().ends_with(b".rs"),
-                EntryKind::Other => false,
+                // a FIFO, socket or device named `x.rs` is reported, never opened
+                EntryKind::File | EntryKind::Other => name.as_encoded_bytes().ends_with(b".rs"),
             };
             if !wanted {
                 return;
@@ -407,7 +419,12 @@ impl<'a> Worker<'a> {
                     self.local.links.push(rel);
                 }
                 EntryKind::File | EntryKind::Symlink => self.file(&handle, rel, kind == EntryKind::Symlink),
-                EntryKind::Other => {}
+                EntryKind::Other => self.local.problems.push(Problem {
+                    path: rel.into_boxed_path(),
+                    kind: ProblemKind::Skipped,
+                    loc: None,
+                    message: Skip::NotRegular.to_string(),
+                }),
             }
         }
         self.entries = entries;
@@ -452,18 +469,22 @@ impl<'a> Worker<'a> {
                     self.local.links.push(file.path.into_path_buf());
                     return;
                 }
-                Err(e) if is_skip(&e) => {
-                    let path = file.path.clone();
-                    self.local.problems.push(Problem {
-                        path,
-                        kind: ProblemKind::Skipped,
-                        loc: None,
-                        message: e.to_string(),
-                    });
-                }
                 Err(e) => {
                     let path = file.path.clone();
-                    self.io_problem(&path, format!("cannot read file: {e}"));
+                    match skipped(&e) {
+                        Some(why) => {
+                            self.local.problems.push(Problem {
+                                path,
+                                kind: ProblemKind::Skipped,
+                                loc: None,
+                                message: why.to_string(),
+                            });
+                            if why == Skip::NotRegular {
+                                return; // not a source file: no orphan or naming findings for it
+                            }
+                        }
+                        None => self.io_problem(&path, format!("cannot read file: {e}")),
+                    }
                 }
             }
         }
@@ -637,7 +658,7 @@ mod sys {
     use rustix::fd::OwnedFd;
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir};
 
-    use super::{EntryKind, MAX_FILE, skip, too_large};
+    use super::{EntryKind, MAX_FILE, Skip, skip};
 
     /// How [`read_file`] opens and reads.
     #[derive(Debug, Clone, Copy)]
@@ -734,10 +755,10 @@ mod sys {
             match FileType::from_raw_mode(st.st_mode) {
                 FileType::RegularFile => {}
                 FileType::Directory => return Err(io::ErrorKind::IsADirectory.into()),
-                other => return Err(skip(format!("not a regular file ({other:?}): not read"))),
+                _ => return Err(skip(Skip::NotRegular)),
             }
             if u64::try_from(st.st_size).unwrap_or(u64::MAX) > MAX_FILE as u64 {
-                return Err(too_large());
+                return Err(skip(Skip::TooLarge));
             }
         }
         let exact = how.exact;
@@ -745,7 +766,7 @@ mod sys {
         loop {
             if filled == buf.len() {
                 if filled > MAX_FILE {
-                    return Err(too_large());
+                    return Err(skip(Skip::TooLarge));
                 }
                 // up to one byte past the cap, to tell a file of exactly MAX_FILE bytes
                 buf.resize((buf.len() * 2).clamp(64 * 1024, MAX_FILE + 1), 0);
@@ -773,7 +794,7 @@ mod sys {
     use std::io::{self, Read};
     use std::path::{Path, PathBuf};
 
-    use super::{EntryKind, MAX_FILE, skip, too_large};
+    use super::{EntryKind, MAX_FILE, Skip, skip};
 
     /// See the Linux version.
     #[derive(Debug, Clone, Copy)]
@@ -847,10 +868,10 @@ mod sys {
                 return Err(io::ErrorKind::IsADirectory.into());
             }
             if !meta.is_file() {
-                return Err(skip("not a regular file: not read".to_string()));
+                return Err(skip(Skip::NotRegular));
             }
             if meta.len() > MAX_FILE as u64 {
-                return Err(too_large());
+                return Err(skip(Skip::TooLarge));
             }
         }
         let mut file = std::fs::File::open(path)?;
@@ -858,7 +879,7 @@ mod sys {
         loop {
             if filled == buf.len() {
                 if filled > MAX_FILE {
-                    return Err(too_large());
+                    return Err(skip(Skip::TooLarge));
                 }
                 buf.resize((buf.len() * 2).clamp(64 * 1024, MAX_FILE + 1), 0);
             }

@@ -12,6 +12,7 @@ mod help;
 mod init;
 mod interrupt;
 mod lint;
+mod lint_bounds;
 mod list;
 mod names;
 mod property;
