@@ -148,8 +148,8 @@ mod hostile {
     fn a_symlink_out_of_the_project_is_never_read_nor_shown() {
         let fx = project();
         let outside = Fixture::new();
-        // would be a parse error (with its line shown) and a layout finding if it were read
-        outside.write("secret.rs", "pub struct TopSecretToken; fn f() { let = \"hunter2\" }\n");
+        // unbalanced: if it were read, the parse error would show this line
+        outside.write("secret.rs", "pub struct TopSecretToken { hunter2: u8,\n");
         symlink(outside.path("secret.rs"), fx.path("src/features/leak.rs")).unwrap();
         outside.write("dir/mod.rs", "pub struct OtherSecret;\n");
         symlink(outside.path("dir"), fx.path("src/external")).unwrap();
