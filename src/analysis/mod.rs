@@ -657,3 +657,53 @@ pub fn below_any<P: AsRef<Path>>(sorted: &[P], rel: &Path) -> bool {
 pub fn display(path: &Path) -> String {
     crate::plan::display(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_and_ranges_by_binary_search() {
+        let mut dirs = vec![Path::new("src/b"), Path::new("src/a/x"), Path::new("src/a.rs")];
+        dirs.sort_unstable_by(|x, y| key(x).cmp(key(y)));
+        assert!(below_any(&dirs, Path::new("src/a/x/y.rs")));
+        assert!(below_any(&dirs, Path::new("src/a.rs")), "a path is below itself");
+        assert!(!below_any(&dirs, Path::new("src/a/xy.rs")), "by components, not bytes");
+        assert!(!below_any(&dirs, Path::new("src/a")));
+        assert!(!below_any::<&Path>(&[], Path::new("src")));
+
+        let file = |p: &str| SourceFile {
+            path: Path::new(p).into(),
+            place: Place::Other,
+            facts: Box::new([]),
+            reach: Reach::Unreached,
+            root: false,
+            cfg: false,
+        };
+        let mut files: Vec<SourceFile> =
+            ["src/a.rs", "src/a/b.rs", "src/a/c/d.rs", "src/a-b.rs", "src/ab.rs", "src/a0.rs"]
+                .into_iter()
+                .map(file)
+                .collect();
+        files.sort_unstable_by(|x, y| key(&x.path).cmp(key(&y.path)));
+        let a = Analysis {
+            root: PathBuf::new(),
+            files,
+            dirs: Vec::new(),
+            problems: Vec::new(),
+            has_roots: true,
+            unknown: Vec::new(),
+            options: Options {
+                features_dir: "src/features".into(),
+                core_dir: "src/core".into(),
+                exclude: Vec::new(),
+                io_deny: Vec::new(),
+                threads: 1,
+                flow: false,
+            },
+        };
+        let below: Vec<String> = a.files_below(Path::new("src/a")).iter().map(|f| display(&f.path)).collect();
+        assert_eq!(below, ["src/a/b.rs", "src/a/c/d.rs"]);
+        assert_eq!(a.range_below(Path::new("src/zzz")).len(), 0);
+    }
+}

@@ -487,7 +487,14 @@ pub fn filter_paths(findings: &mut Vec<Finding<'_>>, paths: &[PathBuf]) {
     if paths.is_empty() {
         return;
     }
-    findings.retain(|f| paths.iter().any(|p| p.as_os_str().is_empty() || f.path.starts_with(p)));
+    if paths.iter().any(|p| p.as_os_str().is_empty()) {
+        return;
+    }
+    // sorted, so each finding is one binary search per ancestor (CI may pass thousands of
+    // changed paths: a scan of all of them per finding is quadratic)
+    let mut sorted: Vec<PathBuf> = paths.iter().map(|p| p.components().collect()).collect();
+    sorted.sort_unstable_by(|x, y| crate::analysis::key(x).cmp(crate::analysis::key(y)));
+    findings.retain(|f| crate::analysis::below_any(&sorted, f.path));
 }
 
 /// Counts of (errors, warnings).
