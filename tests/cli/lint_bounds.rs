@@ -202,3 +202,25 @@ mod hostile {
         );
     }
 }
+
+/// Columns were counted from the start of the line for every fact: many facts on one long line
+/// (minified or generated code) were quadratic (50k types on one 800 KB line: 9 s).
+#[test]
+fn many_findings_on_one_long_line() {
+    let fx = project();
+    let mut line = String::from("/* é */");
+    for i in 0..20_000 {
+        line.push_str(&format!(" pub struct T{i};"));
+    }
+    fx.write("src/shared/jobs/mod.rs", &format!("{line}\n"));
+    let run = fx.orch(&["lint", "--format", "json"]);
+    run.expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let list = v.as_array().or_else(|| v["findings"].as_array()).expect("a list of findings");
+    let naming: Vec<_> = list.iter().filter(|f| f["rule"] == "type-naming").collect();
+    assert_eq!(naming.len(), 20_000);
+    // the last name's column, in characters (`é` is one)
+    let last = naming.iter().find(|f| f["message"].as_str().is_some_and(|m| m.contains("`T19999`"))).unwrap();
+    let col = line.chars().count() - "T19999;".len() + 1;
+    assert_eq!((last["line"].as_u64(), last["column"].as_u64()), (Some(1), Some(col as u64)));
+}
