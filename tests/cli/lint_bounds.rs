@@ -224,3 +224,31 @@ fn many_findings_on_one_long_line() {
     let col = line.chars().count() - "T19999;".len() + 1;
     assert_eq!((last["line"].as_u64(), last["column"].as_u64()), (Some(1), Some(col as u64)));
 }
+
+/// A job with several executors listed every one of them in each file declaring the job: k
+/// declarations × n executors entries (300 × 300 here); the list is capped.
+#[test]
+fn a_job_with_hundreds_of_executors_lists_a_few() {
+    let fx = project();
+    let (mut jobs, mut execs) = (String::new(), String::new());
+    for i in 0..300 {
+        fx.write(&format!("src/shared/jobs/j{i}.rs"), "pub struct DupJob;\n");
+        fx.write(
+            &format!("src/shared/executors/e{i}.rs"),
+            &format!("pub struct E{i}Executor;\nimpl Executor<DupJob> for E{i}Executor {{}}\n"),
+        );
+        jobs.push_str(&format!("mod j{i};\n"));
+        execs.push_str(&format!("mod e{i};\n"));
+    }
+    fx.write("src/shared/jobs/mod.rs", &jobs).write("src/shared/executors/mod.rs", &execs);
+    let (run, found) = lint_json(&fx);
+    run.expect_code(1);
+    let pairing: Vec<_> = found.iter().filter(|(rule, _, _)| rule == "pairing").collect();
+    assert_eq!(pairing.len(), 300, "one per declaration: {:?}", pairing.first());
+    let first = format!("job `DupJob` has 300 executors: `E0Executor` (src/shared/executors/e0.rs:2), ");
+    assert!(
+        pairing.iter().all(|(_, _, m)| m.starts_with(&first) && m.ends_with(" and 295 more")),
+        "{:?}",
+        pairing[0]
+    );
+}
