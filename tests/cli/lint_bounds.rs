@@ -245,9 +245,9 @@ fn a_job_with_hundreds_of_executors_lists_a_few() {
     run.expect_code(1);
     let pairing: Vec<_> = found.iter().filter(|(rule, _, _)| rule == "pairing").collect();
     assert_eq!(pairing.len(), 300, "one per declaration: {:?}", pairing.first());
-    let first = format!("job `DupJob` has 300 executors: `E0Executor` (src/shared/executors/e0.rs:2), ");
+    let first = "job `DupJob` has 300 executors: `E0Executor` (src/shared/executors/e0.rs:2), ";
     assert!(
-        pairing.iter().all(|(_, _, m)| m.starts_with(&first) && m.ends_with(" and 295 more")),
+        pairing.iter().all(|(_, _, m)| m.starts_with(first) && m.ends_with(" and 295 more")),
         "{:?}",
         pairing[0]
     );
