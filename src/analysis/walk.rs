@@ -439,7 +439,8 @@ impl<'a> Worker<'a> {
             // never read (nor echo in a snippet) a file outside the project
             match self.root_abs_meta(&rel) {
                 Some(m) if m.is_dir() => self.local.links.push(rel), // a folder named `x.rs`
-                None => {} // dangling: rustc cannot read it either; nothing to analyse
+                // dangling: reported as before (a `mod` line naming it fails to build)
+                None => self.io_problem(&rel, "cannot read file: dangling symbolic link".to_string()),
                 Some(_) => self.local.problems.push(Problem {
                     path: rel.into_boxed_path(),
                     kind: ProblemKind::Skipped,
@@ -874,6 +875,8 @@ mod sys {
                 return Err(skip(Skip::TooLarge));
             }
         }
+        // always read to the end here (`exact` saves a syscall on Linux only)
+        let _ = how.exact;
         let mut file = std::fs::File::open(path)?;
         let mut filled = 0;
         loop {

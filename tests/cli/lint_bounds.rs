@@ -102,6 +102,8 @@ mod hostile {
         symlink("../pipe", fx.path("src/piped.rs")).unwrap();
         let status = std::process::Command::new("mkfifo").arg(fx.path("src/fifo.rs")).status().unwrap();
         assert!(status.success());
+        // dangling: reported, as rustc would fail on it if a `mod` line named it
+        symlink("gone.rs", fx.path("src/dangling.rs")).unwrap();
         let before = fx.files("src");
         let (run, found) = lint_json(&fx);
         run.expect_code(1);
@@ -117,7 +119,8 @@ mod hostile {
             skipped(&found, "src/piped.rs").is_some_and(|m| m.starts_with("not a regular file")),
             "{found:?}"
         );
-        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(skipped(&found, "src/dangling.rs"), Some("cannot read file: dangling symbolic link"));
+        assert_eq!(found.len(), 4, "{found:?}");
         let human = fx.orch(&["lint"]);
         human.expect_code(1);
         assert!(human.stdout.contains("hint: orch reads only regular files up to 8 MiB"), "{}", human.stdout);
