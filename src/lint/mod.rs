@@ -187,7 +187,9 @@ are not reported as orphans. Other syntax errors are left to rustc (`cargo check
 the files orch wires into (those with a `fn register`: the features module, core's and each
 feature's `mod.rs`), which are parsed in full: a hand edit that breaks them (a call after a
 tail expression) is reported here, with their facts kept. Unreadable files and directories are
-reported under this id too.
+reported under this id too, and so are paths deliberately not read: FIFOs, sockets and devices,
+files over 8 MiB, symbolic links to files or folders outside the project, and folder links
+that lead back into a folder holding them (a cycle).
 
 Fix: fix the file (`cargo check` shows the compiler's view).",
     },
