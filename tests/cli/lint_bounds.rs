@@ -177,14 +177,16 @@ mod hostile {
     #[test]
     fn symlinked_folders_inside_the_project_are_followed_and_cycles_end() {
         let fx = project();
-        fx.write("shared/mod.rs", "mod used;\n").write("shared/used.rs", "").write("shared/unused.rs", "");
-        symlink("../shared", fx.path("src/common")).unwrap();
+        fx.write("lib_code/mod.rs", "mod used;\n")
+            .write("lib_code/used.rs", "")
+            .write("lib_code/unused.rs", "");
+        symlink("../lib_code", fx.path("src/common")).unwrap();
         let main = fx.read("src/main.rs");
         fx.write("src/main.rs", &format!("mod common;\n{main}"));
         // a second link to the same folder, and links that lead back up
         // (links are followed in path order: `src/mirror` comes second and is skipped)
-        symlink("../shared", fx.path("src/mirror")).unwrap();
-        symlink("..", fx.path("shared/up")).unwrap();
+        symlink("../lib_code", fx.path("src/mirror")).unwrap();
+        symlink("..", fx.path("lib_code/up")).unwrap();
         symlink(".", fx.path("src/features/here")).unwrap();
         let (run, found) = lint_json(&fx);
         run.expect_code(1);
@@ -193,7 +195,7 @@ mod hostile {
             got,
             [
                 ("orphan-module", "src/common/unused.rs"),
-                // `shared/up` → the project root, which holds it
+                // `lib_code/up` → the project root, which holds it
                 ("parse-error", "src/common/up"),
                 ("parse-error", "src/features/here"),
             ],
