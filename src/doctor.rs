@@ -424,8 +424,11 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
             .hint("`orch new project` shows the expected main.rs"),
         ),
         Some(f) => {
-            let text = std::fs::read_to_string(project.root.join(&f.path)).unwrap_or_default();
-            let builds = builds_dispatcher(&text);
+            // read as lint reads (regular files, size cap, no link out): a FIFO would block
+            let mut buf = Vec::new();
+            let len = analysis::walk::SourceReader::new(&project.root).read(&f.path, &mut buf).unwrap_or(0);
+            let text = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+            let builds = builds_dispatcher(text);
             let registers = f
                 .live_facts()
                 .any(|x| matches!(x, Fact::RegisterCall { module, .. } if &**module == "features"));

@@ -524,6 +524,9 @@ pub enum ProblemKind {
     Syntax,
     /// A directory or file could not be read.
     Io,
+    /// A path deliberately not read: not a regular file (a FIFO, a device), larger than
+    /// [`walk::MAX_FILE`], or a symbolic link out of the project.
+    Skipped,
 }
 
 /// A path that could not be analysed (becomes a `parse-error` finding, or a walk error).
@@ -585,7 +588,8 @@ pub struct Analysis {
     pub problems: Vec<Problem>,
     /// Whether any crate root was found (without one, reachability is unknown).
     pub has_roots: bool,
-    /// Directories whose module file could not be parsed: reachability below them is unknown.
+    /// Directories whose module file could not be parsed: reachability below them is unknown
+    /// (sorted by [`key`]).
     pub unknown: Vec<Box<Path>>,
     /// Options used.
     pub options: Options,
@@ -619,11 +623,19 @@ impl Analysis {
 
     /// Files under directory `dir` (a contiguous range, thanks to the byte order).
     pub fn files_below(&self, dir: &Path) -> &[SourceFile] {
+        &self.files[self.range_below(dir)]
+    }
+
+    /// Indices in [`Analysis::files`] of the files under directory `dir`: two binary searches,
+    /// so asking for every file's folder stays O(n log n) (walking the range would make nested
+    /// folders quadratic).
+    pub fn range_below(&self, dir: &Path) -> std::ops::Range<usize> {
         let mut prefix = key(dir).to_vec();
         prefix.push(b'/');
         let start = self.files.partition_point(|f| key(&f.path) < prefix.as_slice());
-        let len = self.files[start..].iter().take_while(|f| key(&f.path).starts_with(&prefix)).count();
-        &self.files[start..start + len]
+        // every key with the prefix sorts right after it, before any larger key without it
+        let end = start + self.files[start..].partition_point(|f| key(&f.path).starts_with(&prefix));
+        start..end
     }
 
     /// Where files could not be read or tokenized: their facts (types, impls, registrations)
@@ -648,7 +660,7 @@ impl Analysis {
 
     /// Whether reachability of `rel` is unknown (a module file above it does not parse).
     pub fn reach_unknown(&self, rel: &Path) -> bool {
-        self.unknown.iter().any(|d| rel.starts_with(d))
+        below_any(&self.unknown, rel)
     }
 
     /// Module path of the features directory (`["features"]`), if it is under `src/`.
@@ -790,7 +802,67 @@ pub fn key(path: &Path) -> &[u8] {
     path.as_os_str().as_encoded_bytes()
 }
 
+/// Whether `rel` is one of `sorted` (paths sorted by [`key`]) or below one: a binary search
+/// per ancestor of `rel`, so checking every file against many folders is O(n depth log m),
+/// not O(n m).
+pub fn below_any<P: AsRef<Path>>(sorted: &[P], rel: &Path) -> bool {
+    !sorted.is_empty()
+        && rel.ancestors().any(|dir| sorted.binary_search_by(|p| key(p.as_ref()).cmp(key(dir))).is_ok())
+}
+
 /// Forward-slash display of a relative path (lossy for non-UTF-8 names).
 pub fn display(path: &Path) -> String {
     crate::plan::display(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_and_ranges_by_binary_search() {
+        let mut dirs = vec![Path::new("src/b"), Path::new("src/a/x"), Path::new("src/a.rs")];
+        dirs.sort_unstable_by(|x, y| key(x).cmp(key(y)));
+        assert!(below_any(&dirs, Path::new("src/a/x/y.rs")));
+        assert!(below_any(&dirs, Path::new("src/a.rs")), "a path is below itself");
+        assert!(!below_any(&dirs, Path::new("src/a/xy.rs")), "by components, not bytes");
+        assert!(!below_any(&dirs, Path::new("src/a")));
+        assert!(!below_any::<&Path>(&[], Path::new("src")));
+
+        let file = |p: &str| SourceFile {
+            path: Path::new(p).into(),
+            place: Place::Other,
+            facts: Box::new([]),
+            reach: Reach::Unreached,
+            root: false,
+            cfg: false,
+            path_loaded: false,
+            module: false,
+        };
+        let mut files: Vec<SourceFile> =
+            ["src/a.rs", "src/a/b.rs", "src/a/c/d.rs", "src/a-b.rs", "src/ab.rs", "src/a0.rs"]
+                .into_iter()
+                .map(file)
+                .collect();
+        files.sort_unstable_by(|x, y| key(&x.path).cmp(key(&y.path)));
+        let a = Analysis {
+            root: PathBuf::new(),
+            files,
+            dirs: Vec::new(),
+            problems: Vec::new(),
+            has_roots: true,
+            unknown: Vec::new(),
+            options: Options {
+                features_dir: "src/features".into(),
+                core_dir: "src/core".into(),
+                exclude: Vec::new(),
+                io_deny: Vec::new(),
+                threads: 1,
+                flow: false,
+            },
+        };
+        let below: Vec<String> = a.files_below(Path::new("src/a")).iter().map(|f| display(&f.path)).collect();
+        assert_eq!(below, ["src/a/b.rs", "src/a/c/d.rs"]);
+        assert_eq!(a.range_below(Path::new("src/zzz")).len(), 0);
+    }
 }

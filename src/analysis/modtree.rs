@@ -169,7 +169,8 @@ pub fn resolve(a: &mut Analysis) {
     // A reached module file that does not parse hides its children: reachability below its
     // directory is unknown (no orphan findings there).
     let mut unknown = Vec::new();
-    for problem in a.problems.iter().filter(|p| p.kind == ProblemKind::Parse) {
+    // (a skipped file's content is unknown too: a FIFO or an oversized module file)
+    for problem in a.problems.iter().filter(|p| matches!(p.kind, ProblemKind::Parse | ProblemKind::Skipped)) {
         let Some(i) = a.file_index(&problem.path) else { continue };
         let f = &a.files[i];
         let dir = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -177,12 +178,21 @@ pub fn resolve(a: &mut Analysis) {
         let own = if mod_rs { dir } else { dir.join(f.path.file_stem().unwrap_or_default()) };
         unknown.push(own.into_boxed_path());
     }
-    if roots
-        .iter()
-        .any(|&r| a.problems.iter().any(|p| *p.path == *a.files[r].path && p.kind == ProblemKind::Parse))
-    {
+    // problems are sorted by path: one binary search per root (there may be thousands of
+    // `src/bin/*.rs` roots and as many problems)
+    let parse_problem = |path: &Path| {
+        let start = a.problems.partition_point(|p| key(&p.path) < key(path));
+        a.problems[start..]
+            .iter()
+            .take_while(|p| *p.path == *path)
+            .any(|p| matches!(p.kind, ProblemKind::Parse | ProblemKind::Skipped))
+    };
+    if roots.iter().any(|&r| parse_problem(&a.files[r].path)) {
         unknown.push(Path::new("src").into());
     }
+    // sorted, for `Analysis::reach_unknown`'s binary search
+    unknown.sort_unstable_by(|x, y| key(x).cmp(key(y)));
+    unknown.dedup();
     a.unknown = unknown;
 }
 

@@ -146,33 +146,47 @@ struct Lines<'a> {
     pos: usize,
     line: u32,
     line_start: usize,
+    /// Characters from `line_start` to `pos`: the column is counted from the previous fact,
+    /// not from the start of the line (facts on one long line, as in minified or generated
+    /// files, were quadratic: 50k types on one 800 KB line took 9 s).
+    col: u32,
 }
 
 impl<'a> Lines<'a> {
     fn new(src: &'a [u8]) -> Self {
-        Lines { src, pos: 0, line: 1, line_start: 0 }
+        Lines { src, pos: 0, line: 1, line_start: 0, col: 0 }
     }
 
     fn loc(&mut self, offset: usize) -> Loc {
         let offset = offset.min(self.src.len());
         if offset < self.pos {
-            *self = Lines::new(self.src);
-        }
-        for (k, &b) in self.src[self.pos..offset].iter().enumerate() {
-            if b == b'\n' {
-                self.line += 1;
-                self.line_start = self.pos + k + 1;
+            if offset >= self.line_start {
+                // back on the same line: count from its start
+                (self.pos, self.col) = (self.line_start, 0);
+            } else {
+                *self = Lines::new(self.src);
             }
         }
+        let chunk = &self.src[self.pos..offset];
+        match memchr::memrchr(b'\n', chunk) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', chunk).count() as u32;
+                self.line_start = self.pos + last + 1;
+                self.col = chars(&self.src[self.line_start..offset]);
+            }
+            None => self.col += chars(chunk),
+        }
         self.pos = offset;
-        let prefix = &self.src[self.line_start..offset];
-        let col = if prefix.is_ascii() {
-            prefix.len()
-        } else {
-            // count UTF-8 lead bytes
-            prefix.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
-        };
-        Loc { line: self.line, col: col as u32 + 1 }
+        Loc { line: self.line, col: self.col + 1 }
+    }
+}
+
+/// Characters in UTF-8 `bytes` (lead bytes).
+fn chars(bytes: &[u8]) -> u32 {
+    if bytes.is_ascii() {
+        bytes.len() as u32
+    } else {
+        bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u32
     }
 }
 

@@ -13,7 +13,17 @@
 //! contention to speak of with a handful of threads); depth-first order keeps it short.
 //!
 //! No `.gitignore` handling (rustc does not care about it); `[lint] exclude` globs (`globset`)
-//! skip paths. Symbolic links to directories are not followed; a symlinked `.rs` file is read.
+//! skip paths.
+//!
+//! Hostile trees: only regular files are read (a FIFO or a device, also behind a symlink, is a
+//! [`ProblemKind::Skipped`] problem, never a read), and at most [`MAX_FILE`] bytes of each (a
+//! larger file is skipped too). Symbolic links are followed as rustc does, but never out of the
+//! project: a link whose real path is outside the project root is reported, not read, so no
+//! content from outside ends up in findings or snippets. A symlinked folder inside the project
+//! is walked (after the main walk, in path order, so the result is deterministic) unless its
+//! directory (device, inode) was walked already: that bounds the walk by the number of real
+//! directories and ends symlink cycles; such a duplicate is skipped silently (its files are
+//! analysed under their other path).
 
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
@@ -23,8 +33,13 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::place::{Classifier, Place};
 use super::scan::{Input, RefPolicy, Scanner};
-use super::{Chunks, Loc, Options, Problem, ProblemKind, Reach, SourceDir, SourceFile};
+use super::{Chunks, FastSet, Loc, Options, Problem, ProblemKind, Reach, SourceDir, SourceFile};
 use crate::error::Failure;
+
+/// The most bytes read from one source file (8 MiB, ~20 times the largest `.rs` file of the
+/// crates.io top 1000): a larger file is reported and skipped, so one huge or endless file
+/// cannot exhaust memory.
+pub const MAX_FILE: usize = 8 << 20;
 
 /// What the walk found.
 #[derive(Debug, Default)]
@@ -42,6 +57,10 @@ struct Local {
     files: Chunks<SourceFile>,
     dirs: Chunks<SourceDir>,
     problems: Vec<Problem>,
+    /// (device, inode) of each directory read.
+    seen: Vec<(u64, u64)>,
+    /// Symbolic links met that are not `.rs` files (maybe folders: followed after the walk).
+    links: Vec<PathBuf>,
 }
 
 /// Shared, read-only settings of one walk.
@@ -55,6 +74,9 @@ struct Ctx {
     excludes: Option<GlobSet>,
     /// [`Options::flow`].
     flow: bool,
+    /// The project root's real path (symlink targets must stay below it); `None` if it cannot
+    /// be resolved (then no symlink is followed).
+    real_root: Option<PathBuf>,
 }
 
 /// Directories still to read, and how many workers are reading one.
@@ -127,27 +149,39 @@ pub fn walk(root: &Path, options: &Options) -> anyhow::Result<Walked> {
         io_deny: options.io_deny.iter().map(|d| d.split("::").map(str::to_string).collect()).collect(),
         excludes,
         flow: options.flow,
+        real_root: std::fs::canonicalize(root).ok(),
     };
     let root_dir = sys::open_root(root).map_err(|e| {
         anyhow::Error::new(e).context(Failure::failed(format!("cannot read {}", root.display())))
     })?;
-    let queue = Queue { state: Mutex::new((starts, 0)), wake: Condvar::new() };
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
         n => n,
     };
-    let locals: Vec<Local> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut w = Worker::new(&ctx, &root_dir);
-                    w.run(&queue);
-                    w.local
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    });
+    let mut locals = walk_from(&ctx, &root_dir, starts, threads);
+    // Symlinked folders, in path order, each walked with the pool in turn: a link whose target
+    // directory was already read (a cycle, or a second link to it) is skipped, so every real
+    // directory is read at most once whatever the links.
+    let mut seen: FastSet<(u64, u64)> = FastSet::default();
+    let mut links: Vec<PathBuf> = Vec::new();
+    loop {
+        for l in &mut locals {
+            seen.extend(l.seen.drain(..));
+            links.append(&mut l.links);
+        }
+        // pop from the end: the smallest path first
+        links.sort_unstable_by(|x, y| super::key(y).cmp(super::key(x)));
+        let Some(link) = links.pop() else { break };
+        if !symlinked_dir(&ctx, root, &link, &seen, &mut locals) {
+            continue;
+        }
+        let place = Classifier::new(&ctx.features, &ctx.core).classify(&link, true);
+        let mut found = walk_from(&ctx, &root_dir, vec![link.clone()], threads);
+        if let Some(first) = found.first_mut() {
+            first.dirs.push(SourceDir { path: link.into_boxed_path(), place });
+        }
+        locals.append(&mut found);
+    }
     let mut files = Vec::with_capacity(locals.len());
     let mut dirs = Vec::with_capacity(locals.len());
     let mut problems = Vec::new();
@@ -157,6 +191,106 @@ pub fn walk(root: &Path, options: &Options) -> anyhow::Result<Walked> {
         problems.extend(l.problems);
     }
     Ok(Walked { files: Chunks::merge(files), dirs: Chunks::merge(dirs), problems })
+}
+
+/// Whether the symbolic link `link` (root-relative) is a folder to walk: it leads to a
+/// directory inside the project that was not read yet. A link out of the project is a problem
+/// (recorded in `locals`); a dangling link or one to something else is ignored (it is no
+/// source file: its name does not end in `.rs`).
+fn symlinked_dir(
+    ctx: &Ctx,
+    root: &Path,
+    link: &Path,
+    seen: &FastSet<(u64, u64)>,
+    locals: &mut [Local],
+) -> bool {
+    let abs = root.join(link);
+    let Some(meta) = std::fs::metadata(&abs).ok().filter(std::fs::Metadata::is_dir) else { return false };
+    let real = std::fs::canonicalize(&abs).ok();
+    let inside = ctx.real_root.as_ref().zip(real.as_ref()).is_some_and(|(r, real)| real.starts_with(r));
+    // a link to a folder that contains it (`src/up -> ..`): following it would walk the
+    // project again (and its `.git`, `target`) before the inode check could end the cycle
+    let cycle = || {
+        let parent = ctx.real_root.as_ref().map(|r| r.join(link.parent().unwrap_or(Path::new(""))));
+        let parent = parent.and_then(|p| std::fs::canonicalize(p).ok());
+        real.as_ref().zip(parent).is_some_and(|(real, parent)| parent.starts_with(real))
+    };
+    let why = if !inside {
+        "symbolic link to a folder outside the project: not followed"
+    } else if cycle() {
+        "symbolic link to a folder that contains it (a cycle): not followed"
+    } else {
+        ""
+    };
+    if !why.is_empty() {
+        let problem =
+            Problem { path: link.into(), kind: ProblemKind::Skipped, loc: None, message: why.to_string() };
+        if let Some(l) = locals.first_mut() {
+            l.problems.push(problem);
+        }
+        return false;
+    }
+    !seen.contains(&dev_ino(&meta))
+}
+
+/// (device, inode) of a directory, from its metadata.
+#[cfg(unix)]
+fn dev_ino(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+/// Without inodes, every folder is its own: symlinked folders are followed but not deduplicated
+/// (cycles end at the OS's path length limit).
+#[cfg(not(unix))]
+fn dev_ino(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (u64::MAX, u64::MAX)
+}
+
+/// Why a file was not read: a [`ProblemKind::Skipped`] problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// A FIFO, socket or device: no source file at all.
+    NotRegular,
+    /// Over [`MAX_FILE`]: a source file, unknown content.
+    TooLarge,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::NotRegular => f.write_str("not a regular file (a FIFO, socket or device): not read"),
+            Skip::TooLarge => write!(f, "larger than {} MiB: not read", MAX_FILE >> 20),
+        }
+    }
+}
+
+impl std::error::Error for Skip {}
+
+fn skip(why: Skip) -> std::io::Error {
+    std::io::Error::other(why)
+}
+
+/// Why `e` says the file was skipped, if it is not an I/O error.
+fn skipped(e: &std::io::Error) -> Option<Skip> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<Skip>()).copied()
+}
+
+/// Walk `starts` (root-relative directories) with a pool of `threads` workers.
+fn walk_from(ctx: &Ctx, root_dir: &sys::Root, starts: Vec<PathBuf>, threads: usize) -> Vec<Local> {
+    let queue = Queue { state: Mutex::new((starts, 0)), wake: Condvar::new() };
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut w = Worker::new(ctx, root_dir);
+                    w.run(&queue);
+                    w.local
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
 }
 
 /// `src/features` → `["features"]`; `None` outside `src/`.
@@ -207,7 +341,13 @@ impl<'a> Worker<'a> {
         Worker {
             ctx,
             root,
-            local: Local { files: Chunks::new(), dirs: Chunks::new(), problems: Vec::new() },
+            local: Local {
+                files: Chunks::new(),
+                dirs: Chunks::new(),
+                problems: Vec::new(),
+                seen: Vec::new(),
+                links: Vec::new(),
+            },
             scanner: Scanner::new(),
             buf: vec![0; 64 * 1024],
             dirbuf: sys::DirBuf::new(),
@@ -243,12 +383,16 @@ impl<'a> Worker<'a> {
                 return;
             }
         };
+        match sys::dir_id(&handle) {
+            Ok(id) => self.local.seen.push(id),
+            Err(e) => self.io_problem(dir, format!("cannot read directory: {e}")),
+        }
         let mut entries = std::mem::take(&mut self.entries);
         let listed = sys::entries(&handle, &mut self.dirbuf, &mut |name: &OsStr, kind: EntryKind| {
             let wanted = match kind {
-                EntryKind::Dir => true,
-                EntryKind::File | EntryKind::Symlink => name.as_encoded_bytes().ends_with(b".rs"),
-                EntryKind::Other => false,
+                EntryKind::Dir | EntryKind::Symlink => true,
+                // a FIFO, socket or device named `x.rs` is reported, never opened
+                EntryKind::File | EntryKind::Other => name.as_encoded_bytes().ends_with(b".rs"),
             };
             if !wanted {
                 return;
@@ -271,8 +415,16 @@ impl<'a> Worker<'a> {
                     self.local.dirs.push(SourceDir { path: rel.clone().into_boxed_path(), place });
                     found.push(rel);
                 }
+                EntryKind::Symlink if !rel.as_os_str().as_encoded_bytes().ends_with(b".rs") => {
+                    self.local.links.push(rel);
+                }
                 EntryKind::File | EntryKind::Symlink => self.file(&handle, rel, kind == EntryKind::Symlink),
-                EntryKind::Other => {}
+                EntryKind::Other => self.local.problems.push(Problem {
+                    path: rel.into_boxed_path(),
+                    kind: ProblemKind::Skipped,
+                    loc: None,
+                    message: Skip::NotRegular.to_string(),
+                }),
             }
         }
         self.entries = entries;
@@ -283,6 +435,21 @@ impl<'a> Worker<'a> {
     }
 
     fn file(&mut self, dir: &sys::Dir, rel: PathBuf, symlink: bool) {
+        if symlink && !self.inside(&rel) {
+            // never read (nor echo in a snippet) a file outside the project
+            match self.root_abs_meta(&rel) {
+                Some(m) if m.is_dir() => self.local.links.push(rel), // a folder named `x.rs`
+                // dangling: reported as before (a `mod` line naming it fails to build)
+                None => self.io_problem(&rel, "cannot read file: dangling symbolic link".to_string()),
+                Some(_) => self.local.problems.push(Problem {
+                    path: rel.into_boxed_path(),
+                    kind: ProblemKind::Skipped,
+                    loc: None,
+                    message: "symbolic link to a file outside the project: not read".to_string(),
+                }),
+            }
+            return;
+        }
         let place = self.classifier.classify(&rel, false);
         let mut file = SourceFile {
             path: rel.into_boxed_path(),
@@ -298,27 +465,62 @@ impl<'a> Worker<'a> {
         // are UTF-8): the name rule reports it; its contents are never read.
         if file.path.to_str().is_some() {
             let name = file.path.file_name().unwrap_or_default().to_os_string();
-            match self.scan_file(dir, &name, &mut file) {
+            match self.scan_file(dir, &name, &mut file, symlink) {
                 Ok(()) => {}
-                // a symlink to a directory named `x.rs`: not a source file
-                Err(e) if symlink && e.kind() == std::io::ErrorKind::IsADirectory => return,
+                // a symlink to a directory named `x.rs`: a folder (walked after the main walk)
+                Err(e) if symlink && e.kind() == std::io::ErrorKind::IsADirectory => {
+                    self.local.links.push(file.path.into_path_buf());
+                    return;
+                }
                 Err(e) => {
                     let path = file.path.clone();
-                    self.io_problem(&path, format!("cannot read file: {e}"));
+                    match skipped(&e) {
+                        Some(why) => {
+                            self.local.problems.push(Problem {
+                                path,
+                                kind: ProblemKind::Skipped,
+                                loc: None,
+                                message: why.to_string(),
+                            });
+                            if why == Skip::NotRegular {
+                                return; // not a source file: no orphan or naming findings for it
+                            }
+                        }
+                        None => self.io_problem(&path, format!("cannot read file: {e}")),
+                    }
                 }
             }
         }
         self.local.files.push(file);
     }
 
-    fn scan_file(&mut self, dir: &sys::Dir, name: &OsStr, file: &mut SourceFile) -> std::io::Result<()> {
-        let (mut len, mut complete) = sys::read_file(dir, name, &mut self.buf, false)?;
+    /// Whether the symlink `rel` (root-relative) resolves to a path inside the project.
+    fn inside(&self, rel: &Path) -> bool {
+        let Some(real_root) = &self.ctx.real_root else { return false };
+        std::fs::canonicalize(real_root.join(rel)).is_ok_and(|real| real.starts_with(real_root))
+    }
+
+    fn root_abs_meta(&self, rel: &Path) -> Option<std::fs::Metadata> {
+        std::fs::metadata(self.ctx.real_root.as_ref()?.join(rel)).ok()
+    }
+
+    fn scan_file(
+        &mut self,
+        dir: &sys::Dir,
+        name: &OsStr,
+        file: &mut SourceFile,
+        symlink: bool,
+    ) -> std::io::Result<()> {
+        // a symlink may lead to a FIFO or a device: check the type before reading
+        let how = sys::How { exact: false, check_type: symlink, nofollow: false };
+        let exact = sys::How { exact: true, ..how };
+        let (mut len, mut complete) = sys::read_file(dir, name, &mut self.buf, how)?;
         loop {
             let bytes = &self.buf[..len];
             let text = match std::str::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(_) if !complete => {
-                    (len, complete) = sys::read_file(dir, name, &mut self.buf, true)?;
+                    (len, complete) = sys::read_file(dir, name, &mut self.buf, exact)?;
                     continue;
                 }
                 Err(e) => {
@@ -339,7 +541,7 @@ impl<'a> Worker<'a> {
                 Ok(problem) => self.local.problems.extend(problem),
                 Err(_) if !complete => {
                     // The single read may have been short: read it all and scan again.
-                    (len, complete) = sys::read_file(dir, name, &mut self.buf, true)?;
+                    (len, complete) = sys::read_file(dir, name, &mut self.buf, exact)?;
                     continue;
                 }
                 Err(e) => self.local.problems.push(Problem {
@@ -407,15 +609,22 @@ pub(crate) fn scan_text(
 /// Reads source files of one project again after the walk (the human lint report shows the
 /// line of each finding). Findings come sorted by path, so the directory of the previous file
 /// is kept open and the next file in it is opened relative to it, as the walk does.
+/// It reads what the walk would: regular files up to [`MAX_FILE`], through a symlink only if
+/// it stays inside the project.
 pub struct SourceReader {
     root: Option<sys::Root>,
+    real_root: Option<PathBuf>,
     dir: Option<(PathBuf, sys::Dir)>,
 }
 
 impl SourceReader {
     /// A reader of the project at `root` (an unreadable root makes every read fail).
     pub fn new(root: &Path) -> Self {
-        SourceReader { root: sys::open_root(root).ok(), dir: None }
+        SourceReader {
+            root: sys::open_root(root).ok(),
+            real_root: std::fs::canonicalize(root).ok(),
+            dir: None,
+        }
     }
 
     /// Read the root-relative file `rel` into `buf` (from its start; it grows as needed and is
@@ -436,7 +645,19 @@ impl SourceReader {
         if buf.is_empty() {
             buf.resize(64 * 1024, 0);
         }
-        Ok(sys::read_file(dir, name, buf, true)?.0)
+        let how = sys::How { exact: true, check_type: true, nofollow: true };
+        match sys::read_file(dir, name, buf, how) {
+            Err(e) if sys::is_symlink(&e) => {
+                let inside = self.real_root.as_ref().is_some_and(|r| {
+                    std::fs::canonicalize(r.join(rel)).is_ok_and(|real| real.starts_with(r))
+                });
+                if !inside {
+                    return Err(std::io::Error::other("symbolic link to a file outside the project"));
+                }
+                Ok(sys::read_file(dir, name, buf, sys::How { nofollow: false, ..how })?.0)
+            }
+            r => Ok(r?.0),
+        }
     }
 }
 
@@ -460,7 +681,30 @@ mod sys {
     use rustix::fd::OwnedFd;
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir};
 
-    use super::EntryKind;
+    use super::{EntryKind, MAX_FILE, Skip, skip};
+
+    /// How [`read_file`] opens and reads.
+    #[derive(Debug, Clone, Copy)]
+    pub struct How {
+        /// Read to the end (else one short read is taken as the end).
+        pub exact: bool,
+        /// Open without blocking and refuse what is not a regular file (a symlink's target may
+        /// be a FIFO or a device: reading `/dev/zero` never ends).
+        pub check_type: bool,
+        /// Do not follow a symlink (the error then satisfies [`is_symlink`]).
+        pub nofollow: bool,
+    }
+
+    /// Whether `e` is the error of opening a symlink with `nofollow`.
+    pub fn is_symlink(e: &io::Error) -> bool {
+        e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+    }
+
+    /// (device, inode) of an open directory.
+    pub fn dir_id(dir: &Dir) -> io::Result<(u64, u64)> {
+        let st = rustix::fs::fstat(&dir.0)?;
+        Ok((st.st_dev, st.st_ino))
+    }
 
     pub struct Root(OwnedFd);
     pub struct Dir(OwnedFd);
@@ -519,12 +763,36 @@ mod sys {
     /// one `read` that does not fill the buffer is taken as the whole file: for regular files a
     /// short read means end of file, which saves one syscall per file. The walker re-reads with
     /// `exact` if the content then fails to decode or tokenize.
-    pub fn read_file(dir: &Dir, name: &OsStr, buf: &mut Vec<u8>, exact: bool) -> io::Result<(usize, bool)> {
-        let fd = rustix::fs::openat(&dir.0, name, OFlags::RDONLY.union(OFlags::CLOEXEC), Mode::empty())?;
+    /// At most [`MAX_FILE`] bytes are read: a longer file is an error.
+    pub fn read_file(dir: &Dir, name: &OsStr, buf: &mut Vec<u8>, how: How) -> io::Result<(usize, bool)> {
+        let mut flags = OFlags::RDONLY.union(OFlags::CLOEXEC);
+        if how.check_type {
+            flags |= OFlags::NONBLOCK;
+        }
+        if how.nofollow {
+            flags |= OFlags::NOFOLLOW;
+        }
+        let fd = rustix::fs::openat(&dir.0, name, flags, Mode::empty())?;
+        if how.check_type {
+            let st = rustix::fs::fstat(&fd)?;
+            match FileType::from_raw_mode(st.st_mode) {
+                FileType::RegularFile => {}
+                FileType::Directory => return Err(io::ErrorKind::IsADirectory.into()),
+                _ => return Err(skip(Skip::NotRegular)),
+            }
+            if u64::try_from(st.st_size).unwrap_or(u64::MAX) > MAX_FILE as u64 {
+                return Err(skip(Skip::TooLarge));
+            }
+        }
+        let exact = how.exact;
         let mut filled = 0;
         loop {
             if filled == buf.len() {
-                buf.resize((buf.len() * 2).max(64 * 1024), 0);
+                if filled > MAX_FILE {
+                    return Err(skip(Skip::TooLarge));
+                }
+                // up to one byte past the cap, to tell a file of exactly MAX_FILE bytes
+                buf.resize((buf.len() * 2).clamp(64 * 1024, MAX_FILE + 1), 0);
             }
             let n = match rustix::io::read(&fd, &mut buf[filled..]) {
                 Ok(n) => n,
@@ -549,7 +817,35 @@ mod sys {
     use std::io::{self, Read};
     use std::path::{Path, PathBuf};
 
-    use super::EntryKind;
+    use super::{EntryKind, MAX_FILE, Skip, skip};
+
+    /// See the Linux version.
+    #[derive(Debug, Clone, Copy)]
+    pub struct How {
+        pub exact: bool,
+        pub check_type: bool,
+        pub nofollow: bool,
+    }
+
+    /// The error [`read_file`] returns for a symlink with `nofollow`.
+    #[derive(Debug)]
+    struct IsSymlink;
+
+    impl std::fmt::Display for IsSymlink {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a symbolic link")
+        }
+    }
+
+    impl std::error::Error for IsSymlink {}
+
+    pub fn is_symlink(e: &io::Error) -> bool {
+        e.get_ref().is_some_and(|inner| inner.is::<IsSymlink>())
+    }
+
+    pub fn dir_id(dir: &Dir) -> io::Result<(u64, u64)> {
+        Ok(super::dev_ino(&std::fs::metadata(&dir.0)?))
+    }
 
     pub struct Root(PathBuf);
     pub struct Dir(PathBuf);
@@ -583,12 +879,34 @@ mod sys {
         Ok(())
     }
 
-    pub fn read_file(dir: &Dir, name: &OsStr, buf: &mut Vec<u8>, _exact: bool) -> io::Result<(usize, bool)> {
-        let mut file = std::fs::File::open(dir.0.join(name))?;
+    pub fn read_file(dir: &Dir, name: &OsStr, buf: &mut Vec<u8>, how: How) -> io::Result<(usize, bool)> {
+        let path = dir.0.join(name);
+        if how.nofollow && std::fs::symlink_metadata(&path)?.file_type().is_symlink() {
+            return Err(io::Error::other(IsSymlink));
+        }
+        if how.check_type {
+            // checked by path before opening: opening a FIFO would block
+            let meta = std::fs::metadata(&path)?;
+            if meta.is_dir() {
+                return Err(io::ErrorKind::IsADirectory.into());
+            }
+            if !meta.is_file() {
+                return Err(skip(Skip::NotRegular));
+            }
+            if meta.len() > MAX_FILE as u64 {
+                return Err(skip(Skip::TooLarge));
+            }
+        }
+        // always read to the end here (`exact` saves a syscall on Linux only)
+        let _ = how.exact;
+        let mut file = std::fs::File::open(path)?;
         let mut filled = 0;
         loop {
             if filled == buf.len() {
-                buf.resize((buf.len() * 2).max(64 * 1024), 0);
+                if filled > MAX_FILE {
+                    return Err(skip(Skip::TooLarge));
+                }
+                buf.resize((buf.len() * 2).clamp(64 * 1024, MAX_FILE + 1), 0);
             }
             match file.read(&mut buf[filled..]) {
                 Ok(0) => return Ok((filled, true)),

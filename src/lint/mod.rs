@@ -315,12 +315,28 @@ pub(crate) fn pascal_words(name: &str) -> Vec<&str> {
 }
 
 /// Whether `name`'s words match `pattern` words (`*` = any number of words).
+/// Greedy, backtracking only to the last `*`: O(pattern × name) (trying every split for every
+/// `*` recursively was exponential in the number of `*`s).
 pub(crate) fn words_match(pattern: &[String], name: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some((p, rest)) if p == "*" => (0..=name.len()).any(|k| words_match(rest, &name[k..])),
-        Some((p, rest)) => name.first().is_some_and(|w| w == p) && words_match(rest, &name[1..]),
+    let (mut p, mut n) = (0, 0);
+    // the last `*` seen and the name position it is matched up to
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if pattern.get(p).is_some_and(|w| w == "*") {
+            star = Some((p, n));
+            p += 1;
+        } else if pattern.get(p).is_some_and(|w| w == name[n]) {
+            p += 1;
+            n += 1;
+        } else if let Some((sp, sn)) = star {
+            // let that `*` take one more word
+            star = Some((sp, sn + 1));
+            (p, n) = (sp + 1, sn + 1);
+        } else {
+            return false;
+        }
     }
+    pattern[p..].iter().all(|w| w == "*")
 }
 
 /// Run every enabled rule, then apply `[[lint.overrides]]` and inline suppressions
@@ -339,14 +355,6 @@ pub fn check<'a>(analysis: &'a Analysis, settings: &'a Settings) -> Vec<Finding<
     });
     findings.dedup_by(|a, b| a.same(b));
     findings
-}
-
-/// Keep only findings under one of `paths` (root-relative; empty = keep all).
-pub fn filter_paths(findings: &mut Vec<Finding<'_>>, paths: &[PathBuf]) {
-    if paths.is_empty() {
-        return;
-    }
-    findings.retain(|f| paths.iter().any(|p| p.as_os_str().is_empty() || f.path.starts_with(p)));
 }
 
 /// Counts of (errors, warnings).
@@ -385,6 +393,34 @@ mod tests {
         assert!(m("Base*Event", "BaseEvent"));
         assert!(!m("Generic*Event", "LoginEvent"));
         assert_eq!(pascal_words("HTTPRequestEvent"), ["HTTP", "Request", "Event"]);
+    }
+
+    #[test]
+    fn patterns_with_many_stars_stay_polynomial() {
+        // the recursive matcher tried every split for every `*`: C(200, 8) here
+        let pattern = pattern_words("*A*A*A*A*A*A*A*A*B").unwrap();
+        let mut name: Vec<&str> = vec!["A"; 200];
+        assert!(!words_match(&pattern, &name));
+        name.push("B");
+        assert!(words_match(&pattern, &name));
+        // same answers as the exhaustive definition on every short name over {A, B}
+        fn reference(pattern: &[String], name: &[&str]) -> bool {
+            match pattern.split_first() {
+                None => name.is_empty(),
+                Some((p, rest)) if p == "*" => (0..=name.len()).any(|k| reference(rest, &name[k..])),
+                Some((p, rest)) => name.first().is_some_and(|w| w == p) && reference(rest, &name[1..]),
+            }
+        }
+        for p in ["*", "A", "*A", "A*", "A*B", "*A*B*", "**A", "A*A*A", "*B*A", "B**"] {
+            let pattern = pattern_words(p).unwrap();
+            for len in 0..7 {
+                for bits in 0..1u32 << len {
+                    let name: Vec<&str> =
+                        (0..len).map(|i| if bits >> i & 1 == 1 { "B" } else { "A" }).collect();
+                    assert_eq!(words_match(&pattern, &name), reference(&pattern, &name), "{p} {name:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub struct Selection {
 impl Selection {
     /// The paths (root-relative; they need not exist).
     pub fn new(paths: Vec<PathBuf>) -> Self {
+        // normalised and sorted: each lookup is a binary search per ancestor (CI may pass
+        // thousands of changed paths; a scan of all of them per finding would be quadratic)
+        let mut paths: Vec<PathBuf> = paths.iter().map(|p| p.components().collect()).collect();
+        paths.sort_unstable_by(|x, y| crate::analysis::key(x).cmp(crate::analysis::key(y)));
+        paths.dedup();
         Selection { paths }
     }
 
@@ -34,7 +39,7 @@ impl Selection {
 
     /// Whether `path` is one of the paths or below one.
     pub fn covers(&self, path: &Path) -> bool {
-        self.is_all() || self.paths.iter().any(|p| path.starts_with(p))
+        self.is_all() || crate::analysis::below_any(&self.paths, path)
     }
 
     /// Keep the findings on a selected file or about one ([`Finding::related`]).

@@ -13,6 +13,7 @@ mod help;
 mod init;
 mod interrupt;
 mod lint;
+mod lint_bounds;
 mod lint_real_code;
 mod list;
 mod names;

@@ -42,6 +42,30 @@ fn parent_candidates(a: &Analysis, path: &Path) -> Vec<PathBuf> {
     candidates.into_iter().filter(|c| a.file(c).is_some()).collect()
 }
 
+/// How many files are unreached before each index of [`Analysis::files`], so the orphan rule
+/// counts the unreached files below a folder with two binary searches. (It used to re-scan every
+/// file for each orphan: 12k orphan files took 20 s, a 144k-file tree more than 10 minutes.)
+struct UnreachedCounts(Vec<u32>);
+
+impl UnreachedCounts {
+    fn new(a: &Analysis, unreached: impl Fn(&SourceFile) -> bool) -> Self {
+        let mut before = Vec::with_capacity(a.files.len() + 1);
+        let mut n = 0u32;
+        before.push(n);
+        for f in &a.files {
+            n += u32::from(unreached(f));
+            before.push(n);
+        }
+        UnreachedCounts(before)
+    }
+
+    /// Unreached files anywhere below `dir`.
+    fn below(&self, a: &Analysis, dir: &Path) -> usize {
+        let r = a.range_below(dir);
+        (self.0[r.end] - self.0[r.start]) as usize
+    }
+}
+
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     if !a.has_roots {
@@ -49,12 +73,14 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
     }
     let unreached = |f: &SourceFile| f.reach == Reach::Unreached && !f.root && f.path.to_str().is_some();
     // Files below a declared module whose file is missing: `missing-module` reports the cause.
-    let missing: Vec<PathBuf> = missing_modules(a)
+    let mut missing: Vec<PathBuf> = missing_modules(a)
         .into_iter()
         .filter_map(|(_, _, _, folder)| folder.parent().map(Path::to_path_buf))
         .collect();
+    missing.sort_unstable_by(|x, y| crate::analysis::key(x).cmp(crate::analysis::key(y)));
+    let counts = UnreachedCounts::new(a, unreached);
     for f in a.files.iter().filter(|f| unreached(f)) {
-        if a.reach_unknown(&f.path) || missing.iter().any(|m| f.path.starts_with(m)) {
+        if a.reach_unknown(&f.path) || crate::analysis::below_any(&missing, &f.path) {
             continue;
         }
         let parents = parent_candidates(a, &f.path);
@@ -67,9 +93,8 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         } else {
             Some(f.path.with_extension(""))
         };
-        let below = own_dir.map_or(0, |d| {
-            a.files.iter().filter(|g| g.path.starts_with(&d) && unreached(g) && g.path != f.path).count()
-        });
+        // `dir/mod.rs` is itself in `dir/` (and unreached): not "below it"
+        let below = own_dir.map_or(0, |d| counts.below(a, &d) - usize::from(f.file_name() == "mod.rs"));
         let name = if f.file_name() == "mod.rs" {
             f.path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned())
         } else {

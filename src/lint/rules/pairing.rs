@@ -41,6 +41,24 @@ fn item_level_mentions(a: &Analysis) -> HashSet<&str> {
     set
 }
 
+/// The executors of a job that has several (cfg'd alternatives left out): how many, and the
+/// first few as `` `E` (path:line) ``. Capped: a job declared in k files with n executors
+/// would otherwise print k × n entries.
+fn executor_list(all: &[(&str, &SourceFile, Loc, bool)]) -> (usize, String) {
+    const SHOWN: usize = 5;
+    let many: Vec<_> = all.iter().filter(|i| !i.3).collect();
+    let mut list = many
+        .iter()
+        .take(SHOWN)
+        .map(|(e, file, l, _)| format!("`{e}` ({}:{})", crate::lint::show(&file.path), l.line))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if many.len() > SHOWN {
+        list.push_str(&format!(" and {} more", many.len() - SHOWN));
+    }
+    (many.len(), list)
+}
+
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     let mentions = item_level_mentions(a);
@@ -71,6 +89,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             _ => None,
         })
         .collect();
+    let mut several: HashMap<&str, (usize, String)> = HashMap::default();
     for f in a.files.iter().filter(|f| live(a, f)) {
         match f.place.folder() {
             Some(Folder::Jobs) => {
@@ -90,23 +109,19 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                             ));
                         }
                         Some([_]) => {}
-                        // cfg'd alternatives (one per platform) are one executor
-                        Some(all) if all.iter().filter(|i| !i.3).count() <= 1 => {}
                         Some(all) => {
-                            let many: Vec<_> = all.iter().filter(|i| !i.3).collect();
-                            let list = many
-                                .iter()
-                                .map(|(e, file, l, _)| {
-                                    format!("`{e}` ({}:{})", crate::lint::show(&file.path), l.line)
-                                })
-                                .collect::<Vec<_>>()
-                                .join(", ");
+                            // once per job name: it may be declared in many files
+                            let (n, list) = several.entry(&**name).or_insert_with(|| executor_list(all));
+                            // cfg'd alternatives (one per platform) are one executor
+                            if *n <= 1 {
+                                continue;
+                            }
                             out.push(Finding::new(
                                 RuleId::Pairing,
                                 sev,
                                 &f.path,
                                 Some(loc),
-                                format!("job `{name}` has {} executors: {list}", many.len()),
+                                format!("job `{name}` has {n} executors: {list}"),
                                 Some(
                                     "keep exactly one executor per job type; the dispatcher registers one"
                                         .to_string(),

@@ -19,7 +19,9 @@ are not reported as orphans. Other syntax errors are left to rustc (`cargo check
 the files orch wires into (those with a `fn register`: the features module, core's and each
 feature's `mod.rs`), which are parsed in full: a hand edit that breaks them (a call after a
 tail expression) is reported here, with their facts kept. Unreadable files and directories are
-reported under this id too.
+reported under this id too, and so are paths deliberately not read: FIFOs, sockets and devices,
+files over 8 MiB, symbolic links to files or folders outside the project, and folder links
+that lead back into a folder holding them (a cycle).
 
 Fix: fix the file (`cargo check` shows the compiler's view).",
 };
@@ -38,6 +40,11 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                  refuses to wire into it until it parses",
             ),
             ProblemKind::Io => (p.message.clone(), "check the file's permissions"),
+            ProblemKind::Skipped => (
+                p.message.clone(),
+                "orch reads only regular files up to 8 MiB and never follows a link out of the \
+                 project; move the code into the project, or skip the path with `[lint] exclude`",
+            ),
         };
         out.push(Finding::new(RuleId::ParseError, sev, &p.path, p.loc, message, Some(hint.to_string())));
     }

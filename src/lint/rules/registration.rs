@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::{Rule, RuleId, live, module_file_of_dir, register_file};
-use crate::analysis::{Analysis, Chunks, Fact, FastMap as HashMap, FastSet as HashSet, Folder, flags};
+use crate::analysis::{Analysis, Chunks, Fact, FastMap as HashMap, FastSet as HashSet, Folder, Loc, flags};
 use crate::config::Level;
 use crate::lint::{Finding, Fix, Settings, Severity};
 
@@ -121,6 +121,14 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             _ => None,
         })
         .collect();
+    // the first `mod` line of each name: one pass, not one per feature (a features module
+    // may declare thousands)
+    let mut decls: HashMap<&str, Loc> = HashMap::default();
+    for fact in ff.live_facts() {
+        if let Fact::Mod { name, loc, .. } = fact {
+            decls.entry(&**name).or_insert(*loc);
+        }
+    }
     for feature in a.features() {
         let dir = a.options.features_dir.join(feature);
         let Some(module_file) = module_file_of_dir(a, &dir) else { continue };
@@ -130,11 +138,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         if !has_register || called.contains(feature) {
             continue;
         }
-        let decl = ff.live_facts().find_map(|fact| match fact {
-            Fact::Mod { name, loc, .. } if &**name == feature => Some(*loc),
-            _ => None,
-        });
-        let Some(decl) = decl else { continue }; // undeclared: orphan-module reports it
+        let Some(&decl) = decls.get(feature) else { continue }; // undeclared: orphan-module reports it
         let ident = crate::names::module_ident(feature).unwrap_or_else(|_| feature.to_string());
         let fnd = Finding::new(
             RuleId::Registration,
