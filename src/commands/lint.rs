@@ -121,13 +121,13 @@ fn resolve_paths(ctx: &Ctx<'_>, project: &Project, paths: &[PathBuf]) -> anyhow:
         })?;
         if !exists {
             ctx.out.status(&format!(
-                "note: {} does not exist: it selects only the findings about it (a `mod` line naming it)",
+                "note: {} does not exist: it selects the findings about it (a `mod` line naming it, what its feature now lacks)",
                 p.display()
             ));
         }
         out.push(rel.to_path_buf());
     }
-    Ok(Selection::new(out))
+    Ok(Selection::new(out).with_scopes(project.features_dir(), project.core_dir()))
 }
 
 /// `path` (absolute) canonical as far as it exists, the rest (a deleted file or folder) added
@@ -545,7 +545,10 @@ fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, members: &[Member]) -> anyhow::R
     }
     let loaded: Vec<(Project, Settings, Selection)> = loaded
         .into_iter()
-        .map(|(project, settings, paths)| (project, settings, Selection::new(paths)))
+        .map(|(project, settings, paths)| {
+            let selection = Selection::new(paths).with_scopes(project.features_dir(), project.core_dir());
+            (project, settings, selection)
+        })
         .collect();
     if args.fix {
         let mut failed = false;

@@ -3,7 +3,9 @@
 //! Cross-file rules always see the whole project, so a `register(..)` line deleted from a
 //! feature's `mod.rs` is reported when only that `mod.rs` is passed (the finding sits on the
 //! executor but names the file), and a deleted file selects the findings about it (the `mod`
-//! line in its parent that still names it).
+//! line in its parent that still names it). A changed path in a feature (or core) also selects
+//! the cross-file findings of that whole feature ([`crate::lint::RuleId::cross_file`]): a
+//! deleted executor leaves its job, in another file of the feature, without one.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +16,9 @@ use crate::analysis::Analysis;
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     paths: Vec<PathBuf>,
+    /// Feature (or core) folders holding a selected path, sorted: their cross-file findings
+    /// are selected too.
+    scopes: Vec<PathBuf>,
 }
 
 impl Selection {
@@ -24,7 +29,32 @@ impl Selection {
         let mut paths: Vec<PathBuf> = paths.iter().map(|p| p.components().collect()).collect();
         paths.sort_unstable_by(|x, y| crate::analysis::key(x).cmp(crate::analysis::key(y)));
         paths.dedup();
-        Selection { paths }
+        Selection { paths, scopes: Vec::new() }
+    }
+
+    /// The same paths; a path under `features` (`features/<feature>/..`, or the features
+    /// module itself) or `core` also selects the cross-file findings of that feature (or of
+    /// core, or of every feature's wiring for the features module).
+    pub fn with_scopes(mut self, features: &Path, core: &Path) -> Self {
+        let mut scopes: Vec<PathBuf> = Vec::new();
+        for p in &self.paths {
+            if let Ok(rest) = p.strip_prefix(features) {
+                match rest.components().next() {
+                    // the features folder, or its `mod.rs`: every feature is wired there
+                    None => scopes.push(features.to_path_buf()),
+                    Some(_) if rest == Path::new("mod.rs") => scopes.push(features.to_path_buf()),
+                    Some(first) => scopes.push(features.join(first)),
+                }
+            } else if p.starts_with(core) {
+                scopes.push(core.to_path_buf());
+            } else if features.with_extension("rs") == *p {
+                scopes.push(features.to_path_buf());
+            }
+        }
+        scopes.sort_unstable_by(|x, y| crate::analysis::key(x).cmp(crate::analysis::key(y)));
+        scopes.dedup();
+        self.scopes = scopes;
+        self
     }
 
     /// The paths given.
@@ -47,7 +77,11 @@ impl Selection {
         if self.is_all() {
             return;
         }
-        findings.retain(|f| self.covers(f.path) || f.related().iter().any(|p| self.covers(p)));
+        findings.retain(|f| {
+            self.covers(f.path)
+                || f.related().iter().any(|p| self.covers(p))
+                || (f.rule().cross_file() && crate::analysis::below_any(&self.scopes, f.path))
+        });
     }
 
     /// How many of the analysed files are selected ("N files checked").

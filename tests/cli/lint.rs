@@ -295,7 +295,9 @@ fn a_changed_file_selects_the_findings_about_it_seen_across_the_project() {
         "the deleted register line is caught through the file that lost it:\n{}",
         run.transcript()
     );
-    assert!(got.iter().all(|(rule, ..)| rule == "registration"), "{got:?}");
+    // besides, only the cross-file findings of that feature (what the change may have caused)
+    assert!(got.iter().all(|(_, path, _)| path.starts_with("src/features/auth/")), "{got:?}");
+    assert!(!got.iter().any(|(rule, ..)| rule == "type-naming" || rule == "boundaries"), "{got:?}");
     assert_eq!(report(&run)["summary"]["files_checked"], 1);
     // a `mod` line missing from the changed file: the orphan it leaves is reported
     let run = fx.orch(&["lint", "src/features/auth/jobs/mod.rs", "--format", "json"]);
@@ -317,11 +319,16 @@ fn deleted_paths_are_accepted_and_select_the_findings_about_them() {
     let run = fx.orch(&["lint", "src/features/billing/refunds.rs", "--format", "json"]);
     run.expect_code(1);
     let got: Vec<_> = findings(&run).iter().map(located).collect();
-    assert_eq!(got, [("missing-module".into(), "src/features/billing/mod.rs".into(), Some((12, 9)))]);
+    assert!(
+        got.contains(&("missing-module".into(), "src/features/billing/mod.rs".into(), Some((12, 9)))),
+        "{got:?}"
+    );
+    assert!(got.iter().all(|(_, path, _)| path.starts_with("src/features/billing/")), "{got:?}");
     assert_eq!(report(&run)["summary"]["files_checked"], 0);
-    // a deleted file nothing names selects nothing: a clean run that says what it did
-    let run = fx.refused(&["lint", "src/features/auth/jobs/gone.rs"], 0);
-    assert!(run.stderr.contains("src/features/auth/jobs/gone.rs does not exist"), "{}", run.stderr);
+    // a deleted file outside the features that nothing names selects nothing: a clean run
+    // that says what it did
+    let run = fx.refused(&["lint", "src/gone.rs"], 0);
+    assert!(run.stderr.contains("src/gone.rs does not exist"), "{}", run.stderr);
     assert!(run.stderr.contains("0 files checked, no findings"), "{}", run.stderr);
 }
 
@@ -800,4 +807,42 @@ fn fix_declines_a_fix_whose_tree_would_have_a_new_finding() {
     assert!(fx.read("src/features/mod.rs").contains("auth::register(builder)?;"));
     assert!(!fx.read("src/features/auth/executors/mod.rs").contains("other"));
     assert!(fixed.stdout.contains("error[orphan-module]"), "{}", fixed.transcript());
+}
+
+#[test]
+fn changed_paths_select_what_a_deleted_executor_leaves_behind_in_its_feature() {
+    // what a pre-commit hook passes after `git rm` of an executor and its wiring
+    let fx = fixture("clean");
+    std::fs::remove_file(fx.path("src/features/auth/executors/login.rs")).unwrap();
+    let executors = fx.read("src/features/auth/executors/mod.rs");
+    fx.write(
+        "src/features/auth/executors/mod.rs",
+        &executors.replace("mod login;\n", "").replace("pub use login::LoginExecutor;\n", ""),
+    );
+    let feature = fx.read("src/features/auth/mod.rs");
+    fx.write(
+        "src/features/auth/mod.rs",
+        &feature.replace("    builder.register::<jobs::LoginJob, _>(executors::LoginExecutor)?;\n", ""),
+    );
+    let changed = [
+        "src/features/auth/executors/login.rs",
+        "src/features/auth/executors/mod.rs",
+        "src/features/auth/mod.rs",
+    ];
+    let run = fx.orch(&[&["lint", "--format", "json"][..], &changed[..]].concat());
+    run.expect_code(1);
+    let got: Vec<_> = findings(&run).iter().map(located).collect();
+    assert!(
+        got.iter().any(|(rule, path, _)| rule == "pairing" && path == "src/features/auth/jobs/login.rs"),
+        "the job the deleted executor served is reported:\n{}",
+        run.transcript()
+    );
+    // the same finding as a full run, and nothing from another feature
+    let full = fx.orch(&["lint", "--format", "json"]);
+    let all: Vec<_> = findings(&full).iter().map(located).collect();
+    assert!(got.iter().all(|f| all.contains(f)), "{got:?}\n{all:?}");
+    assert!(got.iter().all(|(_, path, _)| path.starts_with("src/features/auth/")), "{got:?}");
+    // a changed file in another feature does not select them
+    let other = fx.orch(&["lint", "src/features/billing/mod.rs"]);
+    other.ok();
 }

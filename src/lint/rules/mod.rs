@@ -60,6 +60,21 @@ pub enum RuleId {
 }
 
 impl RuleId {
+    /// Whether the rule's findings on a file depend on other files (an executor deleted
+    /// elsewhere leaves its job without one): path arguments select them across the changed
+    /// path's feature ([`crate::lint::select`]).
+    pub const fn cross_file(self) -> bool {
+        matches!(
+            self,
+            RuleId::Pairing
+                | RuleId::Registration
+                | RuleId::OrphanModule
+                | RuleId::MissingModule
+                | RuleId::UnusedEvent
+                | RuleId::GodEvent
+        )
+    }
+
     /// Every rule, in report order.
     pub const ALL: [RuleId; 12] = [
         RuleId::Layout,
