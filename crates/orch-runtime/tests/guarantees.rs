@@ -1,4 +1,4 @@
-//! DESIGN.md §4 guarantees 1–7 and 9, one test (or a few) each. Guarantee 8 (orchestrator
+//! The crate's guarantees (crate docs, "Guarantees") 1–7 and 9, one test (or a few) each. Guarantee 8 (orchestrator
 //! state, cancel, dedup) lives in `orchestrator.rs`. Time-dependent tests run on paused
 //! tokio time: deterministic and instant.
 

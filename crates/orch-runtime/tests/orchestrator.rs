@@ -1,4 +1,4 @@
-//! DESIGN.md §4 guarantee 8 (observable state, cancel, is_running, dedup) and the
+//! Guarantee 8 (crate docs, "Guarantees") (observable state, cancel, is_running, dedup) and the
 //! active/passive routing of orchestrators.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Randomized test of DESIGN.md §4 guarantees 1 and 5 under concurrency: thousands of jobs
+//! Randomized test of the crate's guarantees 1 and 5 (crate docs, "Guarantees") under concurrency: thousands of jobs
 //! with random outcomes (success, error, panic, sleep, retries, per-attempt and overall
 //! timeouts), random cancellations (before start, during work, during back-off, through an
 //! external token), spread over several orchestrators plus direct dispatches, on a
