@@ -423,6 +423,21 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A file at `path` (root-relative) in `place`, before the scan and the module tree fill
+    /// in its facts and reach.
+    pub fn new(path: Box<Path>, place: Place) -> Self {
+        SourceFile {
+            path,
+            place,
+            facts: Box::new([]),
+            reach: Reach::Unreached,
+            root: false,
+            cfg: false,
+            path_loaded: false,
+            module: false,
+        }
+    }
+
     /// The file name.
     pub fn file_name(&self) -> &OsStr {
         self.path.file_name().unwrap_or_default()
@@ -829,16 +844,7 @@ mod tests {
         assert!(!below_any(&dirs, Path::new("src/a")));
         assert!(!below_any::<&Path>(&[], Path::new("src")));
 
-        let file = |p: &str| SourceFile {
-            path: Path::new(p).into(),
-            place: Place::Other,
-            facts: Box::new([]),
-            reach: Reach::Unreached,
-            root: false,
-            cfg: false,
-            path_loaded: false,
-            module: false,
-        };
+        let file = |p: &str| SourceFile::new(Path::new(p).into(), Place::Other);
         let mut files: Vec<SourceFile> =
             ["src/a.rs", "src/a/b.rs", "src/a/c/d.rs", "src/a-b.rs", "src/ab.rs", "src/a0.rs"]
                 .into_iter()

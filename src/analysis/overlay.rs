@@ -10,7 +10,7 @@ use globset::{Glob, GlobSetBuilder};
 
 use super::place::Classifier;
 use super::scan::Scanner;
-use super::{Analysis, FastSet, Problem, ProblemKind, Reach, SourceDir, SourceFile, key, modtree, walk};
+use super::{Analysis, FastSet, Problem, ProblemKind, SourceDir, SourceFile, key, modtree, walk};
 
 /// `base` with `changes` applied: `(root-relative path, Some(new content))` for a created or
 /// edited file, `(path, None)` for a deleted one. Paths outside the analysed directories, not
@@ -54,16 +54,7 @@ pub fn overlay(base: &Analysis, changes: &[(PathBuf, Option<String>)]) -> Analys
             deleted.insert(path);
             continue;
         };
-        let mut file = SourceFile {
-            path: path.clone().into_boxed_path(),
-            place: classifier.classify(path, false),
-            facts: Box::new([]),
-            reach: Reach::Unreached,
-            root: false,
-            cfg: false,
-            path_loaded: false,
-            module: false,
-        };
+        let mut file = SourceFile::new(path.clone().into_boxed_path(), classifier.classify(path, false));
         let scanned =
             walk::scan_text(&mut scanner, &mut file, text, &io_deny, features.as_deref(), options.flow);
         match scanned {

@@ -33,7 +33,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::place::{Classifier, Place};
 use super::scan::{Input, RefPolicy, Scanner};
-use super::{Chunks, FastSet, Loc, Options, Problem, ProblemKind, Reach, SourceDir, SourceFile};
+use super::{Chunks, FastSet, Loc, Options, Problem, ProblemKind, SourceDir, SourceFile};
 use crate::error::Failure;
 
 /// The most bytes read from one source file (8 MiB, ~20 times the largest `.rs` file of the
@@ -451,16 +451,7 @@ impl<'a> Worker<'a> {
             return;
         }
         let place = self.classifier.classify(&rel, false);
-        let mut file = SourceFile {
-            path: rel.into_boxed_path(),
-            place,
-            facts: Box::new([]),
-            reach: Reach::Unreached,
-            root: false,
-            cfg: false,
-            path_loaded: false,
-            module: false,
-        };
+        let mut file = SourceFile::new(rel.into_boxed_path(), place);
         // A file whose name is not UTF-8 cannot be a module (`mod` names and `#[path]` values
         // are UTF-8): the name rule reports it; its contents are never read.
         if file.path.to_str().is_some() {
