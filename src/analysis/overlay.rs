@@ -102,7 +102,7 @@ pub fn overlay(base: &Analysis, changes: &[(PathBuf, Option<String>)]) -> Analys
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{Options, analyze};
+    use crate::analysis::{Options, Reach, analyze};
 
     #[test]
     fn planned_files_are_scanned_and_the_module_tree_resolved_again() {
