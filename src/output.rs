@@ -105,7 +105,8 @@ impl Output {
     /// Write `text` to stdout as is (results: plans, reports, diagrams). A closed pipe
     /// (`orch lint | head -1`) is not an error: like ripgrep, orch stops writing quietly, and
     /// the command still ends with the exit status of its result (1 when lint found errors),
-    /// which an error here would replace. Other write errors are returned.
+    /// which an error here would replace. Other write errors (`orch lint >/dev/full`) are a
+    /// failure (exit 1) saying so: the result is incomplete.
     pub fn stdout(&self, text: &str) -> anyhow::Result<()> {
         if self.results_to_stderr {
             let _ = io::stderr().lock().write_all(text.as_bytes());
@@ -120,7 +121,11 @@ impl Output {
                 self.stdout_closed.store(true, Ordering::Relaxed);
                 Ok(())
             }
-            other => Ok(other?),
+            Err(e) => Err(anyhow::Error::new(e)
+                .context(Failure::failed("cannot write the result to stdout").hint(
+                "check where stdout goes (a full disk or device, a closed file); the result is incomplete",
+            ))),
+            Ok(()) => Ok(()),
         }
     }
 

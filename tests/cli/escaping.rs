@@ -1,7 +1,7 @@
 //! User file names in human output (issue 11): a name holding a line break and `::error` must
 //! not start a line of its own, which GitHub Actions would run as a workflow command (log
 //! injection). Control characters are shown as Rust escapes (`\n`) by every command that
-//! prints paths; `--format github` keeps its own escaping.
+//! prints paths; `--format github` keeps its own escaping. And a stdout that cannot be written.
 
 use crate::support::Fixture;
 
@@ -48,4 +48,21 @@ fn file_names_with_control_characters_are_escaped_in_human_output() {
     assert!(github.stdout.contains("FAKE.rs"), "{}", github.stdout);
     let commands = github.stdout.lines().filter(|l| l.starts_with("::")).count();
     assert_eq!(commands, github.stdout.lines().count(), "{}", github.stdout);
+}
+
+/// `orch lint >/dev/full`: a write error other than a closed pipe is an `error:` (exit 1),
+/// also when the result itself would exit 0.
+#[test]
+fn a_write_error_on_stdout_is_an_error_with_exit_1() {
+    let fx = Fixture::project(&["--runtime-version", "0.1.0", "--feature", "auth"]);
+    for args in [&["lint", "--format", "json"][..], &["list"], &["doctor"], &["graph"]] {
+        let mut cmd = fx.command(args);
+        cmd.stdout(std::fs::File::create("/dev/full").unwrap());
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("error: cannot write the result to stdout"), "{args:?}: {stderr}");
+        assert!(stderr.contains("No space left on device"), "{args:?}: {stderr}");
+        assert!(stderr.contains("hint: "), "{args:?}: {stderr}");
+    }
 }
