@@ -72,8 +72,12 @@ impl Project {
             .collect()
     }
 
-    /// [`Project::missing_paths`] as a configuration error (exit 2) naming the first one.
+    /// [`Project::missing_paths`] as a configuration error (exit 2) naming the first one; before
+    /// that, a crate whose sources are outside `src/` ([`sources_outside_src`]).
     pub fn require_paths(&self) -> anyhow::Result<()> {
+        if let Some(outside) = sources_outside_src(&self.root) {
+            return Err(outside.into());
+        }
         match self.missing_paths().into_iter().next() {
             None => Ok(()),
             Some(m) => Err(Failure::usage(format!(
@@ -264,6 +268,73 @@ fn outside(root: &Path, rel: &Path) -> Option<&'static str> {
     (!canonical.starts_with(root)).then_some("leads outside the project through a symlink")
 }
 
+/// A crate target whose root file is outside `src/` (fnv's `[lib] path = "lib.rs"`): orch
+/// analyses and generates under `src/` only, so such a crate has nothing orch would check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetOutsideSrc {
+    /// `[lib]` or `[[bin]]`.
+    pub table: &'static str,
+    /// The `path` value as written.
+    pub path: String,
+    /// `Cargo.toml:line:col` of the value.
+    pub at: String,
+}
+
+/// The targets of the package at `root` (its `Cargo.toml`) whose `path` is outside `src/`.
+/// An unreadable or malformed manifest has none (cargo reports it).
+pub fn targets_outside_src(root: &Path) -> Vec<TargetOutsideSrc> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        lib: Option<Target>,
+        #[serde(default)]
+        bin: Vec<Target>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Target {
+        path: Option<toml::Spanned<String>>,
+    }
+    let manifest_path = root.join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest_path) else { return Vec::new() };
+    let Ok(manifest) = toml::from_str::<Manifest>(&text) else { return Vec::new() };
+    let in_src = |p: &str| {
+        let mut parts = Path::new(p).components().filter(|c| *c != Component::CurDir);
+        parts.next() == Some(Component::Normal("src".as_ref())) && parts.next().is_some()
+    };
+    let lib = manifest.lib.into_iter().map(|t| ("[lib]", t));
+    lib.chain(manifest.bin.into_iter().map(|t| ("[[bin]]", t)))
+        .filter_map(|(table, t)| {
+            let path = t.path?;
+            (!in_src(path.get_ref())).then(|| {
+                let (line, col) = config::line_col(&text, path.span().start);
+                TargetOutsideSrc {
+                    table,
+                    path: path.get_ref().clone(),
+                    at: format!("{}:{line}:{col}", manifest_path.display()),
+                }
+            })
+        })
+        .collect()
+}
+
+/// When the package at `root` has a target outside `src/` and no crate root in `src/` (so
+/// nothing under `src/` is compiled: a root-level `lib.rs`'s `mod x;` is `x.rs` beside it):
+/// the configuration error (exit 2) that says so, rather than a lint of unrelated files or
+/// "no .rs file". A package with `src/main.rs` too is linted there.
+pub fn sources_outside_src(root: &Path) -> Option<Failure> {
+    if root.join("src/lib.rs").is_file() || root.join("src/main.rs").is_file() {
+        return None;
+    }
+    let t = targets_outside_src(root).into_iter().next()?;
+    Some(
+        Failure::usage(format!(
+            "the crate's sources are outside src/: {} path = {:?}, and orch analyses only the .rs files under src/",
+            t.table, t.path
+        ))
+        .at(&t.at)
+        .hint("move the crate root under src/ (src/lib.rs or src/main.rs, then drop `path` from Cargo.toml) to use orch on this crate"),
+    )
+}
+
 /// Canonicalise a directory given on the command line (`-C DIR` or the cwd), with a clear error.
 pub fn canonical_dir(dir: &Path) -> anyhow::Result<PathBuf> {
     let canon = dir.canonicalize().map_err(|e| {
@@ -421,6 +492,30 @@ mod tests {
             std::fs::write(p.join("orch.toml"), format!("[paths]\n{fine}\n")).unwrap();
             Project::discover(&p).unwrap();
         }
+    }
+
+    #[test]
+    fn targets_outside_src_are_found_with_their_line_and_column() {
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |m: &str| std::fs::write(tmp.path().join("Cargo.toml"), m).unwrap();
+        let found = || targets_outside_src(tmp.path());
+        write("[package]\nname = \"a\"\n");
+        assert_eq!(found(), []);
+        write("[lib]\npath = \"./src/lib.rs\"\n[[bin]]\nname = \"b\"\npath = \"src/bin/b.rs\"\n");
+        assert_eq!(found(), []);
+        write(
+            "[lib]\npath = \"lib.rs\"\n[[bin]]\nname = \"b\"\npath = \"tools/b.rs\"\n[[bin]]\nname = \"c\"\n",
+        );
+        let t = found();
+        assert_eq!(
+            t.iter().map(|t| (t.table, t.path.as_str())).collect::<Vec<_>>(),
+            [("[lib]", "lib.rs"), ("[[bin]]", "tools/b.rs")]
+        );
+        assert!(t[0].at.ends_with("Cargo.toml:2:8"), "{t:?}");
+        assert!(t[1].at.ends_with("Cargo.toml:5:8"), "{t:?}");
+        write("[lib]\npath = \"src\"\n");
+        assert_eq!(found().len(), 1);
+        assert!(sources_outside_src(tmp.path()).is_some());
     }
 
     #[test]

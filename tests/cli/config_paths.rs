@@ -183,3 +183,36 @@ fn root_and_overlapping_paths_are_configuration_errors_for_every_command() {
         }
     }
 }
+
+#[test]
+fn a_crate_whose_root_is_outside_src_is_refused_precisely_by_init_and_lint() {
+    // fnv 1.0.7's shape: `[lib] path = "lib.rs"` at the package root.
+    let fx = crate::support::Fixture::new();
+    let manifest = "[package]\nname = \"fnv\"\nversion = \"1.0.7\"\nedition = \"2021\"\n\n[lib]\nname = \"fnv\"\npath = \"lib.rs\"\n";
+    fx.write("Cargo.toml", manifest);
+    fx.write("lib.rs", "pub struct FnvHasher(u64);\n");
+    for args in [&["init", "--runtime-version", "0.1.0", "--allow-unpublished-runtime"][..], &["init"]] {
+        let init = fx.refused(args, 2);
+        assert!(
+            init.stderr.starts_with(
+                "error: [ROOT]/Cargo.toml:8:8: the crate's sources are outside src/: [lib] path = \"lib.rs\""
+            ),
+            "{args:?}: {}",
+            init.stderr
+        );
+        assert!(init.stderr.contains("hint: move the crate root under src/"), "{}", init.stderr);
+    }
+    // Adopted by hand: an orch.toml, with and without the layout's folders.
+    fx.write("orch.toml", "");
+    for step in ["bare", "with folders"] {
+        let lint = fx.refused(&["lint"], 2);
+        assert!(
+            lint.stderr.starts_with("error: [ROOT]/Cargo.toml:8:8: the crate's sources are outside src/"),
+            "{step}: {}",
+            lint.stderr
+        );
+        assert!(!lint.stderr.contains("no .rs file"), "{step}: {}", lint.stderr);
+        fx.write("src/features/mod.rs", "");
+        fx.write("src/shared/mod.rs", "");
+    }
+}
