@@ -152,6 +152,41 @@ pub struct LintOverride {
     pub rules: BTreeMap<toml::Spanned<String>, Level>,
 }
 
+/// The span of the `rules` value of the `index`th `[[lint.overrides]]` entry in `text` (the
+/// map's keys have spans, an empty map has none of its own); parsed again only to report it.
+fn override_rules_span(text: &str, index: usize) -> std::ops::Range<usize> {
+    #[derive(Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        lint: Lint,
+    }
+    #[derive(Deserialize, Default)]
+    struct Lint {
+        #[serde(default)]
+        overrides: Vec<Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        rules: toml::Spanned<toml::Value>,
+    }
+    toml::from_str::<Doc>(text)
+        .ok()
+        .and_then(|d| d.lint.overrides.into_iter().nth(index))
+        .map_or(0..0, |e| e.rules.span())
+}
+
+/// A `[[lint.overrides]]` glob as matched against root-relative paths: without the leading
+/// `./` and trailing `/` users write (`./src/**`, `src/legacy/`), which would otherwise match
+/// nothing, silently.
+pub fn override_glob(glob: &str) -> &str {
+    let mut g = glob;
+    while let Some(rest) = g.strip_prefix("./") {
+        g = rest.trim_start_matches('/');
+    }
+    let trimmed = g.trim_end_matches('/');
+    if trimmed.is_empty() { g } else { trimmed }
+}
+
 impl Default for LintConfig {
     fn default() -> Self {
         LintConfig {
@@ -190,23 +225,38 @@ impl LintConfig {
             let (line, col) = line_col(text, span.start);
             Failure::usage(format!("invalid config {}:{line}:{col}: {what}", path.display()))
         };
-        for o in &self.overrides {
+        for (i, o) in self.overrides.iter().enumerate() {
             if o.paths.get_ref().is_empty() {
                 return Err(at(o.paths.span(), "[[lint.overrides]] `paths` is empty".into())
                     .hint("give root-relative globs, e.g. paths = [\"src/legacy/**\"]"));
             }
             for glob in o.paths.get_ref() {
-                let g = glob.get_ref();
-                let outside = g.starts_with('/') || g.contains('\\') || g.split('/').any(|s| s == "..");
+                let raw = glob.get_ref();
+                let g = override_glob(raw);
+                let outside = raw.starts_with('/') || g.contains('\\') || g.split('/').any(|s| s == "..");
                 let invalid = if outside {
                     Some("globs are root-relative, with `/` and without `..`".to_string())
+                } else if g.is_empty() || g == "." {
+                    Some(
+                        "it names the project root, which no finding's path is; use \"**\" for every path"
+                            .to_string(),
+                    )
+                } else if g.split('/').any(|s| s.is_empty() || s == ".") {
+                    Some("an empty or `.` folder never matches a root-relative path".to_string())
                 } else {
                     globset::GlobBuilder::new(g).literal_separator(true).build().err().map(|e| e.to_string())
                 };
                 if let Some(why) = invalid {
-                    return Err(at(glob.span(), format!("invalid [[lint.overrides]] path {g:?}: {why}"))
+                    return Err(at(glob.span(), format!("invalid [[lint.overrides]] path {raw:?}: {why}"))
                         .hint("e.g. paths = [\"src/legacy/**\", \"src/features/*/helpers\"]"));
                 }
+            }
+            if o.rules.is_empty() {
+                return Err(at(
+                    override_rules_span(text, i),
+                    "[[lint.overrides]] `rules` is empty: it changes nothing".into(),
+                )
+                .hint("name the rules and their levels, e.g. rules = { orphan-module = \"off\" }"));
             }
             for id in o.rules.keys() {
                 if id.get_ref().parse::<crate::lint::RuleId>().is_err() {
@@ -415,6 +465,41 @@ mod tests {
         );
         let (msg, _) = err("[[lint.overrides]]\npaths = [\"src\"]\n");
         assert!(msg.contains("missing field `rules`"), "{msg}");
+        let (msg, hint) = err("[[lint.overrides]]\npaths = [\"src\"]\nrules = {}\n");
+        assert!(
+            msg.starts_with("invalid config /p/orch.toml:3:9: [[lint.overrides]] `rules` is empty"),
+            "{msg}"
+        );
+        assert!(hint.contains("rules = {"), "{hint}");
+        let (msg, _) = err("[lint]\n[[lint.overrides]]\npaths = [\"a\"]\nrules = { layout = \"off\" }\n\
+                            [[lint.overrides]]\npaths = [\"b\"]\n[lint.overrides.rules]\n");
+        assert!(msg.contains(":7:1: [[lint.overrides]] `rules` is empty"), "{msg}");
+        for (glob, why) in [
+            ("./", "names the project root"),
+            (".", "names the project root"),
+            ("src//x", "never matches"),
+            ("src/./x", "never matches"),
+            ("/src/**", "root-relative"),
+        ] {
+            let (msg, _) =
+                err(&format!("[[lint.overrides]]\npaths = [\"{glob}\"]\nrules = {{ layout = \"off\" }}\n"));
+            assert!(msg.contains(&format!(":2:10: invalid [[lint.overrides]] path {glob:?}: ")), "{msg}");
+            assert!(msg.contains(why), "{glob}: {msg}");
+        }
+    }
+
+    #[test]
+    fn override_globs_lose_the_leading_dot_slash_and_trailing_slash_users_write() {
+        for (glob, want) in [
+            ("./src/**", "src/**"),
+            ("././src/a/", "src/a"),
+            ("src/features/auth/orchestrators/", "src/features/auth/orchestrators"),
+            ("src//", "src"),
+            ("**", "**"),
+            ("./", ""),
+        ] {
+            assert_eq!(override_glob(glob), want, "{glob}");
+        }
     }
 
     #[test]

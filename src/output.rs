@@ -2,6 +2,7 @@
 //! warnings and errors. Colour follows `--color`, `NO_COLOR` and whether the stream is a
 //! terminal. Interactive prompts also live here (and only run on a terminal).
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -104,7 +105,8 @@ impl Output {
     /// Write `text` to stdout as is (results: plans, reports, diagrams). A closed pipe
     /// (`orch lint | head -1`) is not an error: like ripgrep, orch stops writing quietly, and
     /// the command still ends with the exit status of its result (1 when lint found errors),
-    /// which an error here would replace. Other write errors are returned.
+    /// which an error here would replace. Other write errors (`orch lint >/dev/full`) are a
+    /// failure (exit 1) saying so: the result is incomplete.
     pub fn stdout(&self, text: &str) -> anyhow::Result<()> {
         if self.results_to_stderr {
             let _ = io::stderr().lock().write_all(text.as_bytes());
@@ -119,8 +121,19 @@ impl Output {
                 self.stdout_closed.store(true, Ordering::Relaxed);
                 Ok(())
             }
-            other => Ok(other?),
+            Err(e) => Err(anyhow::Error::new(e)
+                .context(Failure::failed("cannot write the result to stdout").hint(
+                "check where stdout goes (a full disk or device, a closed file); the result is incomplete",
+            ))),
+            Ok(()) => Ok(()),
         }
+    }
+
+    /// [`Output::stdout`] for a human-readable result (doctor, list, graph, plans) whose lines
+    /// may hold user file names: see [`guard_lines`]. Machine formats go through `stdout` as is
+    /// (`--format github` must start lines with `::`).
+    pub fn stdout_human(&self, text: &str) -> anyhow::Result<()> {
+        self.stdout(&guard_lines(text))
     }
 
     /// Whether stdout's reader has gone: writers of long reports may stop rendering.
@@ -131,21 +144,21 @@ impl Output {
     /// A status line on stderr, unless `-q`.
     pub fn status(&self, text: &str) {
         if !self.quiet {
-            let _ = writeln!(io::stderr().lock(), "{text}");
+            let _ = writeln!(io::stderr().lock(), "{}", guard_lines(text));
         }
     }
 
     /// A detail line on stderr, only with `-v`.
     pub fn detail(&self, text: &str) {
         if self.verbose > 0 && !self.quiet {
-            let _ = writeln!(io::stderr().lock(), "{text}");
+            let _ = writeln!(io::stderr().lock(), "{}", guard_lines(text));
         }
     }
 
     /// A warning on stderr (shown even with `-q`).
     pub fn warn(&self, text: &str) {
         let p = self.paint(Stream::Err);
-        let _ = writeln!(io::stderr().lock(), "{}: {text}", p.yellow_bold("warning"));
+        let _ = writeln!(io::stderr().lock(), "{}: {}", p.yellow_bold("warning"), guard_lines(text));
     }
 
     /// Ask for a value on the terminal. Fails with a usage error naming `what` when not
@@ -211,9 +224,52 @@ impl Output {
         if let Some(hint) = hint {
             text.push_str(&format!("  {} {hint}\n", p.cyan_bold("hint:")));
         }
-        let _ = io::stderr().lock().write_all(text.as_bytes());
+        let _ = io::stderr().lock().write_all(guard_lines(&text).as_bytes());
         kind.code()
     }
+}
+
+/// `text` (a file name, a message) with its control characters, and the Unicode line and
+/// paragraph separators, written as Rust escapes (`\n`, `\r`, `\u{1b}`), like `{:?}` without
+/// the quotes: a name holding `"\n::error file=x::"` cannot start a line of its own, which a
+/// CI log (GitHub Actions) would run as a workflow command, nor send terminal escapes.
+/// Use it on user data before colouring.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    let needs = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.chars().any(needs) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Formatted human text (status lines, errors, reports) whose lines are meant, but which may
+/// embed a user's file name: a carriage return, and a line break that would start a line with
+/// `::` (after blanks, which the GitHub Actions runner skips), are written as `\r` / `\n`.
+/// Colours (escape sequences) and the text's own line breaks are kept.
+pub fn guard_lines(text: &str) -> Cow<'_, str> {
+    let breaks = |i: usize, c: char| {
+        c == '\r' || (c == '\n' && text[i + 1..].trim_start_matches([' ', '\t']).starts_with("::"))
+    };
+    if !text.char_indices().any(|(i, c)| breaks(i, c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        if breaks(i, c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Applies colours when enabled, returns the text unchanged otherwise.
@@ -267,5 +323,30 @@ impl Paint {
     /// Dim (skipped, details).
     pub fn dim(&self, text: &str) -> String {
         self.apply(Style::new().dim(), text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_writes_control_characters_as_rust_escapes() {
+        assert_eq!(escape("src/a.rs"), "src/a.rs");
+        assert!(matches!(escape("plain é\\name"), Cow::Borrowed(_)));
+        assert_eq!(escape("nl\n::error file=x::FAKE.rs"), "nl\\n::error file=x::FAKE.rs");
+        assert_eq!(escape("a\rb\tc\u{1b}[31md\u{7f}e\u{2028}f"), "a\\rb\\tc\\u{1b}[31md\\u{7f}e\\u{2028}f");
+    }
+
+    #[test]
+    fn guard_lines_keeps_line_breaks_and_colours_but_not_a_line_starting_with_two_colons() {
+        let coloured = "\u{1b}[32mok:\u{1b}[0m 3 files\n  hint: x\n";
+        assert_eq!(guard_lines(coloured), coloured);
+        assert_eq!(
+            guard_lines("error: nl\n::error file=x::F.rs: bad"),
+            "error: nl\\n::error file=x::F.rs: bad"
+        );
+        assert_eq!(guard_lines("a\n \t::warning::x\nb\rc"), "a\\n \t::warning::x\nb\\rc");
+        assert_eq!(guard_lines("a:\n:b"), "a:\n:b");
     }
 }

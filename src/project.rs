@@ -72,8 +72,12 @@ impl Project {
             .collect()
     }
 
-    /// [`Project::missing_paths`] as a configuration error (exit 2) naming the first one.
+    /// [`Project::missing_paths`] as a configuration error (exit 2) naming the first one; before
+    /// that, a crate whose sources are outside `src/` ([`sources_outside_src`]).
     pub fn require_paths(&self) -> anyhow::Result<()> {
+        if let Some(outside) = sources_outside_src(&self.root) {
+            return Err(outside.into());
+        }
         match self.missing_paths().into_iter().next() {
             None => Ok(()),
             Some(m) => Err(Failure::usage(format!(
@@ -149,19 +153,98 @@ pub struct MissingPath {
 
 /// Refuse `[paths]` values that are absolute or lead outside the project at `root` (canonical):
 /// lexically by `..`, or through a symlink on the part of the path that exists. Orch would
-/// otherwise lint, list or write files of another tree (`features = "/etc"`).
+/// otherwise lint, list or write files of another tree (`features = "/etc"`). Then refuse
+/// values that name the project root (`""`, `"."`), the crate's `src` folder itself (for the
+/// module folders), or overlap another key's folder (`features = "src/shared"` like `core`):
+/// the layout would classify the same files as two roles and the rules of neither would run.
 pub fn check_paths(root: &Path, config: &Config) -> anyhow::Result<()> {
+    let config_path = root.join(config::FILE_NAME);
+    let error = |key: &str, problem: String, hint: String| -> anyhow::Error {
+        let text = std::fs::read_to_string(&config_path).unwrap_or_default();
+        let rel = config.paths.get(key).unwrap_or(Path::new(""));
+        Failure::usage(format!("`[paths] {key}` = {:?} {problem}", rel.display().to_string()))
+            .at(config::path_value_location(&text, &config_path, key))
+            .hint(hint)
+            .into()
+    };
+    let inside_hint = |key: &str| {
+        format!(
+            "set `[paths] {key}` in orch.toml to a folder inside the project, relative to its root (like \"src/features\")"
+        )
+    };
+    let mut resolved: Vec<(&str, PathBuf)> = Vec::new();
     for key in config::PATH_KEYS {
         let Some(rel) = config.paths.get(key) else { continue };
-        let Some(problem) = outside(root, rel) else { continue };
-        let config_path = root.join(config::FILE_NAME);
-        let text = std::fs::read_to_string(&config_path).unwrap_or_default();
-        return Err(Failure::usage(format!("`[paths] {key}` = {:?} {problem}", rel.display().to_string()))
-            .at(config::path_value_location(&text, &config_path, key))
-            .hint(format!("set `[paths] {key}` in orch.toml to a folder inside the project, relative to its root (like \"src/features\")"))
-            .into());
+        if let Some(problem) = outside(root, rel) {
+            return Err(error(key, problem.to_string(), inside_hint(key)));
+        }
+        let full = resolve(root, rel);
+        if full == root {
+            return Err(error(key, "is the project root".to_string(), inside_hint(key)));
+        }
+        if key != "templates" && full == root.join("src") {
+            return Err(error(
+                key,
+                "is the crate's `src` folder itself, not a module folder inside it".to_string(),
+                format!(
+                    "set `[paths] {key}` in orch.toml to a folder inside src (like \"src/{}\")",
+                    default_name(key)
+                ),
+            ));
+        }
+        if let Some((other, other_full)) =
+            resolved.iter().find(|(_, o)| o.starts_with(&full) || full.starts_with(o))
+        {
+            let how = if *other_full == full { "is the same folder as" } else { "overlaps" };
+            // Point at the value the user changed: the one that is not the default.
+            let defaults = config::Paths::default();
+            let (key, other) = if config.paths.get(key) == defaults.get(key)
+                && config.paths.get(other) != defaults.get(other)
+            {
+                (*other, key)
+            } else {
+                (key, *other)
+            };
+            let other_rel = config.paths.get(other).unwrap_or(Path::new(""));
+            return Err(error(
+                key,
+                format!("{how} `[paths] {other}` = {:?}", other_rel.display().to_string()),
+                format!(
+                    "give `[paths] {key}` and `[paths] {other}` separate folders, neither inside the other (like \"src/{}\" and \"src/{}\")",
+                    default_name(key),
+                    default_name(other)
+                ),
+            ));
+        }
+        resolved.push((key, full));
     }
     Ok(())
+}
+
+/// The last component of the default value of `[paths] <key>`, for hints.
+fn default_name(key: &str) -> String {
+    let defaults = config::Paths::default();
+    defaults.get(key).and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// `root.join(rel)` with `.` and `..` resolved and the part that exists canonicalised (so a
+/// symlink to another configured folder is that folder). `rel` is inside `root` ([`outside`]).
+fn resolve(root: &Path, rel: &Path) -> PathBuf {
+    let mut lexical = root.to_path_buf();
+    for component in rel.components() {
+        match component {
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            Component::Normal(c) => lexical.push(c),
+            Component::CurDir | Component::Prefix(_) | Component::RootDir => {}
+        }
+    }
+    let Some(existing) = lexical.ancestors().find(|p| p.exists()) else { return lexical };
+    match (existing.canonicalize(), lexical.strip_prefix(existing)) {
+        (Ok(canonical), Ok(rest)) => canonical.join(rest),
+        _ => lexical,
+    }
 }
 
 /// Why `rel` is not a path inside `root`, if it is not.
@@ -183,6 +266,73 @@ fn outside(root: &Path, rel: &Path) -> Option<&'static str> {
     let existing = full.ancestors().find(|p| p.exists())?;
     let canonical = existing.canonicalize().ok()?;
     (!canonical.starts_with(root)).then_some("leads outside the project through a symlink")
+}
+
+/// A crate target whose root file is outside `src/` (fnv's `[lib] path = "lib.rs"`): orch
+/// analyses and generates under `src/` only, so such a crate has nothing orch would check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetOutsideSrc {
+    /// `[lib]` or `[[bin]]`.
+    pub table: &'static str,
+    /// The `path` value as written.
+    pub path: String,
+    /// `Cargo.toml:line:col` of the value.
+    pub at: String,
+}
+
+/// The targets of the package at `root` (its `Cargo.toml`) whose `path` is outside `src/`.
+/// An unreadable or malformed manifest has none (cargo reports it).
+pub fn targets_outside_src(root: &Path) -> Vec<TargetOutsideSrc> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        lib: Option<Target>,
+        #[serde(default)]
+        bin: Vec<Target>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Target {
+        path: Option<toml::Spanned<String>>,
+    }
+    let manifest_path = root.join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest_path) else { return Vec::new() };
+    let Ok(manifest) = toml::from_str::<Manifest>(&text) else { return Vec::new() };
+    let in_src = |p: &str| {
+        let mut parts = Path::new(p).components().filter(|c| *c != Component::CurDir);
+        parts.next() == Some(Component::Normal("src".as_ref())) && parts.next().is_some()
+    };
+    let lib = manifest.lib.into_iter().map(|t| ("[lib]", t));
+    lib.chain(manifest.bin.into_iter().map(|t| ("[[bin]]", t)))
+        .filter_map(|(table, t)| {
+            let path = t.path?;
+            (!in_src(path.get_ref())).then(|| {
+                let (line, col) = config::line_col(&text, path.span().start);
+                TargetOutsideSrc {
+                    table,
+                    path: path.get_ref().clone(),
+                    at: format!("{}:{line}:{col}", manifest_path.display()),
+                }
+            })
+        })
+        .collect()
+}
+
+/// When the package at `root` has a target outside `src/` and no crate root in `src/` (so
+/// nothing under `src/` is compiled: a root-level `lib.rs`'s `mod x;` is `x.rs` beside it):
+/// the configuration error (exit 2) that says so, rather than a lint of unrelated files or
+/// "no .rs file". A package with `src/main.rs` too is linted there.
+pub fn sources_outside_src(root: &Path) -> Option<Failure> {
+    if root.join("src/lib.rs").is_file() || root.join("src/main.rs").is_file() {
+        return None;
+    }
+    let t = targets_outside_src(root).into_iter().next()?;
+    Some(
+        Failure::usage(format!(
+            "the crate's sources are outside src/: {} path = {:?}, and orch analyses only the .rs files under src/",
+            t.table, t.path
+        ))
+        .at(&t.at)
+        .hint("move the crate root under src/ (src/lib.rs or src/main.rs, then drop `path` from Cargo.toml) to use orch on this crate"),
+    )
 }
 
 /// Canonicalise a directory given on the command line (`-C DIR` or the cwd), with a clear error.
@@ -297,6 +447,75 @@ mod tests {
         std::fs::create_dir_all(p.join("src/feats")).unwrap();
         std::fs::write(p.join("src/shared.rs"), "").unwrap();
         assert_eq!(project.missing_paths(), []);
+    }
+
+    #[test]
+    fn root_src_and_overlapping_paths_are_configuration_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(p.join("src/shared")).unwrap();
+        std::os::unix::fs::symlink(p.join("src/shared"), p.join("src/alias")).unwrap();
+        for (paths, why, at) in [
+            ("features = \"\"", "`[paths] features` = \"\" is the project root", "2:12"),
+            ("features = \".\"", "is the project root", "2:12"),
+            ("core = \"src/..\"", "`[paths] core` = \"src/..\" is the project root", "2:8"),
+            ("templates = \"./\"", "is the project root", "2:13"),
+            ("features = \"src\"", "is the crate's `src` folder itself", "2:12"),
+            ("core = \"./src/\"", "is the crate's `src` folder itself", "2:8"),
+            ("features = \"src/shared\"", "is the same folder as `[paths] core`", "2:12"),
+            ("features = \"src/shared/features\"", "overlaps `[paths] core`", "2:12"),
+            ("features = \"src/./shared/\"", "is the same folder as", "2:12"),
+            ("features = \"src/alias\"", "is the same folder as", "2:12"),
+            ("core = \"src/features/shared\"", "`[paths] core` = \"src/features/shared\" overlaps", "2:8"),
+            ("templates = \"src/features/tpl\"", "overlaps `[paths] features`", "2:13"),
+        ] {
+            // `core` is written with its default value: an overlap is reported at the other key.
+            let text = if paths.starts_with("features") {
+                format!("[paths]\n{paths}\ncore = \"src/shared\"\n")
+            } else {
+                format!("[paths]\n{paths}\n")
+            };
+            std::fs::write(p.join("orch.toml"), &text).unwrap();
+            let err = Project::discover(&p).map(|_| ()).unwrap_err();
+            let (kind, hint) = crate::error::classify(&err);
+            assert_eq!(kind.code(), 2, "{paths}");
+            let msg = err.to_string();
+            assert!(msg.contains(&format!("orch.toml:{at}: `[paths]")), "{paths}: {msg}");
+            assert!(msg.contains(why), "{paths}: {msg}");
+            assert!(hint.is_some_and(|h| h.contains("[paths]")), "{paths}");
+        }
+        for fine in [
+            "features = \"src/feats\"\ncore = \"src/core\"",
+            "features = \"src/shared2\"",
+            "templates = \"tpl\"",
+        ] {
+            std::fs::write(p.join("orch.toml"), format!("[paths]\n{fine}\n")).unwrap();
+            Project::discover(&p).unwrap();
+        }
+    }
+
+    #[test]
+    fn targets_outside_src_are_found_with_their_line_and_column() {
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |m: &str| std::fs::write(tmp.path().join("Cargo.toml"), m).unwrap();
+        let found = || targets_outside_src(tmp.path());
+        write("[package]\nname = \"a\"\n");
+        assert_eq!(found(), []);
+        write("[lib]\npath = \"./src/lib.rs\"\n[[bin]]\nname = \"b\"\npath = \"src/bin/b.rs\"\n");
+        assert_eq!(found(), []);
+        write(
+            "[lib]\npath = \"lib.rs\"\n[[bin]]\nname = \"b\"\npath = \"tools/b.rs\"\n[[bin]]\nname = \"c\"\n",
+        );
+        let t = found();
+        assert_eq!(
+            t.iter().map(|t| (t.table, t.path.as_str())).collect::<Vec<_>>(),
+            [("[lib]", "lib.rs"), ("[[bin]]", "tools/b.rs")]
+        );
+        assert!(t[0].at.ends_with("Cargo.toml:2:8"), "{t:?}");
+        assert!(t[1].at.ends_with("Cargo.toml:5:8"), "{t:?}");
+        write("[lib]\npath = \"src\"\n");
+        assert_eq!(found().len(), 1);
+        assert!(sources_outside_src(tmp.path()).is_some());
     }
 
     #[test]

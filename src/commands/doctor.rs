@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx<'_>, args: DoctorArgs) -> anyhow::Result<()> {
     match args.format {
         Format::Json => ctx.out.stdout(&format!("{:#}\n", to_json(&report)))?,
         Format::Human => {
-            ctx.out.stdout(&human(&report, ctx.out.verbosity() > 0, ctx.out.paint(Stream::Out)))?
+            ctx.out.stdout_human(&human(&report, ctx.out.verbosity() > 0, ctx.out.paint(Stream::Out)))?
         }
     }
     if report.failed() {

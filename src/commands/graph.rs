@@ -29,5 +29,5 @@ pub fn run(ctx: &Ctx<'_>, args: GraphArgs) -> anyhow::Result<()> {
         GraphFormat::Mermaid => crate::graph::mermaid(&graph),
         GraphFormat::Dot => crate::graph::dot(&graph),
     };
-    ctx.out.stdout(&text)
+    ctx.out.stdout_human(&text)
 }

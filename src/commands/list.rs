@@ -213,7 +213,7 @@ pub fn run(ctx: &Ctx<'_>, args: ListArgs) -> anyhow::Result<()> {
                     section("orchestrators", o.orchestrators.clone());
                 }
             }
-            ctx.out.stdout(&text)
+            ctx.out.stdout_human(&text)
         }
     }
 }

@@ -195,7 +195,7 @@ pub fn finish(ctx: &Ctx<'_>, plan: &Plan, write: &WriteArgs, what: &str) -> anyh
             Format::Json => out.stdout(&format!("{:#}\n", plan.to_json(false)))?,
             Format::Human => {
                 let (c, u, d) = plan.counts();
-                out.stdout(&plan.render_human(paint))?;
+                out.stdout_human(&plan.render_human(paint))?;
                 out.stdout(&format!(
                     "{} {what}: would create {c}, update {u}, delete {d} file(s); nothing was written\n",
                     paint.bold("dry run")

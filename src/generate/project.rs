@@ -208,6 +208,9 @@ pub fn plan_init(
     let edit = edit_manifest(&manifest, &runtime).map_err(|e| wiring::at_path(e, &manifest_path))?;
     let root_file = crate_root(plan, &base);
     if !plan.exists(&root_file) {
+        if let Some(outside) = crate::project::sources_outside_src(&project.root) {
+            return Err(outside.into());
+        }
         return Err(Failure::usage("neither src/lib.rs nor src/main.rs exists")
             .hint("orch init adopts a package with a library or binary target at the standard paths")
             .into());

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::{Finding, RULES, Rule, Settings, Severity, show};
 use crate::analysis::walk::SourceReader;
 use crate::config::Level;
-use crate::output::Paint;
+use crate::output::{Paint, escape};
 
 /// Where rendered text goes (in chunks, so a large report never sits whole in memory).
 pub type Sink<'a> = &'a mut dyn FnMut(&str) -> anyhow::Result<()>;
@@ -106,12 +106,13 @@ fn human_batch(findings: &[Finding<'_>], root: &Path, paint: Paint, out: &mut St
             Severity::Error => paint.red_bold(&format!("error[{}]", f.rule())),
             Severity::Warning => paint.yellow_bold(&format!("warning[{}]", f.rule())),
         };
-        let _ = writeln!(out, "{label}{colon} {}", paint.bold(&clip(&f.message())));
+        // Names and messages are user data: escaped, no line of the report starts with them.
+        let _ = writeln!(out, "{label}{colon} {}", paint.bold(&escape(&clip(&f.message()))));
         let width = f.loc.map_or(1, |l| l.line.to_string().len());
         let pad = " ".repeat(width);
         match f.loc {
-            Some(l) => _ = writeln!(out, "{pad}{arrow} {}:{}:{}", show(f.path), l.line, l.col),
-            None => _ = writeln!(out, "{pad}{arrow} {}", show(f.path)),
+            Some(l) => _ = writeln!(out, "{pad}{arrow} {}:{}:{}", escape(&show(f.path)), l.line, l.col),
+            None => _ = writeln!(out, "{pad}{arrow} {}", escape(&show(f.path))),
         }
         if let Some(loc) = f.loc {
             if cached.is_none_or(|(p, _)| p != &**f.path) {
@@ -134,7 +135,7 @@ fn human_batch(findings: &[Finding<'_>], root: &Path, paint: Paint, out: &mut St
             }
         }
         if let Some(hint) = f.hint() {
-            let _ = writeln!(out, "{pad} {hint_label} {}", clip(&hint));
+            let _ = writeln!(out, "{pad} {hint_label} {}", escape(&clip(&hint)));
         }
         out.push('\n');
     }

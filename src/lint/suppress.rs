@@ -39,7 +39,8 @@ impl Overrides {
         for entry in entries {
             let mut b = GlobSetBuilder::new();
             for glob in entry.paths.get_ref() {
-                let g = GlobBuilder::new(glob.get_ref()).literal_separator(true).build().map_err(|e| {
+                let pattern = crate::config::override_glob(glob.get_ref());
+                let g = GlobBuilder::new(pattern).literal_separator(true).build().map_err(|e| {
                     Failure::usage(format!("invalid [[lint.overrides]] path {:?}: {e}", glob.get_ref()))
                 })?;
                 b.add(g);
@@ -219,5 +220,18 @@ mod tests {
         assert_eq!(at(RuleId::Boundaries, "src/legacy/a.rs"), Level::Warn);
         assert_eq!(o.max(RuleId::Layout), Some(Level::Error));
         assert_eq!(o.max(RuleId::Boundaries), None);
+    }
+
+    #[test]
+    fn leading_dot_slash_and_trailing_slash_globs_apply() {
+        let o = overrides(
+            "[[lint.overrides]]\npaths = [\"./src/legacy/**\"]\nrules = { layout = \"off\" }\n\
+             [[lint.overrides]]\npaths = [\"src/features/auth/orchestrators/\"]\nrules = { boundaries = \"off\" }\n",
+        );
+        let at = |id: RuleId, p: &str| o.level_at(id, Path::new(p), Level::Warn);
+        assert_eq!(at(RuleId::Layout, "src/legacy/a.rs"), Level::Off);
+        assert_eq!(at(RuleId::Boundaries, "src/features/auth/orchestrators/login.rs"), Level::Off);
+        assert_eq!(at(RuleId::Boundaries, "src/features/auth/orchestrators"), Level::Off);
+        assert_eq!(at(RuleId::Boundaries, "src/features/auth/jobs/login.rs"), Level::Warn);
     }
 }

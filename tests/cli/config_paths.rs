@@ -143,3 +143,76 @@ fn doctor_fails_a_declared_module_whose_file_was_deleted() {
     assert!(lint.stdout.contains("or remove the `mod jobs;` line"), "{}", lint.stdout);
     assert!(!lint.stdout.contains("declare it with"), "{}", lint.stdout);
 }
+
+#[test]
+fn root_and_overlapping_paths_are_configuration_errors_for_every_command() {
+    let fx = Fixture::project(&["--runtime-version", "0.1.0", "--feature", "auth"]);
+    // A planted violation the boundaries rule would report if the orchestrators were linted.
+    let orchestrators = fx.path("src/features/auth/orchestrators");
+    let file = std::fs::read_dir(&orchestrators).unwrap().next().unwrap().unwrap().path();
+    let source = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("use std::fs;\n{source}")).unwrap();
+    let config = fx.read("orch.toml");
+    let commands: [&[&str]; 5] =
+        [&["lint"], &["doctor"], &["graph"], &["list"], &["new", "feature", "billing"]];
+    for (key, value, why) in [
+        ("features", "src/shared", "is the same folder as `[paths] core` = \"src/shared\""),
+        ("core", "src/features", "is the same folder as `[paths] features` = \"src/features\""),
+        ("core", "src/features/shared", "overlaps `[paths] features` = \"src/features\""),
+        ("features", "src/shared/features", "overlaps `[paths] core` = \"src/shared\""),
+        ("features", "", "is the project root"),
+        ("features", ".", "is the project root"),
+        ("core", "./", "is the project root"),
+        ("features", "src", "is the crate's `src` folder itself"),
+    ] {
+        let line = format!("{key} = \"{value}\"");
+        let edited: String = config
+            .lines()
+            .map(|l| if l.starts_with(&format!("{key} = ")) { line.clone() } else { l.to_string() })
+            .map(|l| l + "\n")
+            .collect();
+        fx.write("orch.toml", &edited);
+        let at = edited.lines().position(|l| l == line).unwrap() + 1;
+        for args in commands {
+            let run = fx.refused(args, 2);
+            let expected = format!("error: [ROOT]/app/orch.toml:{at}:{}: `[paths]", key.len() + 4);
+            assert!(run.stderr.starts_with(&expected), "{args:?} {line}:\n{}", run.transcript());
+            assert!(run.stderr.contains(why), "{args:?} {line}:\n{}", run.stderr);
+            assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+            assert!(run.stdout.is_empty(), "{args:?} {line}:\n{}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn a_crate_whose_root_is_outside_src_is_refused_precisely_by_init_and_lint() {
+    // fnv 1.0.7's shape: `[lib] path = "lib.rs"` at the package root.
+    let fx = crate::support::Fixture::new();
+    let manifest = "[package]\nname = \"fnv\"\nversion = \"1.0.7\"\nedition = \"2021\"\n\n[lib]\nname = \"fnv\"\npath = \"lib.rs\"\n";
+    fx.write("Cargo.toml", manifest);
+    fx.write("lib.rs", "pub struct FnvHasher(u64);\n");
+    for args in [&["init", "--runtime-version", "0.1.0", "--allow-unpublished-runtime"][..], &["init"]] {
+        let init = fx.refused(args, 2);
+        assert!(
+            init.stderr.starts_with(
+                "error: [ROOT]/Cargo.toml:8:8: the crate's sources are outside src/: [lib] path = \"lib.rs\""
+            ),
+            "{args:?}: {}",
+            init.stderr
+        );
+        assert!(init.stderr.contains("hint: move the crate root under src/"), "{}", init.stderr);
+    }
+    // Adopted by hand: an orch.toml, with and without the layout's folders.
+    fx.write("orch.toml", "");
+    for step in ["bare", "with folders"] {
+        let lint = fx.refused(&["lint"], 2);
+        assert!(
+            lint.stderr.starts_with("error: [ROOT]/Cargo.toml:8:8: the crate's sources are outside src/"),
+            "{step}: {}",
+            lint.stderr
+        );
+        assert!(!lint.stderr.contains("no .rs file"), "{step}: {}", lint.stderr);
+        fx.write("src/features/mod.rs", "");
+        fx.write("src/shared/mod.rs", "");
+    }
+}

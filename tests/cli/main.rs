@@ -5,6 +5,7 @@ mod completions;
 mod config_paths;
 mod doctor;
 mod e2e;
+mod escaping;
 mod examples;
 mod format;
 mod generate;

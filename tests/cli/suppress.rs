@@ -212,6 +212,40 @@ fn bad_overrides_are_config_errors_with_line_and_column() {
     assert!(run.stderr.contains(&at), "{}", run.stderr);
 }
 
+#[test]
+fn overrides_written_with_dot_slash_or_a_trailing_slash_apply_and_empty_rules_are_refused() {
+    let fx = fixture("violations");
+    let mut want = counted(fx.orch(&["lint", "--format", "json"]).expect_code(1));
+    let base = fx.read("orch.toml");
+    fx.write(
+        "orch.toml",
+        &format!(
+            "{base}\n[[lint.overrides]]\npaths = [\"./src/features/auth/jobs/**\"]\nrules = {{ orphan-module = \"off\" }}\n\n\
+             [[lint.overrides]]\npaths = [\"src/features/auth/orchestrators/\"]\nrules = {{ boundaries = \"off\" }}\n"
+        ),
+    );
+    let run = fx.orch(&["lint", "--format", "json"]);
+    take(&mut want, "orphan-module", SESSION);
+    while want.contains_key(&("boundaries".to_string(), LOGIN.to_string())) {
+        take(&mut want, "boundaries", LOGIN);
+    }
+    assert_eq!(counted(&run), want, "{}", run.transcript());
+
+    let lines = base.lines().count();
+    fx.write("orch.toml", &format!("{base}\n[[lint.overrides]]\npaths = [\"./src/**\"]\nrules = {{}}\n"));
+    let run = fx.refused(&["lint"], 2);
+    let at = format!("orch.toml:{}:9: [[lint.overrides]] `rules` is empty", lines + 4);
+    assert!(run.stderr.contains(&at), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+    fx.write(
+        "orch.toml",
+        &format!("{base}\n[[lint.overrides]]\npaths = [\"src//features\"]\nrules = {{ layout = \"off\" }}\n"),
+    );
+    let run = fx.refused(&["lint"], 2);
+    let at = format!("orch.toml:{}:10: invalid [[lint.overrides]] path \"src//features\"", lines + 3);
+    assert!(run.stderr.contains(&at), "{}", run.stderr);
+}
+
 /// The baseline's entries.
 fn entries(fx: &Fixture, file: &str) -> Vec<serde_json::Value> {
     let doc: serde_json::Value = serde_json::from_str(&fx.read(file)).unwrap();
