@@ -174,6 +174,11 @@ pub struct LexError {
     pub message: String,
 }
 
+/// Deepest nesting of `()`, `[]` and `{}` analysed. The scanner walks nested blocks
+/// recursively: a generated or hostile file nested thousands of levels deep would overflow a
+/// thread's stack (an abort, not a finding). Real code stays far below this.
+pub const MAX_NESTING: usize = 512;
+
 /// Tokenize `src` into `out` (cleared first). `matching` receives, for every token, the index
 /// of its matching delimiter (for `Open`/`Close`), or `u32::MAX`. Fails on the first lexical
 /// error or unbalanced delimiter.
@@ -249,6 +254,12 @@ pub fn tokenize_marking(
                 continue;
             }
             b'(' | b'[' | b'{' => {
+                if stack.len() >= MAX_NESTING {
+                    return Err(err(
+                        start,
+                        &format!("delimiters nested more than {MAX_NESTING} levels deep: not analysed"),
+                    ));
+                }
                 stack.push(out.len() as u32);
                 push(out, Kind::Open(c), start, i + 1);
                 matching.resize(out.len(), u32::MAX);
@@ -721,6 +732,15 @@ mod tests {
         let open = t.iter().position(|t| t.kind == Kind::Open(b'{')).unwrap();
         assert_eq!(t[m[open] as usize].kind, Kind::Close(b'}'));
         assert_eq!(m[m[open] as usize] as usize, open);
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_an_error_not_a_stack_overflow() {
+        let deep = |n: usize| format!("fn f() {}{}", "{".repeat(n), "}".repeat(n));
+        let (mut toks, mut matching) = (Vec::new(), Vec::new());
+        assert!(tokenize(deep(MAX_NESTING - 1).as_bytes(), &mut toks, &mut matching).is_ok());
+        let e = tokenize(deep(100_000).as_bytes(), &mut toks, &mut matching).unwrap_err();
+        assert!(e.message.contains("nested more than 512 levels"), "{}", e.message);
     }
 
     #[test]

@@ -9,8 +9,7 @@ use crate::support::{Fixture, Run};
 fn findings(run: &Run) -> Vec<(String, String, String)> {
     let v: serde_json::Value =
         serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.transcript()));
-    // a bare array, or an object holding one under `findings`
-    let list = v.as_array().or_else(|| v["findings"].as_array()).expect("a list of findings");
+    let list = v["findings"].as_array().expect("a list of findings");
     list.iter()
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
@@ -58,6 +57,23 @@ fn twelve_thousand_orphans_are_each_reported_once() {
 
 /// 50k files in one folder, half of them declared: every rule stays linear (the orphan rule
 /// counted the files below each orphan by a scan of all files).
+#[test]
+fn deeply_nested_code_is_a_finding_not_a_stack_overflow() {
+    let fx = project();
+    let n = 10_000;
+    fx.write("src/deep.rs", &format!("pub fn f() {}{}\n", "{".repeat(n), "}".repeat(n)));
+    let main = fx.read("src/main.rs");
+    fx.write("src/main.rs", &format!("mod deep;\n{main}"));
+    let (run, found) = lint_json(&fx);
+    run.expect_code(1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "parse-error");
+    assert_eq!(found[0].1, "src/deep.rs");
+    assert!(found[0].2.contains("nested more than 512 levels"), "{found:?}");
+    // doctor reads the same analysis
+    fx.orch(&["doctor"]).expect_code(1);
+}
+
 #[test]
 fn a_folder_of_fifty_thousand_files() {
     let fx = project();
