@@ -362,10 +362,15 @@ fn with_baseline(
             ));
         }
     };
-    // Parse before analysing: a bad file fails fast, and nothing is written.
+    // Parse before analysing: a bad file fails fast, and nothing is written. A file that is not
+    // a baseline at all is refused even with `--update-baseline` (it is someone else's file).
     let known = match &existing {
         Some(text) if !args.update_baseline => Some(Baseline::parse(text, &shown)?),
-        _ => None,
+        Some(text) => match baseline::foreign(text) {
+            Some(what) => return Err(baseline::not_a_baseline(&shown, what).into()),
+            None => None,
+        },
+        None => None,
     };
     if known.is_none() && !selection.is_all() {
         // a baseline of some paths would make every other finding "new" on the next full run
@@ -436,7 +441,35 @@ fn baseline_path(ctx: &Ctx<'_>, project: &Project, file: &Path) -> anyhow::Resul
             .hint("give a file, e.g. `--baseline lint-baseline.json`")
             .into());
     }
+    if let Some(what) = reserved_baseline_path(&rel) {
+        return Err(Failure::usage(format!(
+            "baseline {} is {what}: orch does not write a baseline there",
+            file.display()
+        ))
+        .hint("give a JSON file of its own, e.g. `--baseline lint-baseline.json`")
+        .into());
+    }
     Ok(rel)
+}
+
+/// What the root-relative `rel` is when it is a project file a baseline must never be
+/// (`--update-baseline` would replace it): a Rust source, the crate's or orch's config, or
+/// anything under `src/`.
+fn reserved_baseline_path(rel: &Path) -> Option<&'static str> {
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name == crate::config::FILE_NAME {
+        Some("the orch configuration")
+    } else if name == "Cargo.toml" {
+        Some("the cargo manifest")
+    } else if name == "Cargo.lock" {
+        Some("cargo's lock file")
+    } else if rel.extension().is_some_and(|e| e == "rs") {
+        Some("a Rust source file")
+    } else if rel.starts_with("src") {
+        Some("inside src/ (the crate's sources)")
+    } else {
+        None
+    }
 }
 
 /// Fix rounds `--fix` applies at most.
