@@ -248,3 +248,31 @@ fn bad_lint_lists_are_configuration_errors_with_line_and_column() {
     let run = fx.refused(&["lint"], 2);
     assert!(run.stderr.contains("unknown field `rule`"), "{}", run.stderr);
 }
+
+#[test]
+fn a_paths_folder_that_is_a_file_is_a_configuration_error_for_every_command() {
+    let fx = Fixture::project(&["--runtime-version", "0.1.0", "--feature", "auth"]);
+    let config = fx.read("orch.toml");
+    let commands: [&[&str]; 4] = [&["lint"], &["doctor"], &["list"], &["new", "feature", "billing"]];
+    for (key, value) in
+        [("features", "src/main.rs"), ("core", "src/features/mod.rs"), ("templates", "Cargo.toml")]
+    {
+        let line = format!("{key} = \"{value}\"");
+        let edited: String = config
+            .lines()
+            .map(|l| if l.starts_with(&format!("{key} = ")) { line.clone() } else { l.to_string() })
+            .map(|l| l + "\n")
+            .collect();
+        fx.write("orch.toml", &edited);
+        let at = edited.lines().position(|l| l == line).unwrap() + 1;
+        for args in commands {
+            let run = fx.refused(args, 2);
+            let expected = format!(
+                "error: [ROOT]/app/orch.toml:{at}:{}: `[paths] {key}` = {value:?} is a file, not a folder",
+                key.len() + 4
+            );
+            assert!(run.stderr.starts_with(&expected), "{args:?} {line}:\n{}", run.transcript());
+            assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+        }
+    }
+}
