@@ -487,7 +487,8 @@ fn exit_note(ctx: &Ctx<'_>, unfixable: usize) {
 // ---------------------------------------------------------------------------------------------
 // Workspaces: at a workspace root, with `--workspace` or `-p NAME`, every selected member with
 // an `orch.toml` is linted with its own config; the findings are reported together, their
-// paths relative to where orch runs, and the exit status is the worst of them.
+// paths relative to where orch runs, and the exit status is the worst of them. Path arguments
+// pick members; one in the workspace but in no linted member selects nothing (a note).
 
 /// The workspace root and the members to lint when this run is about a workspace; `None` for
 /// a single project.
