@@ -187,6 +187,86 @@ pub fn override_glob(glob: &str) -> &str {
     if trimmed.is_empty() { g } else { trimmed }
 }
 
+/// Why `raw` is not a usable root-relative glob (`[[lint.overrides]] paths`, `[lint] exclude`),
+/// or `None`: outside the root, the root itself, an empty or `.` folder (never matches a path),
+/// or not a glob.
+fn glob_problem(raw: &str) -> Option<String> {
+    let g = override_glob(raw);
+    let outside = raw.starts_with('/') || g.contains('\\') || g.split('/').any(|s| s == "..");
+    if outside {
+        Some("globs are root-relative, with `/` and without `..`".to_string())
+    } else if g.is_empty() || g == "." {
+        Some("it names the project root, which no finding's path is; use \"**\" for every path".to_string())
+    } else if g.split('/').any(|s| s.is_empty() || s == ".") {
+        Some("an empty or `.` folder never matches a root-relative path".to_string())
+    } else {
+        globset::GlobBuilder::new(g).literal_separator(true).build().err().map(|e| e.to_string())
+    }
+}
+
+/// Whether `s` is a Rust identifier (ASCII or Unicode letters, digits and `_`, not starting
+/// with a digit, not `_` alone): a path segment or a module name.
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && s != "_"
+}
+
+/// Why `entry` is not a usable `[lint] io_deny` path (`crate` or `crate::module::Item`), or
+/// `None`. Paths are matched exactly, so a wrongly written one would silently deny nothing.
+/// A capitalised crate name is accepted (crates such as `Inflector` exist), except the standard
+/// library's crates, which are only ever lowercase (`Std::fs` is a typo of `std::fs`).
+fn io_deny_problem(entry: &str) -> Option<String> {
+    let segments: Vec<&str> = entry.split("::").collect();
+    if let Some(bad) = segments.iter().find(|s| !is_identifier(s)) {
+        let why = if bad.is_empty() {
+            "an empty segment (a leading or trailing `::`, or an empty entry)".to_string()
+        } else {
+            format!("`{bad}` is not an identifier")
+        };
+        return Some(format!("not a Rust path: {why}"));
+    }
+    let krate = segments[0];
+    let lower = krate.to_lowercase();
+    if krate != lower && ["std", "core", "alloc"].contains(&lower.as_str()) {
+        return Some(format!("paths are case-sensitive: the crate is `{lower}`, not `{krate}`"));
+    }
+    None
+}
+
+/// The span of the `index`th entry of the `[lint] <key>` list in `text`; parsed again only to
+/// point at a bad entry (the config itself keeps no spans).
+fn lint_list_span(text: &str, key: &str, index: usize) -> std::ops::Range<usize> {
+    #[derive(Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        lint: Lists,
+    }
+    #[derive(Deserialize, Default)]
+    struct Lists {
+        #[serde(default)]
+        io_deny: Vec<toml::Spanned<String>>,
+        #[serde(default)]
+        public_modules: Vec<toml::Spanned<String>>,
+        #[serde(default)]
+        god_events: Vec<toml::Spanned<String>>,
+        #[serde(default)]
+        extra_folders: Vec<toml::Spanned<String>>,
+        #[serde(default)]
+        exclude: Vec<toml::Spanned<String>>,
+    }
+    let Ok(doc) = toml::from_str::<Doc>(text) else { return 0..0 };
+    let list = match key {
+        "io_deny" => doc.lint.io_deny,
+        "public_modules" => doc.lint.public_modules,
+        "god_events" => doc.lint.god_events,
+        "extra_folders" => doc.lint.extra_folders,
+        _ => doc.lint.exclude,
+    };
+    list.get(index).map_or(0..0, toml::Spanned::span)
+}
+
 impl Default for LintConfig {
     fn default() -> Self {
         LintConfig {
@@ -218,6 +298,47 @@ impl Default for LintConfig {
 }
 
 impl LintConfig {
+    /// The `[lint]` lists hold usable values: `io_deny` Rust paths, `public_modules` module
+    /// names, `exclude` root-relative globs (checked like `[[lint.overrides]]` paths), no empty
+    /// `god_events` or `extra_folders` entry. A bad one would silently turn a check off, so it
+    /// is a usage error at the entry's line and column.
+    fn check_lists(&self, text: &str, path: &Path) -> Result<(), Failure> {
+        let at = |key: &str, index: usize, what: String| {
+            let (line, col) = line_col(text, lint_list_span(text, key, index).start);
+            Failure::usage(format!("invalid config {}:{line}:{col}: {what}", path.display()))
+        };
+        for (i, entry) in self.io_deny.iter().enumerate() {
+            if let Some(why) = io_deny_problem(entry) {
+                return Err(at("io_deny", i, format!("invalid [lint] io_deny entry {entry:?}: {why}"))
+                    .hint("give crates or paths, e.g. io_deny = [\"reqwest\", \"std::fs\", \"std::process::Command\"]"));
+            }
+        }
+        for (i, module) in self.public_modules.iter().enumerate() {
+            if !is_identifier(module) {
+                return Err(at(
+                    "public_modules",
+                    i,
+                    format!("invalid [lint] public_modules entry {module:?}: not a module name"),
+                )
+                .hint("name modules of a feature, e.g. public_modules = [\"events\", \"jobs\"]"));
+            }
+        }
+        for (i, glob) in self.exclude.iter().enumerate() {
+            if let Some(why) = glob_problem(glob) {
+                return Err(at("exclude", i, format!("invalid [lint] exclude pattern {glob:?}: {why}"))
+                    .hint("e.g. exclude = [\"src/generated/**\"]"));
+            }
+        }
+        for key in ["god_events", "extra_folders"] {
+            let list = if key == "god_events" { &self.god_events } else { &self.extra_folders };
+            if let Some(i) = list.iter().position(|e| e.trim().is_empty()) {
+                return Err(at(key, i, format!("invalid [lint] {key} entry {:?}: it is empty", list[i]))
+                    .hint(format!("remove it from `[lint] {key}`")));
+            }
+        }
+        Ok(())
+    }
+
     /// `[[lint.overrides]]` entries name known rules and give valid, root-relative globs;
     /// otherwise a usage error at the value's line and column.
     fn check_overrides(&self, text: &str, path: &Path) -> Result<(), Failure> {
@@ -232,21 +353,7 @@ impl LintConfig {
             }
             for glob in o.paths.get_ref() {
                 let raw = glob.get_ref();
-                let g = override_glob(raw);
-                let outside = raw.starts_with('/') || g.contains('\\') || g.split('/').any(|s| s == "..");
-                let invalid = if outside {
-                    Some("globs are root-relative, with `/` and without `..`".to_string())
-                } else if g.is_empty() || g == "." {
-                    Some(
-                        "it names the project root, which no finding's path is; use \"**\" for every path"
-                            .to_string(),
-                    )
-                } else if g.split('/').any(|s| s.is_empty() || s == ".") {
-                    Some("an empty or `.` folder never matches a root-relative path".to_string())
-                } else {
-                    globset::GlobBuilder::new(g).literal_separator(true).build().err().map(|e| e.to_string())
-                };
-                if let Some(why) = invalid {
+                if let Some(why) = glob_problem(raw) {
                     return Err(at(glob.span(), format!("invalid [[lint.overrides]] path {raw:?}: {why}"))
                         .hint("e.g. paths = [\"src/legacy/**\", \"src/features/*/helpers\"]"));
                 }
@@ -287,6 +394,7 @@ impl Config {
                 .hint(format!("fix {} (see `orch init --help` and the README's config reference)", FILE_NAME))
         })?;
         config.lint.check_overrides(text, path)?;
+        config.lint.check_lists(text, path)?;
         Ok(config)
     }
 
@@ -500,6 +608,67 @@ mod tests {
         ] {
             assert_eq!(override_glob(glob), want, "{glob}");
         }
+    }
+
+    #[test]
+    fn bad_lint_lists_name_file_line_and_column() {
+        let err = |text: &str| {
+            let e = Config::parse(text, Path::new("/p/orch.toml")).unwrap_err();
+            let (kind, hint) = crate::error::classify(&e);
+            assert_eq!(kind.code(), 2, "{e}");
+            assert!(hint.is_some_and(|h| !h.is_empty()), "{e}");
+            e.to_string()
+        };
+        for (value, why) in [
+            ("std::fs::", "empty segment"),
+            ("", "empty segment"),
+            ("::std::fs", "empty segment"),
+            ("std:fs", "`std:fs` is not an identifier"),
+            ("std::fs ", "is not an identifier"),
+            ("Std::Fs", "paths are case-sensitive: the crate is `std`, not `Std`"),
+        ] {
+            let msg = err(&format!("[lint]\nio_deny = [\"reqwest\", {value:?}]\n"));
+            assert!(
+                msg.starts_with(&format!(
+                    "invalid config /p/orch.toml:2:23: invalid [lint] io_deny entry {value:?}: "
+                )),
+                "{msg}"
+            );
+            assert!(msg.contains(why), "{value}: {msg}");
+        }
+        for (glob, why) in [
+            ("/abs/**", "root-relative"),
+            ("../x", "root-relative"),
+            ("src//x", "never matches"),
+            ("src/{a", ""),
+        ] {
+            let msg = err(&format!("[lint]\nexclude = [\n  {glob:?},\n]\n"));
+            assert!(
+                msg.starts_with(&format!(
+                    "invalid config /p/orch.toml:3:3: invalid [lint] exclude pattern {glob:?}: "
+                )),
+                "{msg}"
+            );
+            assert!(msg.contains(why), "{msg}");
+        }
+        for module in ["", "events::x", "1st"] {
+            let msg = err(&format!("[lint]\npublic_modules = [{module:?}]\n"));
+            assert!(
+                msg.starts_with("invalid config /p/orch.toml:2:19: invalid [lint] public_modules entry"),
+                "{msg}"
+            );
+        }
+        assert!(err("[lint]\ngod_events = [\"\"]\n").contains(":2:15: invalid [lint] god_events entry"));
+        assert!(
+            err("[lint]\nextra_folders = [\" \"]\n").contains(":2:18: invalid [lint] extra_folders entry")
+        );
+        // typos of keys and tables are unknown fields
+        assert!(err("[lint]\nio-deny = [\"std::fs\"]\n").contains(":2:1: unknown field `io-deny`"));
+        assert!(err("[lint.rule]\nlayout = \"off\"\n").contains("unknown field `rule`"));
+        // valid values, a capitalised crate name included (such crates exist)
+        let ok = "[lint]\nio_deny = [\"std::process::Command\", \"Inflector\"]\n\
+                  public_modules = [\"events\", \"_private\"]\nexclude = [\"./src/gen/\", \"**/*.g.rs\"]\n";
+        Config::parse(ok, Path::new("orch.toml")).unwrap();
     }
 
     #[test]

@@ -182,6 +182,10 @@ pub fn check_paths(root: &Path, config: &Config) -> anyhow::Result<()> {
         if full == root {
             return Err(error(key, "is the project root".to_string(), inside_hint(key)));
         }
+        // a file there: nothing would be found in it (a missing folder is reported by lint)
+        if full.exists() && !full.is_dir() {
+            return Err(error(key, "is a file, not a folder".to_string(), inside_hint(key)));
+        }
         if key != "templates" && full == root.join("src") {
             return Err(error(
                 key,
@@ -242,6 +246,8 @@ fn resolve(root: &Path, rel: &Path) -> PathBuf {
     }
     let Some(existing) = lexical.ancestors().find(|p| p.exists()) else { return lexical };
     match (existing.canonicalize(), lexical.strip_prefix(existing)) {
+        // joining an empty rest would add a trailing `/`, and `file/` exists as nothing
+        (Ok(canonical), Ok(rest)) if rest.as_os_str().is_empty() => canonical,
         (Ok(canonical), Ok(rest)) => canonical.join(rest),
         _ => lexical,
     }

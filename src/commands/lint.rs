@@ -42,14 +42,14 @@ pub fn run(ctx: &Ctx<'_>, args: LintArgs) -> anyhow::Result<()> {
         let settings = ctx.project().ok().and_then(|p| Settings::from_config(&p.config.lint).ok());
         return out.stdout(&report::list_rules(settings.as_ref(), out.paint(Stream::Out)));
     }
-    if let Some(members) = workspace_members(ctx, &args)? {
+    if let Some((root, members)) = workspace_members(ctx, &args)? {
         if args.baseline.is_some() {
             // one baseline file per project: a workspace run would mix (or skip) them
             return Err(Failure::usage("--baseline records the findings of one project, not of a workspace")
                 .hint("run it in each member: `orch -C <member> lint --baseline lint-baseline.json`")
                 .into());
         }
-        return lint_members(ctx, &args, &members);
+        return lint_members(ctx, &args, &root, &members);
     }
     let project = super::orch_project(ctx)?;
     project.require_paths()?;
@@ -362,10 +362,15 @@ fn with_baseline(
             ));
         }
     };
-    // Parse before analysing: a bad file fails fast, and nothing is written.
+    // Parse before analysing: a bad file fails fast, and nothing is written. A file that is not
+    // a baseline at all is refused even with `--update-baseline` (it is someone else's file).
     let known = match &existing {
         Some(text) if !args.update_baseline => Some(Baseline::parse(text, &shown)?),
-        _ => None,
+        Some(text) => match baseline::foreign(text) {
+            Some(what) => return Err(baseline::not_a_baseline(&shown, what).into()),
+            None => None,
+        },
+        None => None,
     };
     if known.is_none() && !selection.is_all() {
         // a baseline of some paths would make every other finding "new" on the next full run
@@ -436,7 +441,35 @@ fn baseline_path(ctx: &Ctx<'_>, project: &Project, file: &Path) -> anyhow::Resul
             .hint("give a file, e.g. `--baseline lint-baseline.json`")
             .into());
     }
+    if let Some(what) = reserved_baseline_path(&rel) {
+        return Err(Failure::usage(format!(
+            "baseline {} is {what}: orch does not write a baseline there",
+            file.display()
+        ))
+        .hint("give a JSON file of its own, e.g. `--baseline lint-baseline.json`")
+        .into());
+    }
     Ok(rel)
+}
+
+/// What the root-relative `rel` is when it is a project file a baseline must never be
+/// (`--update-baseline` would replace it): a Rust source, the crate's or orch's config, or
+/// anything under `src/`.
+fn reserved_baseline_path(rel: &Path) -> Option<&'static str> {
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name == crate::config::FILE_NAME {
+        Some("the orch configuration")
+    } else if name == "Cargo.toml" {
+        Some("the cargo manifest")
+    } else if name == "Cargo.lock" {
+        Some("cargo's lock file")
+    } else if rel.extension().is_some_and(|e| e == "rs") {
+        Some("a Rust source file")
+    } else if rel.starts_with("src") {
+        Some("inside src/ (the crate's sources)")
+    } else {
+        None
+    }
 }
 
 /// Fix rounds `--fix` applies at most.
@@ -454,10 +487,12 @@ fn exit_note(ctx: &Ctx<'_>, unfixable: usize) {
 // ---------------------------------------------------------------------------------------------
 // Workspaces: at a workspace root, with `--workspace` or `-p NAME`, every selected member with
 // an `orch.toml` is linted with its own config; the findings are reported together, their
-// paths relative to where orch runs, and the exit status is the worst of them.
+// paths relative to where orch runs, and the exit status is the worst of them. Path arguments
+// pick members; one in the workspace but in no linted member selects nothing (a note).
 
-/// The members to lint when this run is about a workspace; `None` for a single project.
-fn workspace_members(ctx: &Ctx<'_>, args: &LintArgs) -> anyhow::Result<Option<Vec<Member>>> {
+/// The workspace root and the members to lint when this run is about a workspace; `None` for
+/// a single project.
+fn workspace_members(ctx: &Ctx<'_>, args: &LintArgs) -> anyhow::Result<Option<(PathBuf, Vec<Member>)>> {
     let explicit = args.workspace || !args.package.is_empty();
     let workspace = if explicit {
         Workspace::enclosing(&ctx.cwd)?.ok_or_else(|| {
@@ -487,7 +522,7 @@ fn workspace_members(ctx: &Ctx<'_>, args: &LintArgs) -> anyhow::Result<Option<Ve
             .hint("run `orch init` in a member to adopt it (`orch -C crates/app init`), or lint one project with `orch -C DIR lint`")
             .into());
         }
-        return Ok(Some(members));
+        return Ok(Some((workspace.root, members)));
     }
     if let Some(unknown) = args.package.iter().find(|n| !members.iter().any(|m| &m.name == *n)) {
         return Err(Failure::usage(format!(
@@ -508,7 +543,29 @@ fn workspace_members(ctx: &Ctx<'_>, args: &LintArgs) -> anyhow::Result<Option<Ve
         .hint(format!("run `orch -C {} init` to adopt it", shown_from(&ctx.cwd, &plain.dir).display()))
         .into());
     }
-    Ok(Some(members))
+    Ok(Some((workspace.root, members)))
+}
+
+/// Path argument `p` (relative to the working directory) as an absolute path inside the
+/// workspace at `root` (canonical as far as it exists: deleted files are accepted); outside the
+/// workspace is a usage error.
+fn workspace_path(ctx: &Ctx<'_>, root: &Path, p: &Path) -> anyhow::Result<PathBuf> {
+    let (abs, _) = resolve(&ctx.cwd.join(p)).map_err(|e| {
+        anyhow::Error::new(e).context(
+            Failure::usage(format!("cannot lint {}", p.display()))
+                .hint("give files or directories inside the workspace"),
+        )
+    })?;
+    if !abs.starts_with(root) {
+        return Err(Failure::usage(format!(
+            "{} is outside the workspace at {}",
+            p.display(),
+            root.display()
+        ))
+        .hint("give files or directories inside the workspace's orch members (or use -C DIR)")
+        .into());
+    }
+    Ok(abs)
 }
 
 /// `dir` relative to `cwd` (empty when they are the same).
@@ -517,7 +574,7 @@ fn shown_from(cwd: &Path, dir: &Path) -> PathBuf {
     if rel == Path::new(".") { PathBuf::new() } else { rel }
 }
 
-fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, members: &[Member]) -> anyhow::Result<()> {
+fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, root: &Path, members: &[Member]) -> anyhow::Result<()> {
     // Every member's configuration first: an error in one stops the run before any output.
     let mut loaded = Vec::new();
     for member in members {
@@ -526,22 +583,31 @@ fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, members: &[Member]) -> anyhow::R
         let settings = Settings::from_config(&project.config.lint)?;
         loaded.push((project, settings, Vec::new()));
     }
-    // Paths given on the command line go to the member holding them; the others are skipped.
+    // Paths given on the command line go to the member holding them; the members no path is
+    // in are skipped. A path in the workspace but in no linted member (the root's Cargo.toml,
+    // README.md, a plain member: what a pre-commit hook passes) selects nothing, said in a note.
     if !args.paths.is_empty() {
         for p in &args.paths {
-            let canon = ctx.cwd.join(p).canonicalize().unwrap_or_else(|_| ctx.cwd.join(p));
+            let abs = workspace_path(ctx, root, p)?;
             let holder = loaded
                 .iter_mut()
-                .filter(|(project, _, _)| canon.starts_with(&project.root))
-                .max_by_key(|(project, _, _)| project.root.components().count())
-                .ok_or_else(|| {
-                    Failure::usage(format!("{} is not inside a linted workspace member", p.display()))
-                        .hint("give files or directories inside the members with an orch.toml")
-                })?;
+                .filter(|(project, _, _)| abs.starts_with(&project.root))
+                .max_by_key(|(project, _, _)| project.root.components().count());
+            let Some(holder) = holder else {
+                ctx.out.status(&format!(
+                    "note: {} is in no linted orch member of the workspace: it selects nothing",
+                    p.display()
+                ));
+                continue;
+            };
             let selection = resolve_paths(ctx, &holder.0, std::slice::from_ref(p))?;
             holder.2.extend(selection.into_paths());
         }
         loaded.retain(|(_, _, filter)| !filter.is_empty());
+        if loaded.is_empty() {
+            // like a single project whose paths select no file: "0 files checked", exit 0
+            return print(ctx, &ctx.cwd, &Settings::from_config(&Default::default())?, args, 0, &[]);
+        }
     }
     let loaded: Vec<(Project, Settings, Selection)> = loaded
         .into_iter()
@@ -567,13 +633,25 @@ fn lint_members(ctx: &Ctx<'_>, args: &LintArgs, members: &[Member]) -> anyhow::R
     let analyses: Vec<Analysis> =
         loaded.iter().map(|(project, _, _)| analyse(project)).collect::<anyhow::Result<_>>()?;
     let mut all = Vec::new();
+    // members whose findings were relocated: their hints still name member-relative paths
+    let mut relocated = Vec::new();
     for ((project, settings, filter), analysis) in loaded.iter().zip(&analyses) {
         let prefix = shown_from(&ctx.cwd, &project.root);
         let mut last = None;
+        let before = all.len();
         all.extend(findings(analysis, settings, filter).into_iter().map(|f| relocate(f, &prefix, &mut last)));
+        if all.len() > before && !prefix.as_os_str().is_empty() {
+            relocated.push(prefix);
+        }
     }
     let files = loaded.iter().zip(&analyses).map(|((_, _, selection), a)| selection.files_checked(a)).sum();
     print(ctx, &ctx.cwd, &loaded[0].1, args, files, &all)?;
+    for prefix in &relocated {
+        ctx.out.status(&format!(
+            "note: the hints of findings in {0}/ name paths relative to {0} (the member's root)",
+            prefix.display()
+        ));
+    }
     let exit = exit_for(&all, args.deny_warnings);
     // As in `run`: the process ends right after.
     std::mem::forget(all);

@@ -103,8 +103,13 @@ impl Baseline {
     }
 
     /// Parse `text`, read from `shown` (for messages). Invalid JSON or another version is a
-    /// usage error (exit 2) naming the file, line and column.
+    /// usage error (exit 2) naming the file, line and column. Only a file [`recognised`] as a
+    /// baseline (of another version or shape) gets the hint to record it again: the others
+    /// are someone else's file, which `--update-baseline` must not replace.
     pub fn parse(text: &str, shown: &str) -> anyhow::Result<Baseline> {
+        if let Some(what) = foreign(text) {
+            return Err(not_a_baseline(shown, what).into());
+        }
         let baseline: Baseline = serde_json::from_str(text).map_err(|e| {
             // serde_json's message ends in " at line L column C": the location goes up front
             let what = e.to_string();
@@ -145,6 +150,28 @@ impl Baseline {
         });
         known.values().filter(|(_, covered)| *covered).map(|(n, _)| n).sum()
     }
+}
+
+/// What `text` is when it is not recognisably an orch baseline (of any version): `None` for
+/// a JSON object with a numeric `version` and a `findings` key, which orch wrote (maybe an
+/// older or newer orch, maybe edited by hand) and may record again.
+pub fn foreign(text: &str) -> Option<&'static str> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Some(if text.trim().is_empty() { "an empty file" } else { "not JSON" });
+    };
+    let Some(object) = value.as_object() else { return Some("JSON, but not an object") };
+    if object.get("version").is_some_and(serde_json::Value::is_u64) && object.contains_key("findings") {
+        None
+    } else {
+        Some("JSON without a `version` number and `findings`")
+    }
+}
+
+/// The refusal for an existing file that is not a baseline: exit 2, and never the hint to
+/// `--update-baseline` (it would replace the file).
+pub fn not_a_baseline(shown: &str, what: &str) -> Failure {
+    Failure::usage(format!("{shown} is not an orch baseline ({what}): orch neither reads nor replaces it"))
+        .hint("give the path of a baseline file, or of a new one to record, e.g. `--baseline lint-baseline.json`")
 }
 
 #[cfg(test)]
@@ -195,5 +222,23 @@ mod tests {
         assert!(!err.to_string().contains(" at line "), "{err}");
         let err = Baseline::parse("{\"version\": 9, \"findings\": []}", "b.json").unwrap_err();
         assert!(err.to_string().contains("has version 9"), "{err}");
+    }
+
+    #[test]
+    fn only_files_shaped_like_a_baseline_are_recognised() {
+        assert_eq!(foreign("{\"version\": 2, \"findings\": 3}"), None);
+        assert_eq!(foreign("{\"version\": 1, \"findings\": []}"), None);
+        assert_eq!(foreign("fn main() {}\n"), Some("not JSON"));
+        assert_eq!(foreign(""), Some("an empty file"));
+        assert_eq!(foreign("[1]"), Some("JSON, but not an object"));
+        assert_eq!(
+            foreign("{\"name\": \"x\", \"version\": \"1.0\"}"),
+            Some("JSON without a `version` number and `findings`")
+        );
+        let err = Baseline::parse("[package]\n", "Cargo.toml").unwrap_err();
+        let (kind, hint) = crate::error::classify(&err);
+        assert_eq!(kind.code(), 2);
+        assert!(err.to_string().contains("Cargo.toml is not an orch baseline (not JSON)"), "{err}");
+        assert!(!hint.unwrap_or_default().contains("--update-baseline"));
     }
 }

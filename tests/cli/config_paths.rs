@@ -216,3 +216,63 @@ fn a_crate_whose_root_is_outside_src_is_refused_precisely_by_init_and_lint() {
         fx.write("src/shared/mod.rs", "");
     }
 }
+
+#[test]
+fn bad_lint_lists_are_configuration_errors_with_line_and_column() {
+    let fx = Fixture::project(&["--runtime-version", "0.1.0", "--feature", "auth"]);
+    let config = fx.read("orch.toml");
+    for (setting, shown) in [
+        ("io_deny = [\"std::fs::\"]", "12: invalid [lint] io_deny entry \"std::fs::\""),
+        ("io_deny = [\"\"]", "12: invalid [lint] io_deny entry \"\""),
+        ("io_deny = [\"Std::Fs\"]", "12: invalid [lint] io_deny entry \"Std::Fs\": paths are case-sensitive"),
+        ("exclude = [\"/abs/**\"]", "12: invalid [lint] exclude pattern \"/abs/**\""),
+        ("exclude = [\"../x\"]", "12: invalid [lint] exclude pattern \"../x\""),
+        ("exclude = [\"src//x\"]", "12: invalid [lint] exclude pattern \"src//x\""),
+        ("public_modules = [\"\"]", "19: invalid [lint] public_modules entry \"\""),
+        ("io-deny = [\"std::fs\"]", "1: unknown field `io-deny`"),
+    ] {
+        // the setting two lines below `[lint]`
+        fx.write("orch.toml", &config.replace("[lint]\n", &format!("[lint]\n#\n{setting}\n")));
+        let line = config.lines().position(|l| l == "[lint]").unwrap() + 3;
+        for args in [&["lint"][..], &["lint", "--fix"]] {
+            let run = fx.refused(args, 2);
+            assert!(
+                run.stderr.contains(&format!("error: invalid config [ROOT]/app/orch.toml:{line}:{shown}")),
+                "{setting}: {}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+        }
+    }
+    fx.write("orch.toml", &config.replace("[lint]\n", "[lint.rule]\nlayout = \"off\"\n"));
+    let run = fx.refused(&["lint"], 2);
+    assert!(run.stderr.contains("unknown field `rule`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_paths_folder_that_is_a_file_is_a_configuration_error_for_every_command() {
+    let fx = Fixture::project(&["--runtime-version", "0.1.0", "--feature", "auth"]);
+    let config = fx.read("orch.toml");
+    let commands: [&[&str]; 4] = [&["lint"], &["doctor"], &["list"], &["new", "feature", "billing"]];
+    for (key, value) in
+        [("features", "src/main.rs"), ("core", "src/features/mod.rs"), ("templates", "Cargo.toml")]
+    {
+        let line = format!("{key} = \"{value}\"");
+        let edited: String = config
+            .lines()
+            .map(|l| if l.starts_with(&format!("{key} = ")) { line.clone() } else { l.to_string() })
+            .map(|l| l + "\n")
+            .collect();
+        fx.write("orch.toml", &edited);
+        let at = edited.lines().position(|l| l == line).unwrap() + 1;
+        for args in commands {
+            let run = fx.refused(args, 2);
+            let expected = format!(
+                "error: [ROOT]/app/orch.toml:{at}:{}: `[paths] {key}` = {value:?} is a file, not a folder",
+                key.len() + 4
+            );
+            assert!(run.stderr.starts_with(&expected), "{args:?} {line}:\n{}", run.transcript());
+            assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+        }
+    }
+}

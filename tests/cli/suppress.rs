@@ -371,3 +371,47 @@ fn bad_baselines_are_refused_and_nothing_is_written() {
     // with --fix: a usage error
     fx.refused(&["lint", "--fix", "--baseline", "b.json"], 2);
 }
+
+#[test]
+fn project_files_are_never_taken_for_baselines_nor_overwritten() {
+    let fx = fixture("violations");
+    // the project's own files: refused by their path, with or without --update-baseline
+    for (file, what) in [
+        ("src/main.rs", "is a Rust source file"),
+        ("orch.toml", "is the orch configuration"),
+        ("Cargo.toml", "is the cargo manifest"),
+        ("src/lint-baseline.json", "is inside src/"),
+    ] {
+        for update in [false, true] {
+            let mut args = vec!["lint", "--baseline", file];
+            if update {
+                args.push("--update-baseline");
+            }
+            let run = fx.refused(&args, 2);
+            assert!(run.stderr.contains(&format!("error: baseline {file} {what}")), "{}", run.stderr);
+            assert!(!run.stderr.contains("--update-baseline"), "{}", run.stderr);
+        }
+    }
+    // any other file that is not a baseline: refused, saying what it is, and never replaced
+    fx.write("notes.txt", "release notes\n");
+    fx.write("package.json", "{\"name\": \"app\", \"version\": \"1.0.0\"}\n");
+    for (file, what) in [("notes.txt", "not JSON"), ("package.json", "JSON without a `version` number")] {
+        for update in [false, true] {
+            let mut args = vec!["lint", "--baseline", file];
+            if update {
+                args.push("--update-baseline");
+            }
+            let run = fx.refused(&args, 2);
+            assert!(
+                run.stderr.contains(&format!("error: {file} is not an orch baseline ({what}")),
+                "{}",
+                run.stderr
+            );
+            assert!(!run.stderr.contains("--update-baseline"), "{}", run.stderr);
+        }
+    }
+    // a baseline of another version is recognised: recording it again is what the hint says
+    fx.write("b.json", "{\"version\": 2, \"findings\": []}\n");
+    fx.orch(&["lint", "--baseline", "b.json", "--update-baseline"]).ok();
+    assert!(!entries(&fx, "b.json").is_empty());
+}

@@ -63,7 +63,10 @@ fn lint_at_a_workspace_root_lints_every_orch_member() {
     // Path arguments pick the member holding them; a clean member exits 0.
     fx.orch(&["lint", "crates/web"]).ok();
     fx.orch(&["lint", "crates/app/src"]).expect_code(1);
-    fx.refused(&["lint", "crates/plain"], 2);
+    // a plain member is in the workspace but no orch project: it selects nothing (see below)
+    let run = fx.orch(&["lint", "crates/plain"]);
+    run.ok();
+    assert!(run.stderr.contains("note: crates/plain is in no linted orch member"), "{}", run.stderr);
 
     // Once fixed (each member with its own config and files), the whole workspace passes.
     fx.orch(&["lint", "--fix", "-q"]).ok();
@@ -132,4 +135,67 @@ fn a_baseline_is_per_project_not_per_workspace() {
     // in a member it works
     fx.orch_in("crates/app", &["lint", "--baseline", "b.json"]).ok();
     assert!(fx.exists("crates/app/b.json"));
+}
+
+#[test]
+fn root_files_of_a_workspace_select_nothing_and_paths_outside_it_are_refused() {
+    let fx = workspace();
+    fx.write("README.md", "# workspace\n");
+    // what a pre-commit hook passes for a commit touching only root files: a pass checking nothing
+    for args in [
+        &["lint", "Cargo.toml"][..],
+        &["lint", "README.md", "crates/plain/src/lib.rs"],
+        &["lint", "deleted.rs"],
+        &["lint", "-p", "web", "crates/app/src/main.rs"],
+    ] {
+        let run = fx.refused(args, 0);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.transcript());
+        for p in &args[1..] {
+            if !p.starts_with('-') && *p != "web" {
+                let note =
+                    format!("note: {p} is in no linted orch member of the workspace: it selects nothing");
+                assert!(run.stderr.contains(&note), "{args:?}: {}", run.stderr);
+            }
+        }
+        assert!(run.stderr.contains("0 files"), "{args:?}: {}", run.stderr);
+    }
+    let run = fx.orch(&["lint", "Cargo.toml", "--format", "json"]);
+    run.ok();
+    assert!(paths(&run).is_empty(), "{}", run.transcript());
+    // with a member's file among them, that member is linted as before
+    let run = fx.orch(&[
+        "lint",
+        "Cargo.toml",
+        "crates/app/src/features/auth/executors/auth.rs",
+        "--format",
+        "json",
+    ]);
+    run.expect_code(1);
+    assert_eq!(paths(&run), ["crates/app/src/features/auth/executors/auth.rs"]);
+    // outside the workspace: a usage error
+    let run = fx.refused(&["lint", "../elsewhere.rs"], 2);
+    assert!(
+        run.stderr.contains("error: ../elsewhere.rs is outside the workspace at [ROOT]"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+}
+
+#[test]
+fn workspace_findings_say_their_hints_are_member_relative() {
+    let fx = workspace();
+    let run = fx.orch(&["lint"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("--> crates/app/src/features/auth/executors/auth.rs"), "{}", run.stdout);
+    assert!(run.stdout.contains("in src/features/auth/mod.rs"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("note: the hints of findings in crates/app/ name paths relative to crates/app"),
+        "{}",
+        run.stderr
+    );
+    // a clean member gets no note; from inside the member nothing is relocated
+    assert!(!run.stderr.contains("crates/web"), "{}", run.stderr);
+    let run = fx.orch_in("crates/app", &["lint", "--workspace"]);
+    assert!(!run.stderr.contains("note: the hints"), "{}", run.stderr);
 }
