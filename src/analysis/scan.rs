@@ -115,10 +115,23 @@ impl Scanner {
             events: input.events,
             imports: FastMap::default(),
             shaped: Vec::new(),
+            aliases: FastMap::default(),
+            mod_macros: Vec::new(),
         };
         w.collect_children();
+        w.collect_aliases();
         w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
         w.doc_includes();
+        if w.mod_macros.iter().any(|&(_, invoked)| !invoked) {
+            // A macro declaring `mod $name;` invoked in another file: the modules it declares
+            // are unknown here; `$` marks the defining file's neighbourhood unknown.
+            w.facts.push(Fact::Mod {
+                name: "$".into(),
+                extra: None,
+                loc: Loc::default(),
+                flags: flags::IN_MACRO | flags::MACRO_DEF | flags::CFG,
+            });
+        }
         if w.has_tests {
             w.facts.push(Fact::HasTests);
         }
@@ -261,6 +274,12 @@ struct Walk<'a, 'f> {
     /// In an events file: public enums and structs to look at once the imports are known
     /// (name, kind, location, flags, body `{` token).
     shaped: Vec<(&'a str, TypeKind, Loc, u8, usize)>,
+    /// `use path as alias;` anywhere in the file: alias -> path (`use std as s` lets `s::fs`
+    /// mean `std::fs`; `use ..::PingJob as Ping` makes `Executor<Ping>` handle `PingJob`).
+    aliases: FastMap<&'a str, Vec<&'a str>>,
+    /// `macro_rules!` macros of this file whose body declares `mod $name;`, and whether an
+    /// invocation of each was seen.
+    mod_macros: Vec<(&'a str, bool)>,
 }
 
 /// Types that hold data and do no I/O, in modules the I/O deny-list names as a whole
@@ -369,6 +388,73 @@ impl<'a> Walk<'a, '_> {
                 self.children.push(name);
             }
         }
+    }
+
+    /// Every `use path as alias;` of the file (one pass; scoping is per file, which is what
+    /// the rules need: a name aliased anywhere in the file is that path).
+    fn collect_aliases(&mut self) {
+        let n = self.toks.len();
+        let mut i = 0;
+        let mut prefix = Vec::new();
+        while i < n {
+            if self.kw(i) == Kw::Use && i + 1 < n {
+                let end = self.find_semi(i + 1, n);
+                prefix.clear();
+                self.alias_tree(i + 1, end, &mut prefix);
+                i = end + 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// The aliases of the `use` tree at `i..end` (segments so far in `prefix`).
+    fn alias_tree(&mut self, mut i: usize, end: usize, prefix: &mut Vec<&'a str>) {
+        let base = prefix.len();
+        while i < end {
+            match self.kind(i) {
+                Some(Kind::Ident | Kind::RawIdent) if self.kw(i) == Kw::As => {
+                    if self.is_ident(i + 1) && self.text(i + 1) != "_" && prefix.len() > base {
+                        let path = if prefix.last() == Some(&"self") {
+                            &prefix[..prefix.len() - 1]
+                        } else {
+                            &prefix[..]
+                        };
+                        if !path.is_empty() {
+                            self.aliases.insert(self.text(i + 1), path.to_vec());
+                        }
+                    }
+                    prefix.truncate(base);
+                    i += 2;
+                }
+                Some(Kind::Ident | Kind::RawIdent) => {
+                    prefix.push(self.text(i));
+                    i += 1;
+                }
+                Some(Kind::Open(b'{')) => {
+                    let close = self.close(i);
+                    let mut k = i + 1;
+                    while k < close {
+                        let sub_end = self.next_comma(k, close);
+                        self.alias_tree(k, sub_end, prefix);
+                        k = sub_end + 1;
+                    }
+                    prefix.truncate(base);
+                    i = close + 1;
+                }
+                Some(Kind::Punct(b',')) => {
+                    prefix.truncate(base);
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        prefix.truncate(base);
+    }
+
+    /// The last segment of the path `name` stands for (`Ping` for `use ..::PingJob as Ping`).
+    fn unalias(&self, name: &'a str) -> &'a str {
+        self.aliases.get(name).and_then(|p| p.last()).copied().unwrap_or(name)
     }
 
     /// Walk tokens `lo..hi` in `scope` with inherited `fl` flags.
@@ -628,12 +714,17 @@ impl<'a> Walk<'a, '_> {
                 Kw::MacroRules if self.is_punct(i + 1, b'!') => {
                     // A macro definition: only `mod x;` lines inside count (to avoid false orphans).
                     let mut j = i + 2;
+                    let name = self.is_ident(j).then(|| self.text(j));
                     if self.is_ident(j) {
                         j += 1;
                     }
                     if matches!(self.kind(j), Some(Kind::Open(_))) {
                         let close = self.close(j);
-                        self.mods_only(j + 1, close, fl | flags::IN_MACRO);
+                        if self.mods_only(j + 1, close, fl | flags::IN_MACRO)
+                            && let Some(name) = name
+                        {
+                            self.mod_macros.push((name, false));
+                        }
                         pend.clear();
                         *item_start = true;
                         return close + 1;
@@ -661,6 +752,7 @@ impl<'a> Walk<'a, '_> {
             if self.is_word(i, "concat") {
                 self.manifest_dir_file(open, close);
             }
+            self.mod_macro_invocation(i, open, close, fl);
             let mut f = fl | flags::IN_MACRO;
             if pend.test {
                 f |= flags::TEST;
@@ -957,8 +1049,10 @@ impl<'a> Walk<'a, '_> {
     /// `#[cfg]` and `#[cfg_attr(.., path)]` attributes right before them (`pub` and
     /// `pub(..)` may sit in between). They are flagged [`flags::MACRO_DEF`]: rustc resolves
     /// them where the macro is invoked, not where it is defined.
-    fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) {
+    /// Returns whether the body declares a module named by a metavariable (`mod $m;`).
+    fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) -> bool {
         let fl = fl | flags::MACRO_DEF;
+        let mut by_var = false;
         let mut pend = Pending::default();
         let mut k = lo;
         while k < hi {
@@ -992,8 +1086,36 @@ impl<'a> Walk<'a, '_> {
                 k += 3;
                 continue;
             }
+            if self.kw(k) == Kw::Mod && self.is_punct(k + 1, b'$') && self.is_ident(k + 2) {
+                by_var = true;
+            }
             pend.clear();
             k += 1;
+        }
+        by_var
+    }
+
+    /// An invocation at `i` of a macro of this file whose body declares `mod $name;`
+    /// (`mod_use!(cfg(unix), linux)`): each argument that is a lone identifier may be the
+    /// module it declares. Recorded as `cfg`'d macro modules: candidates, never required.
+    fn mod_macro_invocation(&mut self, i: usize, open: usize, close: usize, fl: u8) {
+        let name = self.text(i);
+        let Some(entry) = self.mod_macros.iter_mut().find(|(m, _)| *m == name) else { return };
+        entry.1 = true;
+        let mut k = open + 1;
+        while k < close {
+            let end = self.next_comma(k, close);
+            if end == k + 1 && self.is_ident(k) {
+                let loc = self.loc(k);
+                let f = (fl | flags::IN_MACRO | flags::CFG) & !flags::ITEM_LEVEL;
+                self.facts.push(Fact::Mod {
+                    name: self.text(k).into(),
+                    extra: self.mod_extra(Box::new([])),
+                    loc,
+                    flags: f,
+                });
+            }
+            k = end + 1;
         }
     }
 
@@ -1082,6 +1204,7 @@ impl<'a> Walk<'a, '_> {
         }
         let (job, _) = self.last_generic_segment(seg + 1);
         let Some((job, job_at)) = job else { return };
+        let job = self.unalias(job);
         let generic = generics.contains(&job);
         let Some(ty) = self_type else { return };
         // `impl<E: Executor<J>, J: Job> Executor<J> for E`: a blanket impl, no executor type
@@ -1360,6 +1483,12 @@ impl<'a> Walk<'a, '_> {
     /// external (kept as written), into `out`. `false` for paths that cannot be resolved
     /// (`Self::`, too many `super`s).
     fn resolve(&self, segs: &[&'a str], out: &mut Vec<&'a str>) -> bool {
+        self.resolve_in(segs, out, true)
+    }
+
+    /// [`Self::resolve`], expanding a leading `use .. as` alias if `aliases` (once: an alias
+    /// of an alias is not followed).
+    fn resolve_in(&self, segs: &[&'a str], out: &mut Vec<&'a str>, aliases: bool) -> bool {
         out.clear();
         let Some(&first) = segs.first() else { return false };
         match first {
@@ -1381,6 +1510,12 @@ impl<'a> Walk<'a, '_> {
                 out.extend_from_slice(&segs[ups..]);
             }
             "Self" => return false,
+            _ if aliases && segs.len() > 1 && self.aliases.contains_key(first) => {
+                // `use std as s; s::fs::read(..)` is `std::fs::read`
+                let mut full: Vec<&'a str> = self.aliases[first].clone();
+                full.extend_from_slice(&segs[1..]);
+                return self.resolve_in(&full, out, false);
+            }
             _ if self.children.contains(&first) => {
                 out.push("crate");
                 out.extend_from_slice(&self.modpath);

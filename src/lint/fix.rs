@@ -206,6 +206,14 @@ fn module_name(file: &Path) -> Option<&str> {
 fn mod_line(plan: &mut Plan, parent: &Path, file: &Path, exports: &[String]) -> anyhow::Result<()> {
     let name = module_name(file).ok_or_else(|| anyhow::anyhow!("no module name"))?;
     let name = &crate::names::module_ident(name).map_err(|why| anyhow::anyhow!("{why}: rename it first"))?;
+    // A second declaration of the name does not build (E0428), whatever form the first takes.
+    let parent_src = plan.read(parent)?.unwrap_or_default();
+    if let Some(how) = declared_already(&parent_src, name.trim_start_matches("r#")) {
+        anyhow::bail!(
+            "{} already declares `{name}` ({how}): a `mod {name};` line would not build (E0428)",
+            display(parent)
+        );
+    }
     let in_component_folder = parent.file_name().is_some_and(|n| n == "mod.rs")
         && parent
             .parent()
@@ -239,6 +247,39 @@ fn wire_feature(plan: &mut Plan, project: &Project, feature: &str) -> anyhow::Re
     let ident =
         crate::names::module_ident(feature).map_err(|why| anyhow::anyhow!("{why}: rename it first"))?;
     generate::edit_rust(plan, &module, |src| wiring::ensure_feature_wired(src, &ident))
+}
+
+/// How `src` (a parent module file) already declares a module `name`, if it does in a form
+/// the module tree does not follow to `name.rs`: an inline `mod name { .. }`, a `mod name;`
+/// (behind `#[path]` or `#[cfg]`, or in a macro body), or an invocation of a macro of the file
+/// that declares `mod $var;` naming it. Token-level, one pass.
+pub(crate) fn declared_already(src: &str, name: &str) -> Option<String> {
+    use crate::analysis::lex::{Kind, ident_text, tokenize};
+    let mut toks = Vec::new();
+    let mut m = Vec::new();
+    tokenize(src.as_bytes(), &mut toks, &mut m).ok()?;
+    let word = |i: usize| {
+        toks.get(i)
+            .filter(|t| matches!(t.kind, Kind::Ident | Kind::RawIdent))
+            .map_or("", |t| ident_text(src, t))
+    };
+    let mut macro_mods = false;
+    let mut named = false;
+    for i in 0..toks.len() {
+        if word(i) == "mod" {
+            if word(i + 1) == name {
+                return Some(match toks.get(i + 2).map(|t| t.kind) {
+                    Some(Kind::Open(b'{')) => {
+                        format!("the inline module `mod {name} {{ .. }}` shadows the file")
+                    }
+                    _ => format!("as `mod {name}` with another path, behind `cfg` or in a macro"),
+                });
+            }
+            macro_mods |= toks.get(i + 1).is_some_and(|t| t.kind == Kind::Punct(b'$'));
+        }
+        named |= toks[i].kind != Kind::Punct(b'$') && word(i + 1) == name && word(i) != "mod";
+    }
+    (macro_mods && named).then(|| "through a macro that declares `mod $name;`".to_string())
 }
 
 /// Whether `src` defines a function `name` (token-level: `fn name`).

@@ -14,6 +14,7 @@ mod init;
 mod interrupt;
 mod lint;
 mod lint_bounds;
+mod lint_modtree;
 mod lint_real_code;
 mod list;
 mod names;

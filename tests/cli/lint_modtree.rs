@@ -1,0 +1,110 @@
+//! `orch lint` / `orch doctor` on module-tree, pairing and fix-check shapes found by QA on a
+//! release build (modules declared by a macro's metavariable, `use .. as` aliases, a crate
+//! root that no longer calls `features::register`, I/O through a crate alias).
+
+use crate::support::{Fixture, Run};
+
+/// (rule, path) of every finding of a `--format json` run.
+fn findings(run: &Run) -> Vec<(String, String)> {
+    let v: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.transcript()));
+    v["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings:\n{}", run.transcript()))
+        .iter()
+        .map(|f| {
+            (f["rule"].as_str().unwrap_or_default().into(), f["path"].as_str().unwrap_or_default().into())
+        })
+        .collect()
+}
+
+fn append(fx: &Fixture, rel: &str, text: &str) {
+    let mut content = fx.read(rel);
+    content.push_str(text);
+    fx.write(rel, &content);
+}
+
+/// rand_os: `macro_rules! mod_use { ($c:meta, $m:ident) => { #[$c] mod $m; .. } }` invoked
+/// with the module names.
+const MOD_USE: &str = "\nmacro_rules! mod_use {\n    ($c:meta, $m:ident) => {\n        #[$c]\n        mod $m;\n        #[$c]\n        use $m as imp;\n    };\n}\n\nmod_use!(cfg(target_os = \"linux\"), linux);\nmod_use!(cfg(windows), windows);\n";
+
+#[test]
+fn modules_named_by_a_macro_metavariable_are_reached() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    append(&fx, "src/main.rs", MOD_USE);
+    fx.write("src/linux.rs", "//! Linux.\n");
+    fx.write("src/windows.rs", "//! Windows.\n");
+    let run = fx.orch(&["lint", "--format", "json"]);
+    assert_eq!(findings(&run), [], "{}", run.transcript());
+    run.ok();
+    // a file no invocation names is still an orphan
+    fx.write("src/macos.rs", "//! macOS.\n");
+    let run = fx.orch(&["lint", "--format", "json"]);
+    assert_eq!(findings(&run), [("orphan-module".into(), "src/macos.rs".into())], "{}", run.transcript());
+}
+
+/// The macro defined in one file and invoked in another: the modules it declares cannot be
+/// told, so the files next to the defining one are not reported (never a false error).
+#[test]
+fn a_module_macro_invoked_from_another_file_makes_no_false_orphans() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    append(&fx, "src/main.rs", "\n#[macro_use]\nmod os;\n");
+    fx.write(
+        "src/os.rs",
+        "//! Platforms.\n\nmacro_rules! mod_use {\n    ($m:ident) => {\n        mod $m;\n    };\n}\n",
+    );
+    fx.write("src/linux.rs", "//! Linux.\n");
+    append(&fx, "src/main.rs", "\nmod_use!(linux);\n");
+    let run = fx.orch(&["lint", "--format", "json"]);
+    assert_eq!(findings(&run), [], "{}", run.transcript());
+}
+
+/// `--fix` must not add `mod x;` where the parent already declares `x` another way (E0428).
+#[test]
+fn fix_declines_a_mod_line_the_parent_already_declares_inline() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    append(&fx, "src/main.rs", "\nmod io {\n    pub fn f() {}\n}\n");
+    fx.write("src/io.rs", "//! Shadowed by the inline module.\n");
+    let before = fx.read("src/main.rs");
+    let run = fx.orch(&["lint"]);
+    assert!(run.stdout.contains("src/io.rs"), "{}", run.transcript());
+    assert!(run.stdout.contains("inline module"), "{}", run.transcript());
+    assert!(!run.stdout.contains("add `mod io;`"), "{}", run.transcript());
+    let fix = fx.orch(&["lint", "--fix"]);
+    assert_eq!(fx.read("src/main.rs"), before, "{}", fix.transcript());
+}
+
+/// `use ..::PingJob as Ping; impl Executor<Ping> for PingExecutor` compiles: it pairs.
+#[test]
+fn an_aliased_job_type_pairs_with_its_executor() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    let path = "src/features/auth/executors/auth.rs";
+    let text = fx
+        .read(path)
+        .replace(
+            "use crate::features::auth::jobs::AuthJob;",
+            "use crate::features::auth::jobs::AuthJob as Auth;",
+        )
+        .replace("impl Executor<AuthJob> for AuthExecutor", "impl Executor<Auth> for AuthExecutor")
+        .replace("job: &AuthJob", "job: &Auth");
+    assert!(text.contains("Executor<Auth>"));
+    fx.write(path, &text);
+    let run = fx.orch(&["lint", "--format", "json"]);
+    assert_eq!(findings(&run), [], "{}", run.transcript());
+    run.ok();
+    fx.orch(&["doctor"]).ok();
+}
+
+/// `use std as s; s::fs::read(..)` in an orchestrator is I/O.
+#[test]
+fn io_through_a_crate_alias_breaks_the_boundary() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    let path = "src/features/auth/orchestrators/auth.rs";
+    append(
+        &fx,
+        path,
+        "\nuse std as s;\n\n/// Reads.\npub fn sneaky() -> usize {\n    s::fs::read(\"x\").map(|b| b.len()).unwrap_or(0)\n}\n",
+    );
+    let run = fx.orch(&["lint", "--format", "json"]);
+    assert!(findings(&run).contains(&("boundaries".into(), path.into())), "{}", run.transcript());
+}
