@@ -108,3 +108,23 @@ fn io_through_a_crate_alias_breaks_the_boundary() {
     let run = fx.orch(&["lint", "--format", "json"]);
     assert!(findings(&run).contains(&("boundaries".into(), path.into())), "{}", run.transcript());
 }
+
+/// `main.rs` no longer calling `features::register(&mut builder)?` builds, and registers
+/// nothing: `registration` reports it at the `mod features;` line, with the line to add.
+#[test]
+fn a_crate_root_that_never_calls_features_register_is_reported() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    let main = fx.read("src/main.rs");
+    assert!(main.contains("    features::register(&mut builder)?;\n"));
+    fx.write("src/main.rs", &main.replace("    features::register(&mut builder)?;\n", ""));
+    let run = fx.orch(&["lint", "--format", "json"]);
+    assert_eq!(findings(&run), [("registration".into(), "src/main.rs".into())], "{}", run.transcript());
+    let human = fx.orch(&["lint"]);
+    human.expect_code(1);
+    assert!(human.stdout.contains("`features::register` is never called"), "{}", human.transcript());
+    assert!(
+        human.stdout.contains("add `features::register(&mut builder)?;` to src/main.rs"),
+        "{}",
+        human.transcript()
+    );
+}
