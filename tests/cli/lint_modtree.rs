@@ -128,3 +128,36 @@ fn a_crate_root_that_never_calls_features_register_is_reported() {
         human.transcript()
     );
 }
+
+fn doctor_check(fx: &Fixture, id: &str) -> serde_json::Value {
+    let run = fx.orch(&["doctor", "--format", "json"]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.transcript()));
+    doc["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == id).cloned())
+        .unwrap_or_else(|| panic!("no check {id}:\n{}", run.transcript()))
+}
+
+/// Doctor counts the jobs rustc compiles, as lint does: not one in a file no `mod` reaches.
+#[test]
+fn doctor_counts_only_jobs_in_reached_files() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    fx.write("src/features/auth/jobs/orphan.rs", "//! Not declared.\n\npub struct OrphanJob;\n");
+    let check = doctor_check(&fx, "jobs-have-executors");
+    assert_eq!(check["message"], "1 job(s), one executor each", "{check}");
+}
+
+/// Generating a missing executor is an unsafe fix: doctor's hint says `--unsafe`.
+#[test]
+fn doctor_hint_for_missing_executors_names_unsafe() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    fx.orch(&["add", "job", "fetch_user", "--feature", "auth"]).ok();
+    let check = doctor_check(&fx, "jobs-have-executors");
+    assert_eq!(check["status"], "fail", "{check}");
+    let hint = check["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("orch lint --fix --unsafe"), "{check}");
+    // and that command does generate it
+    fx.orch(&["lint", "--fix", "--unsafe"]).ok();
+    assert_eq!(doctor_check(&fx, "jobs-have-executors")["status"], "pass");
+}
