@@ -43,13 +43,35 @@ mod verify;
 /// The hint for an orphan file whose name `name` no `mod` line should declare (`why`: not an
 /// identifier, so only `#[path]` reaches it, or not snake_case, which rustc warns about):
 /// rename it (its folder, for a `mod.rs`) to a snake_case identifier, then declare it.
-pub fn rename_hint(path: &Path, name: &str, why: &str, parent: Option<&Path>) -> String {
+/// `taken` says whether a path exists (relative to the project): a rename onto an existing
+/// file (`fetch-user.rs` next to `fetch_user.rs`) would overwrite it, so it is not proposed.
+pub fn rename_hint(
+    path: &Path,
+    name: &str,
+    why: &str,
+    parent: Option<&Path>,
+    taken: &dyn Fn(&Path) -> bool,
+) -> String {
     let folder = path.file_name().is_some_and(|n| n == "mod.rs");
     let what = if folder { "its folder" } else { "the file" };
-    let rename = match crate::names::snake_file_name(name) {
-        Some(new) if folder => format!("rename {what} to `{new}/`, then declare it with `mod {new};`"),
-        Some(new) => format!("rename {what} to `{new}.rs`, then declare it with `mod {new};`"),
-        None => format!("rename {what} to a snake_case identifier, then declare it with a `mod` line"),
+    let dir = if folder { path.parent().and_then(Path::parent) } else { path.parent() };
+    let dir = dir.unwrap_or(Path::new(""));
+    let snake = crate::names::snake_file_name(name);
+    let existing = snake
+        .as_ref()
+        .and_then(|new| [dir.join(format!("{new}.rs")), dir.join(new)].into_iter().find(|p| taken(p)));
+    let rename = match (snake, existing) {
+        (Some(new), Some(existing)) => {
+            format!(
+                "`{new}` is taken ({} exists: renaming onto it would overwrite it), so merge {what} into that module or rename it to another snake_case name, then declare it with a `mod` line",
+                display(&existing)
+            )
+        }
+        (Some(new), None) if folder => {
+            format!("rename {what} to `{new}/`, then declare it with `mod {new};`")
+        }
+        (Some(new), None) => format!("rename {what} to `{new}.rs`, then declare it with `mod {new};`"),
+        (None, _) => format!("rename {what} to a snake_case identifier, then declare it with a `mod` line"),
     };
     let place = parent.map(|p| format!(" in {}", display(p))).unwrap_or_default();
     format!("{why}, so `orch lint --fix` does not declare it: {rename}{place}, or delete it")

@@ -161,3 +161,46 @@ fn doctor_hint_for_missing_executors_names_unsafe() {
     fx.orch(&["lint", "--fix", "--unsafe"]).ok();
     assert_eq!(doctor_check(&fx, "jobs-have-executors")["status"], "pass");
 }
+
+/// `fetch-user.rs` next to an existing `fetch_user.rs`: renaming it would overwrite that file.
+#[test]
+fn a_rename_hint_never_proposes_an_existing_file() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    fx.write("src/shared/fetch_user.rs", "//! Taken.\n");
+    fx.write("src/shared/fetch-user.rs", "//! Dash.\n");
+    let run = fx.orch(&["lint"]);
+    assert!(run.stdout.contains("src/shared/fetch-user.rs"), "{}", run.transcript());
+    assert!(!run.stdout.contains("rename it to `fetch_user.rs`"), "{}", run.transcript());
+    assert!(!run.stdout.contains("rename the file to `fetch_user.rs`"), "{}", run.transcript());
+    assert!(run.stdout.contains("src/shared/fetch_user.rs exists"), "{}", run.transcript());
+}
+
+/// A job named after a keyword: `orch add executor type` is refused, so the hint does not
+/// send the user there.
+#[test]
+fn the_missing_executor_hint_for_a_keyword_job_is_one_that_works() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    let jobs = "src/features/auth/jobs/mod.rs";
+    append(&fx, jobs, "\n/// A job named after a keyword.\n#[derive(Debug)]\npub struct TypeJob;\n");
+    let run = fx.orch(&["lint"]);
+    assert!(run.stdout.contains("job `TypeJob` has no executor"), "{}", run.transcript());
+    assert!(!run.stdout.contains("orch add executor type --feature"), "{}", run.transcript());
+    assert!(run.stdout.contains("impl Executor<TypeJob> for .."), "{}", run.transcript());
+    // and the refused command really is refused
+    fx.orch(&["add", "executor", "type", "--feature", "auth"]).expect_code(2);
+}
+
+/// `impl<T> Job for PageJob<T>`: the generator cannot write its executor, and says why.
+#[test]
+fn a_generic_job_is_declined_with_the_true_reason() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    fx.orch(&["add", "job", "page", "--feature", "auth"]).ok();
+    fx.write(
+        "src/features/auth/jobs/page.rs",
+        "//! Pages.\n\nuse orch_runtime::Job;\n\n/// A page of `T`.\n#[derive(Debug)]\npub struct PageJob<T> {\n    /// Items.\n    pub items: Vec<T>,\n}\n\n\
+         impl<T: Send + Sync + std::fmt::Debug + 'static> Job for PageJob<T> {\n    type Output = usize;\n}\n",
+    );
+    let run = fx.orch(&["lint", "--fix", "--unsafe"]);
+    assert!(run.stderr.contains("`PageJob` is generic"), "{}", run.transcript());
+    assert!(!run.stderr.contains("no `impl Job for PageJob`"), "{}", run.transcript());
+}

@@ -126,12 +126,18 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         };
         let (hint, fix) = match (parent, ident) {
             (_, Err(why)) => {
-                (crate::lint::fix::rename_hint(&f.path, &name, &why, parent.map(PathBuf::as_path)), None)
+                let taken =
+                    |p: &Path| a.file(p).is_some() || std::fs::symlink_metadata(a.root.join(p)).is_ok();
+                (
+                    crate::lint::fix::rename_hint(&f.path, &name, &why, parent.map(PathBuf::as_path), &taken),
+                    None,
+                )
             }
-            (Some(p), Ok(_)) if let Some(how) = shadowed => (
+            (Some(p), Ok(_)) if shadowed.is_some() => (
                 format!(
-                    "{} already declares `{name}`: {how}, so rustc never reads this file; merge it into that module or delete it (no `mod {name};` can be added)",
-                    crate::lint::show(p)
+                    "{} already declares `{name}`: {}, so rustc never reads this file; merge it into that module or delete it (no `mod {name};` can be added)",
+                    crate::lint::show(p),
+                    shadowed.as_deref().unwrap_or_default()
                 ),
                 None,
             ),
