@@ -204,3 +204,36 @@ fn a_generic_job_is_declined_with_the_true_reason() {
     assert!(run.stderr.contains("`PageJob` is generic"), "{}", run.transcript());
     assert!(!run.stderr.contains("no `impl Job for PageJob`"), "{}", run.transcript());
 }
+
+/// `mod pipe;` whose `pipe.rs` is a FIFO: the file is there, it is just not a regular file.
+#[cfg(unix)]
+#[test]
+fn a_declared_module_that_is_a_fifo_is_said_to_be_one() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    append(&fx, "src/shared/mod.rs", "\nmod pipe;\n");
+    let status = std::process::Command::new("mkfifo").arg(fx.path("src/shared/pipe.rs")).status().unwrap();
+    assert!(status.success());
+    let run = fx.orch(&["lint"]);
+    run.expect_code(1);
+    assert!(!run.stdout.contains("neither src/shared/pipe.rs"), "{}", run.transcript());
+    assert!(run.stdout.contains("src/shared/pipe.rs is not a regular file"), "{}", run.transcript());
+}
+
+/// A dangling symbolic link `x.rs` is no permission problem.
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_is_said_to_be_one() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    std::os::unix::fs::symlink("gone.rs", fx.path("src/shared/x.rs")).unwrap();
+    let run = fx.orch(&["lint"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("src/shared/x.rs"), "{}", run.transcript());
+    assert!(!run.stdout.contains("permissions"), "{}", run.transcript());
+    assert!(
+        run.stdout.contains("dangling symbolic link (its target does not exist)"),
+        "{}",
+        run.transcript()
+    );
+    let fix = fx.orch(&["lint", "--fix"]);
+    assert!(!fx.read("src/shared/mod.rs").contains("mod x;"), "{}", fix.transcript());
+}
