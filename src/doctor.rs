@@ -656,7 +656,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
 }
 
 /// Whether the source builds a dispatcher: `Dispatcher::builder` or `DispatcherBuilder::new`.
-fn builds_dispatcher(src: &str) -> bool {
+pub(crate) fn builds_dispatcher(src: &str) -> bool {
     let mut toks = Vec::new();
     let mut m = Vec::new();
     if analysis::lex::tokenize(src.as_bytes(), &mut toks, &mut m).is_err() {

@@ -237,3 +237,31 @@ fn a_dangling_link_is_said_to_be_one() {
     let fix = fx.orch(&["lint", "--fix"]);
     assert!(!fx.read("src/shared/mod.rs").contains("mod x;"), "{}", fix.transcript());
 }
+
+/// signal-hook-registry: an edition-2018 crate root with a bare trait object, which rustc
+/// accepts and syn 2 refuses. `orch init` declares its modules anyway (above every item),
+/// every other byte as it was; the generated files parse.
+#[test]
+fn init_declares_its_modules_in_a_root_syn_cannot_parse() {
+    let fx = Fixture::cargo_bin("sigs");
+    let manifest = fx.read("Cargo.toml").replace("edition = \"2024\"", "edition = \"2018\"");
+    fx.write("Cargo.toml", &manifest);
+    let main = "#![allow(bare_trait_objects)]\n\n//! Signals.\n\ntype Action = Fn(u8) + Send + Sync;\n\nfn main() {\n    let _: Option<Box<Action>> = None;\n}\n";
+    fx.write("src/main.rs", main);
+    fx.orch(&["init", "-q", "--runtime-version", "0.1", "--allow-unpublished-runtime"]).ok();
+    assert_eq!(
+        fx.read("src/main.rs"),
+        "#![allow(bare_trait_objects)]\n\n//! Signals.\n\npub mod features;\npub mod shared;\n\ntype Action = Fn(u8) + Send + Sync;\n\nfn main() {\n    let _: Option<Box<Action>> = None;\n}\n"
+    );
+    assert!(syn::parse_file(&fx.read("src/features/mod.rs")).is_ok());
+    fx.orch(&["lint"]).ok();
+    // a root that does not even tokenize is still refused, untouched
+    let fx = Fixture::cargo_bin("broken");
+    let manifest = fx.read("Cargo.toml").replace("edition = \"2024\"", "edition = \"2018\"");
+    fx.write("Cargo.toml", &manifest);
+    fx.write("src/main.rs", "fn main() {\n");
+    let run = fx.orch(&["init", "-q", "--runtime-version", "0.1", "--allow-unpublished-runtime"]);
+    run.expect_code(1);
+    assert_eq!(fx.read("src/main.rs"), "fn main() {\n");
+    assert!(!fx.exists("src/features"));
+}

@@ -225,6 +225,13 @@ fn simple_type(ty: &Type) -> Option<String> {
     }
 }
 
+/// Whether `ty` is `name<..>` (a path whose last segment is `name` with generic arguments).
+fn is_generic_type(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| {
+        s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_))
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,11 +280,4 @@ mod tests {
         assert!(!event_is_generated(&ev.replace("message", "user"), "LoginEvent"));
         assert!(!event_is_generated("pub struct LoginEvent;", "LoginEvent"));
     }
-}
-
-/// Whether `ty` is `name<..>` (a path whose last segment is `name` with generic arguments).
-fn is_generic_type(ty: &Type, name: &str) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| {
-        s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_))
-    }))
 }

@@ -160,7 +160,8 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
 
 /// The features module has a `fn register` that no code outside tests calls (`main.rs` lost
 /// its `features::register(&mut builder)?;`): no feature's executor reaches the dispatcher.
-/// Reported at the `mod features;` line of a binary's crate root. Silent for a library, when a file does not parse (the call may be
+/// Reported at the `mod features;` line of a binary's crate root that builds a dispatcher.
+/// Silent for a library, when a file does not parse (the call may be
 /// in it) or nothing declares the features module (`orphan-module` reports that).
 fn features_register_uncalled<'a>(
     a: &'a Analysis,
@@ -189,6 +190,12 @@ fn features_register_uncalled<'a>(
     let (root, loc) = decl?;
     // A library's features are registered by whatever binary uses it (doctor warns there).
     if !root.root || root.file_name() == "lib.rs" {
+        return None;
+    }
+    // Only a root that builds the dispatcher: right after `orch init` the crate builds none
+    // yet (init says where to add it; doctor reports the missing entry point).
+    let text = std::fs::read_to_string(a.root.join(&root.path)).unwrap_or_default();
+    if !crate::doctor::builds_dispatcher(&text) {
         return None;
     }
     Some(Finding::new(
