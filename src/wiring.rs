@@ -1080,6 +1080,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_first_item_position_skips_inner_attributes_and_docs() {
+        let src = "#![allow(x)]\n\n//! Doc.\n//! More.\n\ntype A = Fn(u8);\n";
+        assert_eq!(&src[after_inner_attributes(src)..], "\ntype A = Fn(u8);\n");
+        assert_eq!(after_inner_attributes("fn main() {}\n"), 0);
+        assert!(declares_mod_tokens("type A = Fn(u8);\npub mod features;\n", "features"));
+    }
+
+    #[test]
     fn version_sort_follows_the_style_guide() {
         let mut names = vec!["xy", "x10", "x_y", "x", "x2", "X", "a0", "a_b", "a"];
         names.sort_by(|a, b| version_cmp(a, b));

@@ -1823,6 +1823,28 @@ mod tests {
     }
 
     #[test]
+    fn a_macro_declaring_mod_by_metavariable_declares_the_names_passed_to_it() {
+        let src = "macro_rules! mod_use {\n    ($c:meta, $m:ident) => { #[$c] mod $m; #[$c] use $m as imp; };\n}\n\
+                   mod_use!(cfg(target_os = \"linux\"), linux);\nmod_use!(cfg(windows), windows);\n";
+        let m = mods(&scan(src));
+        let names: Vec<&str> = m.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(names, ["linux", "windows"]);
+        assert!(m.iter().all(|x| x.3 & flags::CFG != 0 && x.3 & flags::IN_MACRO != 0));
+        // defined here, invoked elsewhere: the `$` marker (reach unknown near this file)
+        let m = mods(&scan("macro_rules! m { ($x:ident) => { mod $x; } }\n"));
+        assert_eq!(m.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["$"]);
+    }
+
+    #[test]
+    fn use_as_aliases_resolve_for_executor_impls_and_paths() {
+        let src = "use crate::features::auth::jobs::{PingJob as Ping, Other};\nuse std as s;\n\
+                   impl Executor<Ping> for PingExecutor {}\nfn f() { s::fs::read(\"x\"); }\n";
+        let facts = scan(src);
+        assert!(facts.iter().any(|f| matches!(f, Fact::ExecutorImpl { job, .. } if &**job == "PingJob")));
+        assert!(facts.iter().any(|f| matches!(f, Fact::Ref { path, .. } if &**path == "std::fs::read")));
+    }
+
+    #[test]
     fn orchestrator_policy_keeps_executor_deny_listed_and_cross_feature_paths() {
         let src = "use crate::features::auth::executors::LoginExecutor;\nuse crate::features::auth::jobs::LoginJob;\n\
                    use std::fs;\nuse std::collections::HashMap;\nuse crate::features::billing::jobs::PayJob;\n\

@@ -404,6 +404,16 @@ mod tests {
     }
 
     #[test]
+    fn declarations_in_other_forms_are_found() {
+        assert!(declared_already("mod io {\n    fn f() {}\n}\n", "io").unwrap().contains("inline module"));
+        assert!(declared_already("#[cfg(unix)]\n#[path = \"x.rs\"]\nmod io;\n", "io").is_some());
+        let by_macro = "macro_rules! m { ($x:ident) => { mod $x; } }\nm!(linux);\n";
+        assert!(declared_already(by_macro, "linux").is_some());
+        assert!(declared_already(by_macro, "windows").is_none());
+        assert!(declared_already("mod other;\nfn io() {}\n", "io").is_none());
+    }
+
+    #[test]
     fn fn_detection() {
         assert!(has_fn("pub async fn demo(d: &D) {}", "demo"));
         assert!(!has_fn("// fn demo\nfn register() {}", "demo"));
