@@ -116,13 +116,13 @@ impl Scanner {
             imports: FastMap::default(),
             shaped: Vec::new(),
             aliases: FastMap::default(),
-            mod_macros: Vec::new(),
+            mod_macros: FastMap::default(),
         };
         w.collect_children();
         w.collect_aliases();
         w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
         w.doc_includes();
-        if w.mod_macros.iter().any(|&(_, invoked)| !invoked) {
+        if w.mod_macros.values().any(|&invoked| !invoked) {
             // A macro declaring `mod $name;` invoked in another file: the modules it declares
             // are unknown here; `$` marks the defining file's neighbourhood unknown.
             w.facts.push(Fact::Mod {
@@ -279,7 +279,7 @@ struct Walk<'a, 'f> {
     aliases: FastMap<&'a str, Vec<&'a str>>,
     /// `macro_rules!` macros of this file whose body declares `mod $name;`, and whether an
     /// invocation of each was seen.
-    mod_macros: Vec<(&'a str, bool)>,
+    mod_macros: FastMap<&'a str, bool>,
 }
 
 /// Types that hold data and do no I/O, in modules the I/O deny-list names as a whole
@@ -723,7 +723,7 @@ impl<'a> Walk<'a, '_> {
                         if self.mods_only(j + 1, close, fl | flags::IN_MACRO)
                             && let Some(name) = name
                         {
-                            self.mod_macros.push((name, false));
+                            self.mod_macros.entry(name).or_insert(false);
                         }
                         pend.clear();
                         *item_start = true;
@@ -1100,8 +1100,8 @@ impl<'a> Walk<'a, '_> {
     /// module it declares. Recorded as `cfg`'d macro modules: candidates, never required.
     fn mod_macro_invocation(&mut self, i: usize, open: usize, close: usize, fl: u8) {
         let name = self.text(i);
-        let Some(entry) = self.mod_macros.iter_mut().find(|(m, _)| *m == name) else { return };
-        entry.1 = true;
+        let Some(invoked) = self.mod_macros.get_mut(name) else { return };
+        *invoked = true;
         let mut k = open + 1;
         while k < close {
             let end = self.next_comma(k, close);
