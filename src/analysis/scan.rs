@@ -454,6 +454,9 @@ impl<'a> Walk<'a, '_> {
 
     /// The last segment of the path `name` stands for (`Ping` for `use ..::PingJob as Ping`).
     fn unalias(&self, name: &'a str) -> &'a str {
+        if self.aliases.is_empty() {
+            return name;
+        }
         self.aliases.get(name).and_then(|p| p.last()).copied().unwrap_or(name)
     }
 
@@ -874,14 +877,15 @@ impl<'a> Walk<'a, '_> {
             let mut j = i + 1;
             if self.kind(j) == Some(Kind::PathSep) && self.is_punct(j + 1, b'<') {
                 let (name, end) = self.first_generic_arg(j + 1);
-                job = name.filter(|n| *n != "_");
+                job = name.filter(|n| *n != "_").map(|n| self.unalias(n));
                 j = end + 1;
             }
             if self.kind(j) == Some(Kind::Open(b'(')) {
                 let close = self.close(j);
                 let executor = (j + 1..close)
-                    .find(|&k| self.is_ident(k) && Role::Executors.names(self.text(k)))
-                    .map(|k| self.text(k));
+                    .map(|k| (k, self.is_ident(k).then(|| self.unalias(self.text(k)))))
+                    .find(|&(_, t)| t.is_some_and(|t| Role::Executors.names(t)))
+                    .and_then(|(_, t)| t);
                 if job.is_some() || executor.is_some() {
                     let loc = self.loc(i);
                     self.facts.push(Fact::Register {
@@ -907,14 +911,14 @@ impl<'a> Walk<'a, '_> {
             }
             if let Some((name, at)) = job {
                 let loc = self.loc(at);
-                self.facts.push(Fact::Dispatch { job: name.into(), loc, flags: fl });
+                self.facts.push(Fact::Dispatch { job: self.unalias(name).into(), loc, flags: fl });
             }
             return;
         }
         if kw == Kw::Emit && after_dot && self.kind(i + 1) == Some(Kind::Open(b'(')) {
             if let Some((name, at)) = self.first_pascal_in_first_arg(i + 1) {
                 let loc = self.loc(at);
-                self.facts.push(Fact::Emit { event: name.into(), loc, flags: fl });
+                self.facts.push(Fact::Emit { event: self.unalias(name).into(), loc, flags: fl });
             }
             return;
         }
@@ -935,7 +939,8 @@ impl<'a> Walk<'a, '_> {
         let in_dispatch_arg = prev == Some(Kind::Open(b'(')) && i >= 2 && self.kw(i - 2) == Kw::Dispatch;
         let in_emit_arg = prev == Some(Kind::Open(b'(')) && i >= 2 && self.kw(i - 2) == Kw::Emit;
         // Only PascalCase words can be jobs or executors: one byte test skips the rest.
-        let text = self.text(i);
+        // (`use ..::LoginEvent as Login`: `Login { .. }` is a `LoginEvent`)
+        let text = self.unalias(self.text(i));
         let pascal = is_pascal(text);
         // ...and an event built to be emitted later or through a helper:
         // `let e = XEvent { .. }; publish(e)`, `announce(ctx, XEvent::new(..))`.
@@ -1842,6 +1847,15 @@ mod tests {
         let facts = scan(src);
         assert!(facts.iter().any(|f| matches!(f, Fact::ExecutorImpl { job, .. } if &**job == "PingJob")));
         assert!(facts.iter().any(|f| matches!(f, Fact::Ref { path, .. } if &**path == "std::fs::read")));
+        // emitted, dispatched and registered through an alias
+        let src = "use crate::features::auth::events::LoginEvent as Done;\nuse super::jobs::LoginJob as L;\n\
+                   fn f(ctx: &C, b: &mut B) { ctx.emit(Done { m }); d.dispatch(L { x }); b.register::<L, _>(X); }\n";
+        let facts = scan(src);
+        assert!(facts.iter().any(|f| matches!(f, Fact::Emit { event, .. } if &**event == "LoginEvent")));
+        assert!(facts.iter().any(|f| matches!(f, Fact::Dispatch { job, .. } if &**job == "LoginJob")));
+        assert!(
+            facts.iter().any(|f| matches!(f, Fact::Register { job: Some(job), .. } if &**job == "LoginJob"))
+        );
     }
 
     #[test]

@@ -86,8 +86,14 @@ fn an_aliased_job_type_pairs_with_its_executor() {
             "use crate::features::auth::jobs::AuthJob as Auth;",
         )
         .replace("impl Executor<AuthJob> for AuthExecutor", "impl Executor<Auth> for AuthExecutor")
-        .replace("job: &AuthJob", "job: &Auth");
-    assert!(text.contains("Executor<Auth>"));
+        .replace("job: &AuthJob", "job: &Auth")
+        .replace(
+            "use crate::features::auth::events::AuthEvent;",
+            "use crate::features::auth::events::AuthEvent as Done;",
+        )
+        .replace("ctx.emit(AuthEvent { message });", "ctx.emit(Done { message });")
+        .replace("Event::domain::<AuthEvent>", "Event::domain::<Done>");
+    assert!(text.contains("Executor<Auth>") && text.contains("emit(Done {"));
     fx.write(path, &text);
     let run = fx.orch(&["lint", "--format", "json"]);
     assert_eq!(findings(&run), [], "{}", run.transcript());
