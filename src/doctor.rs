@@ -573,6 +573,8 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
         .files
         .iter()
         .filter(|f| f.place.folder() == Some(Folder::Jobs))
+        // only files rustc compiles, as lint counts them (an orphan job file is no job)
+        .filter(|f| f.reach == analysis::Reach::Yes || (!a.has_roots && f.reach != analysis::Reach::Test))
         .map(|f| f.public_types().filter(|(n, _, _)| n.ends_with(Role::Jobs.suffix())).count())
         .sum();
     if pairing.is_empty() {
@@ -590,7 +592,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
                 Status::Fail,
                 format!("{} pairing problem(s)", pairing.len()),
             )
-            .hint("`orch lint --fix` generates missing executors; `orch lint` shows each problem")
+            .hint("`orch lint --fix --unsafe` generates missing executors; `orch lint` shows each problem")
             .details(pairing.iter().map(|f| line(f)).collect()),
         );
     }
@@ -654,7 +656,7 @@ fn source_checks(project: &Project, a: &Analysis, checks: &mut Vec<Check>) {
 }
 
 /// Whether the source builds a dispatcher: `Dispatcher::builder` or `DispatcherBuilder::new`.
-fn builds_dispatcher(src: &str) -> bool {
+pub(crate) fn builds_dispatcher(src: &str) -> bool {
     let mut toks = Vec::new();
     let mut m = Vec::new();
     if analysis::lex::tokenize(src.as_bytes(), &mut toks, &mut m).is_err() {

@@ -56,6 +56,62 @@ pub fn at_path(err: anyhow::Error, path: &std::path::Path) -> anyhow::Error {
     }
 }
 
+/// Whether `src` tokenizes (balanced delimiters, closed literals and comments).
+pub fn tokenizes(src: &str) -> bool {
+    crate::analysis::lex::tokenize(src.as_bytes(), &mut Vec::new(), &mut Vec::new()).is_ok()
+}
+
+/// Whether `src` has `mod name` anywhere (token-level, for files syn cannot parse).
+pub fn declares_mod_tokens(src: &str, name: &str) -> bool {
+    let (mut toks, mut m) = (Vec::new(), Vec::new());
+    if crate::analysis::lex::tokenize(src.as_bytes(), &mut toks, &mut m).is_err() {
+        return false;
+    }
+    toks.windows(2).any(|w| {
+        crate::analysis::lex::ident_text(src, &w[0]) == "mod"
+            && crate::analysis::lex::ident_text(src, &w[1]) == name
+    })
+}
+
+/// Byte offset of the line after the file's inner attributes (`#![..]`) and, when there are
+/// none after them, its leading `//!` docs: where an item placed first goes. Token-level.
+pub fn after_inner_attributes(src: &str) -> usize {
+    use crate::analysis::lex::Kind;
+    let (mut toks, mut m) = (Vec::new(), Vec::new());
+    if crate::analysis::lex::tokenize(src.as_bytes(), &mut toks, &mut m).is_err() {
+        return 0;
+    }
+    let mut end = 0usize;
+    let mut i = 0;
+    while i + 2 < toks.len()
+        && toks[i].kind == Kind::Punct(b'#')
+        && toks[i + 1].kind == Kind::Punct(b'!')
+        && toks[i + 2].kind == Kind::Open(b'[')
+    {
+        let close = m[i + 2] as usize;
+        end = toks[close].end as usize;
+        i = close + 1;
+    }
+    // then whole `//!` lines (and blank lines between them)
+    let mut at = src[end..].find('\n').map_or(src.len(), |n| end + n + 1);
+    if end == 0 {
+        at = 0;
+    }
+    let mut pos = at;
+    for line in src[at..].split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("//!") || t.is_empty() {
+            pos += line.len();
+            if t.starts_with("//!") {
+                at = pos;
+            }
+        } else {
+            break;
+        }
+    }
+    at
+}
+
 /// Parse `src` as a Rust file; a syntax error names its line and column.
 pub fn parse(src: &str) -> anyhow::Result<syn::File> {
     syn::parse_file(src).map_err(|e| {
@@ -104,6 +160,10 @@ pub fn exported_types(src: &str) -> anyhow::Result<Vec<String>> {
 /// else the first), at the position `rustfmt` sorts it to; with no such block it goes before
 /// the first item (and the comments directly above it), followed by a blank line.
 pub fn ensure_mod(src: &str, name: &str, vis: Vis) -> anyhow::Result<String> {
+    // Already declared in a file syn cannot parse (init's fallback placed it): nothing to do.
+    if syn::parse_file(src).is_err() && tokenizes(src) && declares_mod_tokens(src, name) {
+        return Ok(src.to_string());
+    }
     let file = parse(src)?;
     let text = Text::new(src);
     Ok(text.apply(mod_edit(&file, &text, name, vis).into_iter().collect()))
@@ -480,6 +540,16 @@ fn insert_call(
 /// that `before` did not (all of them in a new file; `#[path]` ones left out), whose files the
 /// caller checks.
 pub fn check_planned(before: Option<&str>, after: &str) -> anyhow::Result<Vec<String>> {
+    // A file syn could not parse before the edit either (edition-2018 syntax syn 2 refuses,
+    // that rustc accepts): the edit must not break its tokens; nothing more can be checked.
+    if let Some(before) = before
+        && syn::parse_file(before).is_err()
+        && syn::parse_file(after).is_err()
+        && tokenizes(before)
+        && tokenizes(after)
+    {
+        return Ok(Vec::new());
+    }
     let file = syn::parse_file(after).map_err(|e| {
         let LineColumn { line, column } = e.span().start();
         anyhow::Error::from(refusal(format!(
@@ -1008,6 +1078,14 @@ impl<'a> Text<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_item_position_skips_inner_attributes_and_docs() {
+        let src = "#![allow(x)]\n\n//! Doc.\n//! More.\n\ntype A = Fn(u8);\n";
+        assert_eq!(&src[after_inner_attributes(src)..], "\ntype A = Fn(u8);\n");
+        assert_eq!(after_inner_attributes("fn main() {}\n"), 0);
+        assert!(declares_mod_tokens("type A = Fn(u8);\npub mod features;\n", "features"));
+    }
 
     #[test]
     fn version_sort_follows_the_style_guide() {

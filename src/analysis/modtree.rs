@@ -62,6 +62,8 @@ pub fn resolve(a: &mut Analysis) {
         // (file, reach, only through cfg, through `#[path]` / `include!`, through `mod`)
         let mut targets: Vec<(usize, Reach, bool, bool, bool)> = Vec::new();
         let mut buf = String::new();
+        // folders where a macro declaring `mod $name;` may be invoked from another file
+        let mut macro_unknown: Vec<Box<Path>> = Vec::new();
         while let Some(i) = work.pop() {
             targets.clear();
             let f = &a.files[i];
@@ -86,6 +88,14 @@ pub fn resolve(a: &mut Analysis) {
             };
             for fact in f.facts.iter() {
                 match fact {
+                    Fact::Mod { name, .. } if name.starts_with('$') => {
+                        // Its modules are named where it is invoked, in another file: what is
+                        // next to this file, and below it, is of unknown reach (never an orphan).
+                        macro_unknown.push(Path::new(dir).into());
+                        if !mod_rs {
+                            macro_unknown.push(Path::new(dir).join(stem).into());
+                        }
+                    }
                     Fact::Mod { name, flags: fl, .. } => {
                         let (paths, inline) = fact.mod_location();
                         let child_reach = if fl & flags::TEST != 0 { Reach::Test } else { here };
@@ -157,6 +167,7 @@ pub fn resolve(a: &mut Analysis) {
                 }
             }
         }
+        a.unknown = macro_unknown;
     }
     data_folders(a, &mut reach, &module, &is_root);
     for (i, f) in a.files.iter_mut().enumerate() {
@@ -168,7 +179,7 @@ pub fn resolve(a: &mut Analysis) {
     }
     // A reached module file that does not parse hides its children: reachability below its
     // directory is unknown (no orphan findings there).
-    let mut unknown = Vec::new();
+    let mut unknown = std::mem::take(&mut a.unknown);
     // (a skipped file's content is unknown too: a FIFO or an oversized module file)
     for problem in a.problems.iter().filter(|p| matches!(p.kind, ProblemKind::Parse | ProblemKind::Skipped)) {
         let Some(i) = a.file_index(&problem.path) else { continue };

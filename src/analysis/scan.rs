@@ -115,10 +115,23 @@ impl Scanner {
             events: input.events,
             imports: FastMap::default(),
             shaped: Vec::new(),
+            aliases: FastMap::default(),
+            mod_macros: FastMap::default(),
         };
         w.collect_children();
+        w.collect_aliases();
         w.items(0, w.toks.len(), Scope::Module, flags::ITEM_LEVEL);
         w.doc_includes();
+        if w.mod_macros.values().any(|&invoked| !invoked) {
+            // A macro declaring `mod $name;` invoked in another file: the modules it declares
+            // are unknown here; `$` marks the defining file's neighbourhood unknown.
+            w.facts.push(Fact::Mod {
+                name: "$".into(),
+                extra: None,
+                loc: Loc::default(),
+                flags: flags::IN_MACRO | flags::MACRO_DEF | flags::CFG,
+            });
+        }
         if w.has_tests {
             w.facts.push(Fact::HasTests);
         }
@@ -261,6 +274,12 @@ struct Walk<'a, 'f> {
     /// In an events file: public enums and structs to look at once the imports are known
     /// (name, kind, location, flags, body `{` token).
     shaped: Vec<(&'a str, TypeKind, Loc, u8, usize)>,
+    /// `use path as alias;` anywhere in the file: alias -> path (`use std as s` lets `s::fs`
+    /// mean `std::fs`; `use ..::PingJob as Ping` makes `Executor<Ping>` handle `PingJob`).
+    aliases: FastMap<&'a str, Vec<&'a str>>,
+    /// `macro_rules!` macros of this file whose body declares `mod $name;`, and whether an
+    /// invocation of each was seen.
+    mod_macros: FastMap<&'a str, bool>,
 }
 
 /// Types that hold data and do no I/O, in modules the I/O deny-list names as a whole
@@ -369,6 +388,76 @@ impl<'a> Walk<'a, '_> {
                 self.children.push(name);
             }
         }
+    }
+
+    /// Every `use path as alias;` of the file (one pass; scoping is per file, which is what
+    /// the rules need: a name aliased anywhere in the file is that path).
+    fn collect_aliases(&mut self) {
+        let n = self.toks.len();
+        let mut i = 0;
+        let mut prefix = Vec::new();
+        while i < n {
+            if self.kw(i) == Kw::Use && i + 1 < n {
+                let end = self.find_semi(i + 1, n);
+                prefix.clear();
+                self.alias_tree(i + 1, end, &mut prefix);
+                i = end + 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// The aliases of the `use` tree at `i..end` (segments so far in `prefix`).
+    fn alias_tree(&mut self, mut i: usize, end: usize, prefix: &mut Vec<&'a str>) {
+        let base = prefix.len();
+        while i < end {
+            match self.kind(i) {
+                Some(Kind::Ident | Kind::RawIdent) if self.kw(i) == Kw::As => {
+                    if self.is_ident(i + 1) && self.text(i + 1) != "_" && prefix.len() > base {
+                        let path = if prefix.last() == Some(&"self") {
+                            &prefix[..prefix.len() - 1]
+                        } else {
+                            &prefix[..]
+                        };
+                        if !path.is_empty() {
+                            self.aliases.insert(self.text(i + 1), path.to_vec());
+                        }
+                    }
+                    prefix.truncate(base);
+                    i += 2;
+                }
+                Some(Kind::Ident | Kind::RawIdent) => {
+                    prefix.push(self.text(i));
+                    i += 1;
+                }
+                Some(Kind::Open(b'{')) => {
+                    let close = self.close(i);
+                    let mut k = i + 1;
+                    while k < close {
+                        let sub_end = self.next_comma(k, close);
+                        self.alias_tree(k, sub_end, prefix);
+                        k = sub_end + 1;
+                    }
+                    prefix.truncate(base);
+                    i = close + 1;
+                }
+                Some(Kind::Punct(b',')) => {
+                    prefix.truncate(base);
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        prefix.truncate(base);
+    }
+
+    /// The last segment of the path `name` stands for (`Ping` for `use ..::PingJob as Ping`).
+    fn unalias(&self, name: &'a str) -> &'a str {
+        if self.aliases.is_empty() {
+            return name;
+        }
+        self.aliases.get(name).and_then(|p| p.last()).copied().unwrap_or(name)
     }
 
     /// Walk tokens `lo..hi` in `scope` with inherited `fl` flags.
@@ -628,12 +717,17 @@ impl<'a> Walk<'a, '_> {
                 Kw::MacroRules if self.is_punct(i + 1, b'!') => {
                     // A macro definition: only `mod x;` lines inside count (to avoid false orphans).
                     let mut j = i + 2;
+                    let name = self.is_ident(j).then(|| self.text(j));
                     if self.is_ident(j) {
                         j += 1;
                     }
                     if matches!(self.kind(j), Some(Kind::Open(_))) {
                         let close = self.close(j);
-                        self.mods_only(j + 1, close, fl | flags::IN_MACRO);
+                        if self.mods_only(j + 1, close, fl | flags::IN_MACRO)
+                            && let Some(name) = name
+                        {
+                            self.mod_macros.entry(name).or_insert(false);
+                        }
                         pend.clear();
                         *item_start = true;
                         return close + 1;
@@ -661,6 +755,7 @@ impl<'a> Walk<'a, '_> {
             if self.is_word(i, "concat") {
                 self.manifest_dir_file(open, close);
             }
+            self.mod_macro_invocation(i, open, close, fl);
             let mut f = fl | flags::IN_MACRO;
             if pend.test {
                 f |= flags::TEST;
@@ -782,14 +877,15 @@ impl<'a> Walk<'a, '_> {
             let mut j = i + 1;
             if self.kind(j) == Some(Kind::PathSep) && self.is_punct(j + 1, b'<') {
                 let (name, end) = self.first_generic_arg(j + 1);
-                job = name.filter(|n| *n != "_");
+                job = name.filter(|n| *n != "_").map(|n| self.unalias(n));
                 j = end + 1;
             }
             if self.kind(j) == Some(Kind::Open(b'(')) {
                 let close = self.close(j);
                 let executor = (j + 1..close)
-                    .find(|&k| self.is_ident(k) && Role::Executors.names(self.text(k)))
-                    .map(|k| self.text(k));
+                    .map(|k| (k, self.is_ident(k).then(|| self.unalias(self.text(k)))))
+                    .find(|&(_, t)| t.is_some_and(|t| Role::Executors.names(t)))
+                    .and_then(|(_, t)| t);
                 if job.is_some() || executor.is_some() {
                     let loc = self.loc(i);
                     self.facts.push(Fact::Register {
@@ -815,14 +911,14 @@ impl<'a> Walk<'a, '_> {
             }
             if let Some((name, at)) = job {
                 let loc = self.loc(at);
-                self.facts.push(Fact::Dispatch { job: name.into(), loc, flags: fl });
+                self.facts.push(Fact::Dispatch { job: self.unalias(name).into(), loc, flags: fl });
             }
             return;
         }
         if kw == Kw::Emit && after_dot && self.kind(i + 1) == Some(Kind::Open(b'(')) {
             if let Some((name, at)) = self.first_pascal_in_first_arg(i + 1) {
                 let loc = self.loc(at);
-                self.facts.push(Fact::Emit { event: name.into(), loc, flags: fl });
+                self.facts.push(Fact::Emit { event: self.unalias(name).into(), loc, flags: fl });
             }
             return;
         }
@@ -843,7 +939,8 @@ impl<'a> Walk<'a, '_> {
         let in_dispatch_arg = prev == Some(Kind::Open(b'(')) && i >= 2 && self.kw(i - 2) == Kw::Dispatch;
         let in_emit_arg = prev == Some(Kind::Open(b'(')) && i >= 2 && self.kw(i - 2) == Kw::Emit;
         // Only PascalCase words can be jobs or executors: one byte test skips the rest.
-        let text = self.text(i);
+        // (`use ..::LoginEvent as Login`: `Login { .. }` is a `LoginEvent`)
+        let text = self.unalias(self.text(i));
         let pascal = is_pascal(text);
         // ...and an event built to be emitted later or through a helper:
         // `let e = XEvent { .. }; publish(e)`, `announce(ctx, XEvent::new(..))`.
@@ -957,8 +1054,10 @@ impl<'a> Walk<'a, '_> {
     /// `#[cfg]` and `#[cfg_attr(.., path)]` attributes right before them (`pub` and
     /// `pub(..)` may sit in between). They are flagged [`flags::MACRO_DEF`]: rustc resolves
     /// them where the macro is invoked, not where it is defined.
-    fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) {
+    /// Returns whether the body declares a module named by a metavariable (`mod $m;`).
+    fn mods_only(&mut self, lo: usize, hi: usize, fl: u8) -> bool {
         let fl = fl | flags::MACRO_DEF;
+        let mut by_var = false;
         let mut pend = Pending::default();
         let mut k = lo;
         while k < hi {
@@ -992,8 +1091,36 @@ impl<'a> Walk<'a, '_> {
                 k += 3;
                 continue;
             }
+            if self.kw(k) == Kw::Mod && self.is_punct(k + 1, b'$') && self.is_ident(k + 2) {
+                by_var = true;
+            }
             pend.clear();
             k += 1;
+        }
+        by_var
+    }
+
+    /// An invocation at `i` of a macro of this file whose body declares `mod $name;`
+    /// (`mod_use!(cfg(unix), linux)`): each argument that is a lone identifier may be the
+    /// module it declares. Recorded as `cfg`'d macro modules: candidates, never required.
+    fn mod_macro_invocation(&mut self, i: usize, open: usize, close: usize, fl: u8) {
+        let name = self.text(i);
+        let Some(invoked) = self.mod_macros.get_mut(name) else { return };
+        *invoked = true;
+        let mut k = open + 1;
+        while k < close {
+            let end = self.next_comma(k, close);
+            if end == k + 1 && self.is_ident(k) {
+                let loc = self.loc(k);
+                let f = (fl | flags::IN_MACRO | flags::CFG) & !flags::ITEM_LEVEL;
+                self.facts.push(Fact::Mod {
+                    name: self.text(k).into(),
+                    extra: self.mod_extra(Box::new([])),
+                    loc,
+                    flags: f,
+                });
+            }
+            k = end + 1;
         }
     }
 
@@ -1082,6 +1209,7 @@ impl<'a> Walk<'a, '_> {
         }
         let (job, _) = self.last_generic_segment(seg + 1);
         let Some((job, job_at)) = job else { return };
+        let job = self.unalias(job);
         let generic = generics.contains(&job);
         let Some(ty) = self_type else { return };
         // `impl<E: Executor<J>, J: Job> Executor<J> for E`: a blanket impl, no executor type
@@ -1360,6 +1488,12 @@ impl<'a> Walk<'a, '_> {
     /// external (kept as written), into `out`. `false` for paths that cannot be resolved
     /// (`Self::`, too many `super`s).
     fn resolve(&self, segs: &[&'a str], out: &mut Vec<&'a str>) -> bool {
+        self.resolve_in(segs, out, true)
+    }
+
+    /// [`Self::resolve`], expanding a leading `use .. as` alias if `aliases` (once: an alias
+    /// of an alias is not followed).
+    fn resolve_in(&self, segs: &[&'a str], out: &mut Vec<&'a str>, aliases: bool) -> bool {
         out.clear();
         let Some(&first) = segs.first() else { return false };
         match first {
@@ -1381,6 +1515,12 @@ impl<'a> Walk<'a, '_> {
                 out.extend_from_slice(&segs[ups..]);
             }
             "Self" => return false,
+            _ if aliases && segs.len() > 1 && self.aliases.contains_key(first) => {
+                // `use std as s; s::fs::read(..)` is `std::fs::read`
+                let mut full: Vec<&'a str> = self.aliases[first].clone();
+                full.extend_from_slice(&segs[1..]);
+                return self.resolve_in(&full, out, false);
+            }
             _ if self.children.contains(&first) => {
                 out.push("crate");
                 out.extend_from_slice(&self.modpath);
@@ -1685,6 +1825,37 @@ mod tests {
 
     fn scan(src: &str) -> Vec<Fact> {
         scan_with(src, &["features", "auth", "jobs", "login"], RefPolicy::All)
+    }
+
+    #[test]
+    fn a_macro_declaring_mod_by_metavariable_declares_the_names_passed_to_it() {
+        let src = "macro_rules! mod_use {\n    ($c:meta, $m:ident) => { #[$c] mod $m; #[$c] use $m as imp; };\n}\n\
+                   mod_use!(cfg(target_os = \"linux\"), linux);\nmod_use!(cfg(windows), windows);\n";
+        let m = mods(&scan(src));
+        let names: Vec<&str> = m.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(names, ["linux", "windows"]);
+        assert!(m.iter().all(|x| x.3 & flags::CFG != 0 && x.3 & flags::IN_MACRO != 0));
+        // defined here, invoked elsewhere: the `$` marker (reach unknown near this file)
+        let m = mods(&scan("macro_rules! m { ($x:ident) => { mod $x; } }\n"));
+        assert_eq!(m.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["$"]);
+    }
+
+    #[test]
+    fn use_as_aliases_resolve_for_executor_impls_and_paths() {
+        let src = "use crate::features::auth::jobs::{PingJob as Ping, Other};\nuse std as s;\n\
+                   impl Executor<Ping> for PingExecutor {}\nfn f() { s::fs::read(\"x\"); }\n";
+        let facts = scan(src);
+        assert!(facts.iter().any(|f| matches!(f, Fact::ExecutorImpl { job, .. } if &**job == "PingJob")));
+        assert!(facts.iter().any(|f| matches!(f, Fact::Ref { path, .. } if &**path == "std::fs::read")));
+        // emitted, dispatched and registered through an alias
+        let src = "use crate::features::auth::events::LoginEvent as Done;\nuse super::jobs::LoginJob as L;\n\
+                   fn f(ctx: &C, b: &mut B) { ctx.emit(Done { m }); d.dispatch(L { x }); b.register::<L, _>(X); }\n";
+        let facts = scan(src);
+        assert!(facts.iter().any(|f| matches!(f, Fact::Emit { event, .. } if &**event == "LoginEvent")));
+        assert!(facts.iter().any(|f| matches!(f, Fact::Dispatch { job, .. } if &**job == "LoginJob")));
+        assert!(
+            facts.iter().any(|f| matches!(f, Fact::Register { job: Some(job), .. } if &**job == "LoginJob"))
+        );
     }
 
     #[test]

@@ -307,7 +307,7 @@ pub fn plan_init(
             } else {
                 vec![format!("pub mod {name};")]
             };
-            edit_rust(plan, &root_file, |src| wiring::ensure_root_mod(src, name, &decl))?;
+            edit_rust(plan, &root_file, |src| root_mod_edit(src, name, &decl))?;
         }
         let file = base.join(dir).join("mod.rs");
         if plan.exists(&file) {
@@ -752,6 +752,58 @@ pub fn relative_path(target: &Path, from: &Path) -> PathBuf {
         out.push(part);
     }
     if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+/// [`wiring::ensure_root_mod`], or, for a crate root rustc accepts but syn does not (an
+/// edition-2018 bare trait object `type A = Fn(u8) + Send;`, which syn 2 refuses), the
+/// declaration lines inserted right after the file's inner attributes and `//!` docs: above
+/// every item, so above the crate's own macros too. The file must still tokenize (a real
+/// syntax error is refused as before); the module tree then sees the lines exactly as rustc
+/// will, since nothing else in the file moves.
+fn root_mod_edit(src: &str, name: &str, decl: &[String]) -> anyhow::Result<String> {
+    let parsed_err = match wiring::ensure_root_mod(src, name, decl) {
+        Ok(out) => return Ok(out),
+        Err(e) => e,
+    };
+    if syn::parse_file(src).is_ok() || !wiring::tokenizes(src) {
+        return Err(parsed_err);
+    }
+    if wiring::declares_mod_tokens(src, name) {
+        return Ok(src.to_string());
+    }
+    let mut at = wiring::after_inner_attributes(src);
+    // below the declarations placed by the previous call (`features` before `shared`)
+    let ours = |l: &str| {
+        let t = l.trim();
+        t.starts_with("pub mod ") || t.starts_with("pub(crate) mod ") || t.starts_with("#[allow(dead_code")
+    };
+    let mut pos = at;
+    for line in src[at..].split_inclusive('\n') {
+        if ours(line) {
+            pos += line.len();
+            at = pos;
+        } else if line.trim().is_empty() && at > 0 && pos == at {
+            pos += line.len();
+        } else {
+            break;
+        }
+    }
+    let (head, tail) = src.split_at(at);
+    let after_ours = head.lines().last().is_some_and(|l| l.trim().starts_with("pub mod "));
+    let mut out = String::with_capacity(src.len() + 64);
+    out.push_str(head);
+    if !head.is_empty() && !head.ends_with("\n\n") && !after_ours {
+        out.push('\n');
+    }
+    for line in decl {
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !tail.starts_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(tail);
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -43,13 +43,35 @@ mod verify;
 /// The hint for an orphan file whose name `name` no `mod` line should declare (`why`: not an
 /// identifier, so only `#[path]` reaches it, or not snake_case, which rustc warns about):
 /// rename it (its folder, for a `mod.rs`) to a snake_case identifier, then declare it.
-pub fn rename_hint(path: &Path, name: &str, why: &str, parent: Option<&Path>) -> String {
+/// `taken` says whether a path exists (relative to the project): a rename onto an existing
+/// file (`fetch-user.rs` next to `fetch_user.rs`) would overwrite it, so it is not proposed.
+pub fn rename_hint(
+    path: &Path,
+    name: &str,
+    why: &str,
+    parent: Option<&Path>,
+    taken: &dyn Fn(&Path) -> bool,
+) -> String {
     let folder = path.file_name().is_some_and(|n| n == "mod.rs");
     let what = if folder { "its folder" } else { "the file" };
-    let rename = match crate::names::snake_file_name(name) {
-        Some(new) if folder => format!("rename {what} to `{new}/`, then declare it with `mod {new};`"),
-        Some(new) => format!("rename {what} to `{new}.rs`, then declare it with `mod {new};`"),
-        None => format!("rename {what} to a snake_case identifier, then declare it with a `mod` line"),
+    let dir = if folder { path.parent().and_then(Path::parent) } else { path.parent() };
+    let dir = dir.unwrap_or(Path::new(""));
+    let snake = crate::names::snake_file_name(name);
+    let existing = snake
+        .as_ref()
+        .and_then(|new| [dir.join(format!("{new}.rs")), dir.join(new)].into_iter().find(|p| taken(p)));
+    let rename = match (snake, existing) {
+        (Some(new), Some(existing)) => {
+            format!(
+                "`{new}` is taken ({} exists: renaming onto it would overwrite it), so merge {what} into that module or rename it to another snake_case name, then declare it with a `mod` line",
+                display(&existing)
+            )
+        }
+        (Some(new), None) if folder => {
+            format!("rename {what} to `{new}/`, then declare it with `mod {new};`")
+        }
+        (Some(new), None) => format!("rename {what} to `{new}.rs`, then declare it with `mod {new};`"),
+        (None, _) => format!("rename {what} to a snake_case identifier, then declare it with a `mod` line"),
     };
     let place = parent.map(|p| format!(" in {}", display(p))).unwrap_or_default();
     format!("{why}, so `orch lint --fix` does not declare it: {rename}{place}, or delete it")
@@ -206,6 +228,14 @@ fn module_name(file: &Path) -> Option<&str> {
 fn mod_line(plan: &mut Plan, parent: &Path, file: &Path, exports: &[String]) -> anyhow::Result<()> {
     let name = module_name(file).ok_or_else(|| anyhow::anyhow!("no module name"))?;
     let name = &crate::names::module_ident(name).map_err(|why| anyhow::anyhow!("{why}: rename it first"))?;
+    // A second declaration of the name does not build (E0428), whatever form the first takes.
+    let parent_src = plan.read(parent)?.unwrap_or_default();
+    if let Some(how) = declared_already(&parent_src, name.trim_start_matches("r#")) {
+        anyhow::bail!(
+            "{} already declares `{name}` ({how}): a `mod {name};` line would not build (E0428)",
+            display(parent)
+        );
+    }
     let in_component_folder = parent.file_name().is_some_and(|n| n == "mod.rs")
         && parent
             .parent()
@@ -239,6 +269,39 @@ fn wire_feature(plan: &mut Plan, project: &Project, feature: &str) -> anyhow::Re
     let ident =
         crate::names::module_ident(feature).map_err(|why| anyhow::anyhow!("{why}: rename it first"))?;
     generate::edit_rust(plan, &module, |src| wiring::ensure_feature_wired(src, &ident))
+}
+
+/// How `src` (a parent module file) already declares a module `name`, if it does in a form
+/// the module tree does not follow to `name.rs`: an inline `mod name { .. }`, a `mod name;`
+/// (behind `#[path]` or `#[cfg]`, or in a macro body), or an invocation of a macro of the file
+/// that declares `mod $var;` naming it. Token-level, one pass.
+pub(crate) fn declared_already(src: &str, name: &str) -> Option<String> {
+    use crate::analysis::lex::{Kind, ident_text, tokenize};
+    let mut toks = Vec::new();
+    let mut m = Vec::new();
+    tokenize(src.as_bytes(), &mut toks, &mut m).ok()?;
+    let word = |i: usize| {
+        toks.get(i)
+            .filter(|t| matches!(t.kind, Kind::Ident | Kind::RawIdent))
+            .map_or("", |t| ident_text(src, t))
+    };
+    let mut macro_mods = false;
+    let mut named = false;
+    for i in 0..toks.len() {
+        if word(i) == "mod" {
+            if word(i + 1) == name {
+                return Some(match toks.get(i + 2).map(|t| t.kind) {
+                    Some(Kind::Open(b'{')) => {
+                        format!("the inline module `mod {name} {{ .. }}` shadows the file")
+                    }
+                    _ => format!("as `mod {name}` with another path, behind `cfg` or in a macro"),
+                });
+            }
+            macro_mods |= toks.get(i + 1).is_some_and(|t| t.kind == Kind::Punct(b'$'));
+        }
+        named |= toks[i].kind != Kind::Punct(b'$') && word(i + 1) == name && word(i) != "mod";
+    }
+    (macro_mods && named).then(|| "through a macro that declares `mod $name;`".to_string())
 }
 
 /// Whether `src` defines a function `name` (token-level: `fn name`).
@@ -338,6 +401,16 @@ mod tests {
     fn module_names_of_orphans() {
         assert_eq!(module_name(Path::new("src/a/b.rs")), Some("b"));
         assert_eq!(module_name(Path::new("src/a/b/mod.rs")), Some("b"));
+    }
+
+    #[test]
+    fn declarations_in_other_forms_are_found() {
+        assert!(declared_already("mod io {\n    fn f() {}\n}\n", "io").unwrap().contains("inline module"));
+        assert!(declared_already("#[cfg(unix)]\n#[path = \"x.rs\"]\nmod io;\n", "io").is_some());
+        let by_macro = "macro_rules! m { ($x:ident) => { mod $x; } }\nm!(linux);\n";
+        assert!(declared_already(by_macro, "linux").is_some());
+        assert!(declared_already(by_macro, "windows").is_none());
+        assert!(declared_already("mod other;\nfn io() {}\n", "io").is_none());
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod init;
 mod interrupt;
 mod lint;
 mod lint_bounds;
+mod lint_modtree;
 mod lint_real_code;
 mod list;
 mod names;

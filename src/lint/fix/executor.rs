@@ -29,6 +29,8 @@ pub(super) fn job_shape(sources: &[&str], job: &str) -> Result<JobShape, String>
     let files: Vec<syn::File> = sources.iter().filter_map(|s| syn::parse_file(s).ok()).collect();
     let items = || files.iter().flat_map(|f| f.items.iter());
     let mut output: Option<&Type> = None;
+    // `impl<T> Job for PageJob<T>`: a job generic over its parameters
+    let mut generic = false;
     let (mut input_field, mut has_new, mut has_default) = (false, false, false);
     for item in items() {
         match item {
@@ -41,6 +43,9 @@ pub(super) fn job_shape(sources: &[&str], job: &str) -> Result<JobShape, String>
                             && is_ident_type(&f.ty, "String")
                     });
                 }
+            }
+            Item::Impl(i) if trait_name(i) == Some("Job") && is_generic_type(&i.self_ty, job) => {
+                generic = true
             }
             Item::Impl(i) if is_ident_type(&i.self_ty, job) => match trait_name(i) {
                 Some("Job") => {
@@ -59,6 +64,12 @@ pub(super) fn job_shape(sources: &[&str], job: &str) -> Result<JobShape, String>
             },
             _ => {}
         }
+    }
+    if output.is_none() && generic {
+        return Err(format!(
+            "`{job}` is generic (`impl<..> Job for {job}<..>`): the generator writes executors for \
+             concrete jobs only; write `impl Executor<{job}<..>> for ..` by hand"
+        ));
     }
     let Some(output) = output else {
         return Err(format!(
@@ -212,6 +223,13 @@ fn simple_type(ty: &Type) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Whether `ty` is `name<..>` (a path whose last segment is `name` with generic arguments).
+fn is_generic_type(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| {
+        s.ident == name && matches!(s.arguments, syn::PathArguments::AngleBracketed(_))
+    }))
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                 &f.path,
                 None,
                 format!("file name `{stem}.rs` is not snake_case"),
-                Some(format!("rename it to `{}.rs` (and its `mod` line or `#[path]`)", stem.to_snake_case())),
+                Some(rename_file_hint(a, &f.path, stem)),
             )),
             None => out.push(Finding::new(
                 RuleId::FileNaming,
@@ -90,6 +90,20 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                 Some("rename it with a snake_case name".to_string()),
             )),
         }
+    }
+}
+
+/// "rename it to `x.rs`", unless `x.rs` exists already (`fetch-user.rs` next to
+/// `fetch_user.rs`): the rename would overwrite it.
+fn rename_file_hint(a: &Analysis, path: &Path, stem: &str) -> String {
+    let new = format!("{}.rs", stem.to_snake_case());
+    let target = path.with_file_name(&new);
+    if a.file(&target).is_some() || std::fs::symlink_metadata(a.root.join(&target)).is_ok() {
+        format!(
+            "`{new}` exists next to it (renaming onto it would overwrite it): merge the two, or rename this one to another snake_case name (and its `mod` line or `#[path]`)"
+        )
+    } else {
+        format!("rename it to `{new}` (and its `mod` line or `#[path]`)")
     }
 }
 

@@ -52,10 +52,45 @@ pub(super) fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, P
     out
 }
 
+/// What `path` is when it exists on disk but is not a regular file (nor a link to one).
+fn not_regular(a: &Analysis, path: &Path) -> Option<&'static str> {
+    let full = a.root.join(path);
+    let meta = std::fs::symlink_metadata(&full).ok()?;
+    if meta.file_type().is_symlink() {
+        return match std::fs::metadata(&full) {
+            Err(_) => Some("a dangling symbolic link"),
+            Ok(m) if !m.is_file() => Some("a link to something other than a file"),
+            Ok(_) => None,
+        };
+    }
+    (!meta.is_file()).then_some("a FIFO, a socket or a device")
+}
+
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
     for (f, loc, file, folder) in missing_modules(a) {
         let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
+        // `pipe.rs` is there but is a FIFO, a socket, a device or a dangling link: "neither
+        // exists" would send the user looking for a file they can see
+        let odd = [&file, &folder].into_iter().find_map(|p| not_regular(a, p).map(|w| (p.clone(), w)));
+        if let Some((path, kind)) = odd {
+            let fnd = Finding::new(
+                RuleId::MissingModule,
+                sev,
+                &f.path,
+                Some(loc),
+                format!(
+                    "`mod {name};` is declared here, but {} is not a regular file ({kind}): rustc cannot read it",
+                    crate::lint::show(&path)
+                ),
+                Some(format!(
+                    "replace {} with a regular Rust file, or remove the `mod {name};` line",
+                    crate::lint::show(&path)
+                )),
+            );
+            out.push(fnd.with_related(file).with_related(folder));
+            continue;
+        }
         let fnd = Finding::new(
             RuleId::MissingModule,
             sev,

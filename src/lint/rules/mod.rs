@@ -319,11 +319,18 @@ impl What<'_> {
         Some(Cow::Owned(match self {
             What::Text(t) => return t.hint.as_deref().map(Cow::Borrowed),
             What::NoExecutor { job, place } => {
-                format!(
-                    "run `orch add executor {}{}` (or `orch lint --fix --unsafe`, which generates it)",
-                    job_stem(job),
-                    feature_flag(place)
-                )
+                let stem = job_stem(job);
+                if crate::names::Name::parse(&stem, "executor").is_err() {
+                    // `TypeJob`: `orch add executor type` is refused (a keyword)
+                    format!(
+                        "write `impl Executor<{job}> for ..` by hand in the executors folder (`orch add executor {stem}` is refused: `{stem}` is not a usable name)"
+                    )
+                } else {
+                    format!(
+                        "run `orch add executor {stem}{}` (or `orch lint --fix --unsafe`, which generates it)",
+                        feature_flag(place)
+                    )
+                }
             }
             What::NoImpl { executor, place } => {
                 let base = executor.strip_suffix(Role::Executors.suffix()).unwrap_or(executor);

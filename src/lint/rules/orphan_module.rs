@@ -79,6 +79,8 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         .collect();
     missing.sort_unstable_by(|x, y| crate::analysis::key(x).cmp(crate::analysis::key(y)));
     let counts = UnreachedCounts::new(a, unreached);
+    // parent module file -> its text, read once however many orphans it has
+    let mut parent_text: crate::analysis::FastMap<PathBuf, String> = Default::default();
     for f in a.files.iter().filter(|f| unreached(f)) {
         if a.reach_unknown(&f.path) || crate::analysis::below_any(&missing, &f.path) {
             continue;
@@ -111,10 +113,34 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         let registers = f.facts.iter().any(|x| matches!(x, Fact::RegisterFn { .. }));
         // `type.rs` is declared `mod r#type;`; `fetch-user.rs` cannot be declared at all
         let ident = crate::names::module_ident(&name);
+        // The parent already declares the name another way (an inline `mod x { .. }`): adding
+        // `mod x;` would not build (E0428).
+        let shadowed = match (parent, &ident) {
+            (Some(p), Ok(_)) => {
+                let text = parent_text
+                    .entry(p.clone())
+                    .or_insert_with(|| std::fs::read_to_string(a.root.join(p)).unwrap_or_default());
+                crate::lint::fix::declared_already(text, &name)
+            }
+            _ => None,
+        };
         let (hint, fix) = match (parent, ident) {
             (_, Err(why)) => {
-                (crate::lint::fix::rename_hint(&f.path, &name, &why, parent.map(PathBuf::as_path)), None)
+                let taken =
+                    |p: &Path| a.file(p).is_some() || std::fs::symlink_metadata(a.root.join(p)).is_ok();
+                (
+                    crate::lint::fix::rename_hint(&f.path, &name, &why, parent.map(PathBuf::as_path), &taken),
+                    None,
+                )
             }
+            (Some(p), Ok(_)) if shadowed.is_some() => (
+                format!(
+                    "{} already declares `{name}`: {}, so rustc never reads this file; merge it into that module or delete it (no `mod {name};` can be added)",
+                    crate::lint::show(p),
+                    shadowed.as_deref().unwrap_or_default()
+                ),
+                None,
+            ),
             (Some(p), Ok(ident)) if is_feature_module && registers => (
                 format!(
                     "wire the feature: `pub mod {ident};` and `{ident}::register(builder)?;` in {} (or run `orch lint --fix`)",

@@ -39,6 +39,11 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
                 "fix it (`cargo check` shows the compiler's view): the crate cannot build, and orch \
                  refuses to wire into it until it parses",
             ),
+            // a dangling link is no permission problem
+            ProblemKind::Io if p.message.contains("dangling") => (
+                p.message.clone(),
+                "it is a dangling symbolic link (its target does not exist): point it at an existing file, or delete it",
+            ),
             ProblemKind::Io => (p.message.clone(), "check the file's permissions"),
             ProblemKind::Skipped => (
                 p.message.clone(),

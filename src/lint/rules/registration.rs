@@ -18,8 +18,9 @@ pub(crate) const RULE: Rule = Rule {
 An executor that is never registered is dead code, and dispatching its job fails with
 `DispatchError::NoExecutor`. Reported: an `impl Executor<J> for E` with no
 `register::<J, _>(..)` (or `register_shared` / `register_with_breaker`, or `.register(E..)`)
-call outside test code, and a feature folder that is declared in the features module but whose
-`register` function `features::register` never calls.
+call outside test code, a feature folder that is declared in the features module but whose
+`register` function `features::register` never calls, and a features module whose `register`
+no code outside tests calls (the crate root must call `features::register(&mut builder)?`).
 
 Fix: `orch lint --fix` adds the missing `builder.register::<jobs::XJob, _>(executors::XExecutor)?;`
 line to the feature's `register` function, and the missing `<feature>::register(builder)?;` call.",
@@ -113,6 +114,9 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
     if !live(a, ff) {
         return;
     }
+    if let Some(fnd) = features_register_uncalled(a, ff, sev) {
+        out.push(fnd);
+    }
     let called: HashSet<&str> = ff
         .live_facts()
         .filter_map(|fact| match fact {
@@ -152,4 +156,57 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
         );
         out.push(fnd.with_fix(Fix::WireFeature { feature: feature.to_string() }));
     }
+}
+
+/// The features module has a `fn register` that no code outside tests calls (`main.rs` lost
+/// its `features::register(&mut builder)?;`): no feature's executor reaches the dispatcher.
+/// Reported at the `mod features;` line of a binary's crate root that builds a dispatcher.
+/// Silent for a library, when a file does not parse (the call may be
+/// in it) or nothing declares the features module (`orphan-module` reports that).
+fn features_register_uncalled<'a>(
+    a: &'a Analysis,
+    ff: &'a crate::analysis::SourceFile,
+    sev: Severity,
+) -> Option<Finding<'a>> {
+    if !ff.live_facts().any(|x| matches!(x, Fact::RegisterFn { .. })) {
+        return None;
+    }
+    let name = a.options.features_dir.file_name()?.to_str()?;
+    if a.problems.iter().any(|p| matches!(p.kind, crate::analysis::ProblemKind::Parse)) {
+        return None;
+    }
+    let mut decl = None;
+    for f in a.files.iter().filter(|f| live(a, f)) {
+        for fact in f.live_facts() {
+            match fact {
+                Fact::RegisterCall { module, .. } if &**module == name => return None,
+                // a macro may make the call
+                Fact::MacroMention { name: m, .. } if &**m == name => return None,
+                Fact::Mod { name: m, loc, .. } if &**m == name && decl.is_none() => decl = Some((f, *loc)),
+                _ => {}
+            }
+        }
+    }
+    let (root, loc) = decl?;
+    // A library's features are registered by whatever binary uses it (doctor warns there).
+    if !root.root || root.file_name() == "lib.rs" {
+        return None;
+    }
+    // Only a root that builds the dispatcher: right after `orch init` the crate builds none
+    // yet (init says where to add it; doctor reports the missing entry point).
+    let text = std::fs::read_to_string(a.root.join(&root.path)).unwrap_or_default();
+    if !crate::doctor::builds_dispatcher(&text) {
+        return None;
+    }
+    Some(Finding::new(
+        RuleId::Registration,
+        sev,
+        &root.path,
+        Some(loc),
+        format!("`{name}::register` is never called: no feature's executor reaches the dispatcher"),
+        Some(format!(
+            "add `{name}::register(&mut builder)?;` to {} where the dispatcher is built, between `Dispatcher::builder(..)` and `builder.build()`",
+            crate::lint::show(&root.path)
+        )),
+    ))
 }
