@@ -135,6 +135,23 @@ fn a_crate_root_that_never_calls_features_register_is_reported() {
     );
 }
 
+/// The same call under an imported name is a call: silence rather than a wrong error.
+#[test]
+fn features_register_called_through_an_import_is_not_reported() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    let main = fx.read("src/main.rs");
+    for (import, call) in [
+        ("use crate::features::register;\n", "    register(&mut builder)?;\n"),
+        ("use crate::features::register as wire;\n", "    wire(&mut builder)?;\n"),
+        ("use crate::features::{register};\n", "    register(&mut builder)?;\n"),
+    ] {
+        let edited = main.replace("    features::register(&mut builder)?;\n", call);
+        fx.write("src/main.rs", &format!("{import}{edited}"));
+        let run = fx.orch(&["lint", "--format", "json"]);
+        assert_eq!(findings(&run), [], "{import}{}", run.transcript());
+    }
+}
+
 fn doctor_check(fx: &Fixture, id: &str) -> serde_json::Value {
     let run = fx.orch(&["doctor", "--format", "json"]);
     let doc: serde_json::Value =

@@ -195,7 +195,7 @@ fn features_register_uncalled<'a>(
     // Only a root that builds the dispatcher: right after `orch init` the crate builds none
     // yet (init says where to add it; doctor reports the missing entry point).
     let text = std::fs::read_to_string(a.root.join(&root.path)).unwrap_or_default();
-    if !crate::doctor::builds_dispatcher(&text) {
+    if !crate::doctor::builds_dispatcher(&text) || may_call_imported_register(&text, name) {
         return None;
     }
     Some(Finding::new(
@@ -209,4 +209,22 @@ fn features_register_uncalled<'a>(
             crate::lint::show(&root.path)
         )),
     ))
+}
+
+/// Whether the root may call the features module's `register` under another name: it imports
+/// from that module by a group or glob (`use crate::features::{register, ..}`,
+/// `features::*`), or calls a bare `register(..)` / a `register` it renamed. Only a plain
+/// `features::register(..)` call is recognised as a fact, so these stay silent rather than be
+/// reported wrongly.
+fn may_call_imported_register(text: &str, name: &str) -> bool {
+    let imports_from = [format!("{name}::{{"), format!("{name}::*"), format!("{name}::register as ")];
+    if imports_from.iter().any(|p| text.contains(p.as_str())) {
+        return true;
+    }
+    // a bare call: `register(` not preceded by `.` or `::` (method calls and other paths)
+    text.match_indices("register(").any(|(i, _)| {
+        let before = text[..i].trim_end_matches(|c: char| c.is_alphanumeric() || c == '_');
+        // `xregister(` is another function; only the identifier `register` itself counts
+        before.len() == i && !before.ends_with('.') && !before.ends_with("::")
+    })
 }
