@@ -227,9 +227,11 @@ fn summary(ctx: &Ctx<'_>, totals: &report::Summary) {
     let fix_note = match (fixable - fixable_unsafe, fixable_unsafe) {
         (0, 0) => String::new(),
         (safe, 0) => format!("; {safe} fixable with `orch lint --fix`"),
-        (0, unsafe_) => format!("; {unsafe_} fixable with `orch lint --fix --unsafe` (generates code)"),
+        (0, unsafe_) => {
+            format!("; {unsafe_} fixable with `orch lint --fix --unsafe` (new or uncompiled code)")
+        }
         (safe, unsafe_) => format!(
-            "; {safe} fixable with `orch lint --fix`, {unsafe_} more with `orch lint --fix --unsafe` (generates code)"
+            "; {safe} fixable with `orch lint --fix`, {unsafe_} more with `orch lint --fix --unsafe` (new or uncompiled code)"
         ),
     };
     let label =
@@ -274,7 +276,7 @@ fn fix(
             }
             if !held.is_empty() {
                 out.status(&format!(
-                    "{} an unsafe fix (it generates code): apply with `orch lint --fix --unsafe`",
+                    "{} an unsafe fix (new code, or a file rustc has not compiled): apply with `orch lint --fix --unsafe`",
                     plural_has(held.len())
                 ));
             }

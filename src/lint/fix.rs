@@ -236,6 +236,14 @@ fn mod_line(plan: &mut Plan, parent: &Path, file: &Path, exports: &[String]) -> 
             display(parent)
         );
     }
+    // A re-export under a name the parent already has does not build either (E0252).
+    if let Some(ty) = exports.iter().find(|ty| top_level_names(&parent_src).contains(ty.as_str())) {
+        anyhow::bail!(
+            "{} already has a `{ty}`: re-exporting the one in {} would not build (E0252); rename one of them",
+            display(parent),
+            display(file)
+        );
+    }
     let in_component_folder = parent.file_name().is_some_and(|n| n == "mod.rs")
         && parent
             .parent()
@@ -377,6 +385,14 @@ fn register(
     executor_file: &Path,
     job_file: Option<&Path>,
 ) -> anyhow::Result<()> {
+    // The call passes the executor as a value (`executors::XExecutor`): only a unit struct is one.
+    let executor_src = plan.read(executor_file)?.unwrap_or_default();
+    if !is_unit_struct(&executor_src, executor) {
+        anyhow::bail!(
+            "`{executor}` is not a unit struct in {}: the `register` line passes it as a value; register it by hand with the values it needs",
+            display(executor_file)
+        );
+    }
     let location = location(project, feature)?;
     // `jobs::XJob` and `executors::XExecutor` must resolve from the module file.
     for (file, folder, ty) in
@@ -393,9 +409,68 @@ fn register(
     generate::edit_rust(plan, &module, |src| wiring::ensure_register_call(src, job, executor))
 }
 
+/// The names a module file's top level declares or imports (`use a::B;`, `use a::C as D;`):
+/// empty when it does not parse (the fix is then refused by the plan's own checks).
+fn top_level_names(src: &str) -> std::collections::HashSet<String> {
+    fn uses(tree: &syn::UseTree, out: &mut std::collections::HashSet<String>) {
+        match tree {
+            syn::UseTree::Path(p) => uses(&p.tree, out),
+            syn::UseTree::Name(n) => _ = out.insert(n.ident.to_string()),
+            syn::UseTree::Rename(r) => _ = out.insert(r.rename.to_string()),
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| uses(t, out)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    let Ok(file) = syn::parse_file(src) else { return out };
+    for item in &file.items {
+        let ident = match item {
+            syn::Item::Use(u) => {
+                uses(&u.tree, &mut out);
+                continue;
+            }
+            syn::Item::Struct(i) => &i.ident,
+            syn::Item::Enum(i) => &i.ident,
+            syn::Item::Union(i) => &i.ident,
+            syn::Item::Type(i) => &i.ident,
+            syn::Item::Trait(i) => &i.ident,
+            syn::Item::Fn(i) => &i.sig.ident,
+            syn::Item::Const(i) => &i.ident,
+            syn::Item::Static(i) => &i.ident,
+            _ => continue,
+        };
+        out.insert(ident.to_string());
+    }
+    out
+}
+
+/// Whether `src` declares `name` as a unit struct (`struct XExecutor;`), the only kind a bare
+/// path is a value of.
+fn is_unit_struct(src: &str, name: &str) -> bool {
+    syn::parse_file(src).is_ok_and(|file| {
+        file.items.iter().any(|item| {
+            matches!(item, syn::Item::Struct(s) if s.ident == name && matches!(s.fields, syn::Fields::Unit))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn re_exported_names_and_unit_structs() {
+        let names =
+            top_level_names("mod auth;\npub use auth::AuthJob;\nuse x::{Y as Z, W};\npub struct Q;\n");
+        for n in ["AuthJob", "Z", "W", "Q"] {
+            assert!(names.contains(n), "{n}: {names:?}");
+        }
+        assert!(!names.contains("Y"));
+        assert!(is_unit_struct("#[derive(Debug)]\npub struct AuthExecutor;\n", "AuthExecutor"));
+        assert!(!is_unit_struct("pub struct AuthExecutor {\n    pub base: String,\n}\n", "AuthExecutor"));
+        assert!(!is_unit_struct("pub struct AuthExecutor(u8);\n", "AuthExecutor"));
+        assert!(!is_unit_struct("pub struct Other;\n", "AuthExecutor"));
+    }
 
     #[test]
     fn module_names_of_orphans() {

@@ -115,11 +115,13 @@ pub enum Fix {
 }
 
 impl Fix {
-    /// Whether the fix only adds a line wiring in code that exists (`mod`, `register`, feature
-    /// wiring): `orch lint --fix` applies it. The others generate new code (an executor) and
-    /// need `--fix --unsafe`: the code compiles, but it is a stub the user has to write.
+    /// Whether the fix only adds a line wiring in code rustc already compiles (a `register`
+    /// call for a compiled executor, a declared feature's wiring): `orch lint --fix` applies it.
+    /// The others need `--fix --unsafe`: an executor is new code (a stub the user has to
+    /// write), and a `mod` line brings a file rustc has never compiled into the build (its
+    /// own errors, imports and names are unchecked until then).
     pub fn is_safe(&self) -> bool {
-        !matches!(self, Fix::AddExecutor { .. })
+        !matches!(self, Fix::AddExecutor { .. } | Fix::ModLine { .. })
     }
 }
 

@@ -267,7 +267,7 @@ fn json_reports_are_versioned_objects_with_a_summary() {
         "warnings": all.len() - errors,
         "files_checked": 33,
         "fixable": fixable,
-        "fixable_unsafe": 1,
+        "fixable_unsafe": 2,
     });
     assert_eq!(doc["summary"], want);
     assert!(run.stderr.is_empty(), "status stays off a machine format's streams:\n{}", run.stderr);
@@ -386,17 +386,19 @@ fn fix_repairs_what_a_generator_can() {
     assert_eq!(fx.tree("."), tree, "--dry-run wrote something");
     snapshot_settings().bind(|| insta::assert_snapshot!("lint_fix_dry_run", dry.transcript()));
 
-    // `--fix` alone applies the safe fixes (wiring lines) and says how to get the executor
+    // `--fix` alone applies the safe fixes (wiring lines for compiled code) and says how to get
+    // the executor and the orphan's `mod` line (code rustc has not compiled)
     let safe = fx.orch(&["lint", "--fix"]);
     safe.expect_code(1);
     assert!(
         safe.stderr.contains(
-            "1 finding has an unsafe fix (it generates code): apply with `orch lint --fix --unsafe`"
+            "2 findings have an unsafe fix (new code, or a file rustc has not compiled): apply with `orch lint --fix --unsafe`"
         ),
         "{}",
         safe.transcript()
     );
     assert!(!fx.exists("src/features/auth/executors/refresh.rs"), "{}", safe.transcript());
+    assert!(!fx.read("src/features/auth/events/mod.rs").contains("audited"), "{}", safe.transcript());
     assert!(fx.read("src/features/mod.rs").contains("auth::register(builder)?;"));
 
     let fixed = fx.orch(&["lint", "--fix", "--unsafe"]);
@@ -550,10 +552,11 @@ fn fix_with_a_machine_format_prints_that_format_on_stdout() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not SARIF ({e}):\n{}", run.transcript()));
     assert!(schema.is_valid(&doc), "{}", run.stdout);
-    // the three safe fixes applied; the declared orphan job now lacks an executor (an unsafe fix)
+    // the two safe fixes (`register` lines) applied; the orphan's `mod` line and the executor
+    // are unsafe fixes (`--unsafe`)
     let results = doc["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), PLANTED.len() - 3 + 1, "{}", run.stdout);
-    assert!(run.stdout.contains("job `SessionJob` has no executor"), "{}", run.stdout);
+    assert_eq!(results.len(), PLANTED.len() - 2, "{}", run.stdout);
+    assert!(run.stdout.contains("src/features/auth/jobs/session.rs"), "{}", run.stdout);
     assert!(run.stderr.contains("done lint --fix"), "{}", run.stderr);
     let github = fx.orch(&["lint", "--fix", "--diff", "--format", "github"]);
     github.expect_code(1);
@@ -562,7 +565,7 @@ fn fix_with_a_machine_format_prints_that_format_on_stdout() {
         "{}",
         github.stdout
     );
-    assert_eq!(github.stdout.lines().count(), PLANTED.len() - 3 + 1);
+    assert_eq!(github.stdout.lines().count(), PLANTED.len() - 2);
 }
 
 /// The official SARIF 2.1.0 schema, compiled.
@@ -762,7 +765,7 @@ fn fix_declares_keyword_file_names_raw_and_declines_names_that_are_not_identifie
     );
     assert!(lint.stdout.contains("rename the file to `odd_name_1.rs`"), "{}", lint.stdout);
 
-    let fixed = fx.orch(&["lint", "--fix"]);
+    let fixed = fx.orch(&["lint", "--fix", "--unsafe"]);
     fixed.expect_code(1);
     let events = fx.read("src/features/auth/events/mod.rs");
     assert!(events.contains("mod r#type;\n"), "{events}");
@@ -771,7 +774,7 @@ fn fix_declares_keyword_file_names_raw_and_declines_names_that_are_not_identifie
     // the undeclarable ones stay reported, with the rename hint, and are not offered as fixes
     let left: Vec<_> = fixed.stdout.lines().filter(|l| l.starts_with("error[orphan-module]")).collect();
     assert_eq!(left.len(), 2, "{}", fixed.transcript());
-    let again = fx.orch(&["lint", "--fix"]);
+    let again = fx.orch(&["lint", "--fix", "--unsafe"]);
     assert!(
         again.stderr.contains("nothing to fix: no finding has an automatic fix"),
         "{}",
@@ -791,7 +794,7 @@ fn fix_declines_a_fix_whose_tree_would_have_a_new_finding() {
     let features = fx.read("src/features/mod.rs");
     fx.write("src/features/mod.rs", &features.replace("    auth::register(builder)?;\n", ""));
     // a dry run writes nothing: the findings are still there (exit 1)
-    let orphan_fix = fx.orch(&["lint", "--fix", "--dry-run"]);
+    let orphan_fix = fx.orch(&["lint", "--fix", "--unsafe", "--dry-run"]);
     orphan_fix.expect_code(1);
     assert!(
         orphan_fix.stderr.contains(
@@ -845,4 +848,35 @@ fn changed_paths_select_what_a_deleted_executor_leaves_behind_in_its_feature() {
     // a changed file in another feature does not select them
     let other = fx.orch(&["lint", "src/features/billing/mod.rs"]);
     other.ok();
+}
+
+#[test]
+fn fix_declines_what_would_not_build_a_duplicate_re_export_or_a_non_unit_executor() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    // a copy of a job file: declaring it would re-export `AuthJob` twice (E0252)
+    fx.write("src/features/auth/jobs/auth_copy.rs", &fx.read("src/features/auth/jobs/auth.rs"));
+    // an executor that needs values: `register(.., executors::AuthExecutor)` is no value (E0423)
+    let feature = fx.read("src/features/auth/mod.rs");
+    let line = "    builder.register::<jobs::AuthJob, _>(executors::AuthExecutor)?;\n";
+    assert!(feature.contains(line), "{feature}");
+    fx.write("src/features/auth/mod.rs", &feature.replace(line, ""));
+    let executor = fx.read("src/features/auth/executors/auth.rs");
+    let unit = executor.lines().find(|l| l.starts_with("pub struct AuthExecutor")).unwrap().to_string();
+    fx.write(
+        "src/features/auth/executors/auth.rs",
+        &executor
+            .replace(&unit, "pub struct AuthExecutor {\n    /// Where to log in.\n    pub base: String,\n}")
+            .replace("Default, ", "")
+            .replace(", Default", ""),
+    );
+    let before = fx.files(".");
+    let run = fx.orch(&["lint", "--fix", "--unsafe"]);
+    run.expect_code(1);
+    assert_eq!(fx.files("."), before, "a declined fix wrote something:\n{}", run.transcript());
+    assert!(
+        run.stderr.contains("already has a `AuthJob`: re-exporting the one in src/features/auth/jobs/auth_copy.rs would not build (E0252)"),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stderr.contains("`AuthExecutor` is not a unit struct"), "{}", run.transcript());
 }

@@ -150,7 +150,7 @@ pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &
             ),
             (Some(p), Ok(name)) => (
                 format!(
-                    "add `mod {name};` to {} (or run `orch lint --fix`), or delete the file",
+                    "add `mod {name};` to {} (or run `orch lint --fix --unsafe`), or delete the file",
                     crate::lint::show(p)
                 ),
                 Some(Fix::ModLine {
