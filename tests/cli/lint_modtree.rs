@@ -288,3 +288,27 @@ fn init_declares_its_modules_in_a_root_syn_cannot_parse() {
     assert_eq!(fx.read("src/main.rs"), "fn main() {\n");
     assert!(!fx.exists("src/features"));
 }
+
+/// `mod a;` with both `a.rs` and `a/mod.rs` present: rustc refuses (E0761), lint must too.
+#[test]
+fn a_module_with_two_files_is_reported() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    let main = fx.read("src/main.rs");
+    fx.write("src/main.rs", &format!("mod a;\n{main}"));
+    fx.write("src/a.rs", "//! One.\n").write("src/a/mod.rs", "//! The other.\n");
+    let run = fx.orch(&["lint", "--format", "json"]);
+    run.expect_code(1);
+    assert!(
+        findings(&run).contains(&("missing-module".into(), "src/main.rs".into())),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        run.stdout.contains("both src/a.rs and src/a/mod.rs exist: rustc refuses to choose (E0761)"),
+        "{}",
+        run.stdout
+    );
+    // one of them gone: clean
+    std::fs::remove_file(fx.path("src/a/mod.rs")).unwrap();
+    fx.orch(&["lint"]).ok();
+}

@@ -11,13 +11,15 @@ pub(crate) const RULE: Rule = Rule {
     id: RuleId::MissingModule.as_str(),
     key: RuleId::MissingModule,
     default: Level::Error,
-    summary: "every `mod x;` declaration has its file (`x.rs` or `x/mod.rs`)",
+    summary: "every `mod x;` declaration has exactly one file (`x.rs` or `x/mod.rs`)",
     knobs: "",
     explanation: "\
 rustc refuses a `mod x;` whose file does not exist (E0583): the crate does not build. Reported:
 an out-of-line `mod` declaration (without `#[path]`, not behind `#[cfg]`, in a file the crate
 compiles) for which neither `x.rs` nor `x/mod.rs` exists next to the declaring module. The files
 below the missing module are then not reported as orphans: the declaration is the problem.
+Also reported: a `mod x;` for which both `x.rs` and `x/mod.rs` exist, which rustc refuses too
+(E0761: it will not choose).
 
 Fix: create the module file (for a component folder, the `mod.rs` declaring its files), or
 remove the `mod` line.",
@@ -27,6 +29,22 @@ remove the `mod` line.",
 /// macro) whose file exists neither as `x.rs` nor `x/mod.rs`: the declaring file, the location
 /// of the name, and the two candidate paths. rustc fails on each (E0583).
 pub(super) fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
+    // Excluded from the analysis is not missing: the disk has the last word.
+    let exists = |p: &Path| a.file(p).is_some() || a.root.join(p).is_file();
+    declared(a).into_iter().filter(|(_, _, file, folder)| !exists(file) && !exists(folder)).collect()
+}
+
+/// The same declarations for which both `x.rs` and `x/mod.rs` exist: rustc refuses to choose
+/// (E0761).
+fn ambiguous_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
+    declared(a)
+        .into_iter()
+        .filter(|(_, _, file, folder)| a.file(file).is_some() && a.file(folder).is_some())
+        .collect()
+}
+
+/// Every plain `mod x;` of a live file (see [`missing_modules`]) with its two candidate files.
+fn declared(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, PathBuf)> {
     let mut out = Vec::new();
     for f in a.files.iter().filter(|f| live(a, f)) {
         let mod_rs = f.is_mod_rs();
@@ -42,11 +60,7 @@ pub(super) fn missing_modules(a: &Analysis) -> Vec<(&SourceFile, Loc, PathBuf, P
             let Some(parent) = f.path.parent() else { continue };
             let dir = if mod_rs { parent.to_path_buf() } else { f.path.with_extension("") };
             let (file, folder) = (dir.join(format!("{name}.rs")), dir.join(&**name).join("mod.rs"));
-            // Excluded from the analysis is not missing: the disk has the last word.
-            let exists = |p: &Path| a.file(p).is_some() || a.root.join(p).is_file();
-            if !exists(&file) && !exists(&folder) {
-                out.push((f, *loc, file, folder));
-            }
+            out.push((f, *loc, file, folder));
         }
     }
     out
@@ -68,6 +82,26 @@ fn not_regular(a: &Analysis, path: &Path) -> Option<&'static str> {
 
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    for (f, loc, file, folder) in ambiguous_modules(a) {
+        let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
+        let fnd = Finding::new(
+            RuleId::MissingModule,
+            sev,
+            &f.path,
+            Some(loc),
+            format!(
+                "`mod {name};` is declared here, and both {} and {} exist: rustc refuses to choose (E0761)",
+                crate::lint::show(&file),
+                crate::lint::show(&folder)
+            ),
+            Some(format!(
+                "keep one: move {}'s code into {} (or the other way round) and delete the other file",
+                crate::lint::show(&file),
+                crate::lint::show(&folder)
+            )),
+        );
+        out.push(fnd.with_related(file).with_related(folder));
+    }
     for (f, loc, file, folder) in missing_modules(a) {
         let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
         // `pipe.rs` is there but is a FIFO, a socket, a device or a dangling link: "neither
