@@ -82,65 +82,60 @@ fn not_regular(a: &Analysis, path: &Path) -> Option<&'static str> {
 
 /// The check.
 pub(super) fn check<'a>(a: &'a Analysis, _s: &'a Settings, sev: Severity, out: &mut Chunks<Finding<'a>>) {
+    use crate::lint::show;
+    // the finding at the `mod` line, about (and selected by) both candidate files
+    let mut report =
+        |f: &'a SourceFile, loc: Loc, file: PathBuf, folder: PathBuf, message: String, hint: String| {
+            let fnd = Finding::new(RuleId::MissingModule, sev, &f.path, Some(loc), message, Some(hint));
+            out.push(fnd.with_related(file).with_related(folder));
+        };
+    let name_of = |folder: &Path| {
+        folder
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     for (f, loc, file, folder) in ambiguous_modules(a) {
-        let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
-        let fnd = Finding::new(
-            RuleId::MissingModule,
-            sev,
-            &f.path,
-            Some(loc),
-            format!(
-                "`mod {name};` is declared here, and both {} and {} exist: rustc refuses to choose (E0761)",
-                crate::lint::show(&file),
-                crate::lint::show(&folder)
-            ),
-            Some(format!(
-                "keep one: move {}'s code into {} (or the other way round) and delete the other file",
-                crate::lint::show(&file),
-                crate::lint::show(&folder)
-            )),
+        let name = name_of(&folder);
+        let message = format!(
+            "`mod {name};` is declared here, and both {} and {} exist: rustc refuses to choose (E0761)",
+            show(&file),
+            show(&folder)
         );
-        out.push(fnd.with_related(file).with_related(folder));
+        let hint = format!(
+            "keep one: move {}'s code into {} (or the other way round) and delete the other file",
+            show(&file),
+            show(&folder)
+        );
+        report(f, loc, file, folder, message, hint);
     }
     for (f, loc, file, folder) in missing_modules(a) {
-        let name = folder.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
+        let name = name_of(&folder);
         // `pipe.rs` is there but is a FIFO, a socket, a device or a dangling link: "neither
         // exists" would send the user looking for a file they can see
         let odd = [&file, &folder].into_iter().find_map(|p| not_regular(a, p).map(|w| (p.clone(), w)));
-        if let Some((path, kind)) = odd {
-            let fnd = Finding::new(
-                RuleId::MissingModule,
-                sev,
-                &f.path,
-                Some(loc),
+        let (message, hint) = match odd {
+            Some((path, kind)) => (
                 format!(
                     "`mod {name};` is declared here, but {} is not a regular file ({kind}): rustc cannot read it",
-                    crate::lint::show(&path)
+                    show(&path)
                 ),
-                Some(format!(
-                    "replace {} with a regular Rust file, or remove the `mod {name};` line",
-                    crate::lint::show(&path)
-                )),
-            );
-            out.push(fnd.with_related(file).with_related(folder));
-            continue;
-        }
-        let fnd = Finding::new(
-            RuleId::MissingModule,
-            sev,
-            &f.path,
-            Some(loc),
-            format!(
-                "`mod {name};` is declared here, but neither {} nor {} exists",
-                crate::lint::show(&file),
-                crate::lint::show(&folder)
+                format!("replace {} with a regular Rust file, or remove the `mod {name};` line", show(&path)),
             ),
-            Some(format!(
-                "create {} (declaring the files of that folder), or remove the `mod {name};` line; rustc \
-                 cannot build the crate until then",
-                crate::lint::show(&folder)
-            )),
-        );
-        out.push(fnd.with_related(file).with_related(folder));
+            None => (
+                format!(
+                    "`mod {name};` is declared here, but neither {} nor {} exists",
+                    show(&file),
+                    show(&folder)
+                ),
+                format!(
+                    "create {} (declaring the files of that folder), or remove the `mod {name};` line; rustc \
+                     cannot build the crate until then",
+                    show(&folder)
+                ),
+            ),
+        };
+        report(f, loc, file, folder, message, hint);
     }
 }
