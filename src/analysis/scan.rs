@@ -411,6 +411,7 @@ impl<'a> Walk<'a, '_> {
     /// The aliases of the `use` tree at `i..end` (segments so far in `prefix`).
     fn alias_tree(&mut self, mut i: usize, end: usize, prefix: &mut Vec<&'a str>) {
         let base = prefix.len();
+        let mut glob = false;
         while i < end {
             match self.kind(i) {
                 Some(Kind::Ident | Kind::RawIdent) if self.kw(i) == Kw::As => {
@@ -443,13 +444,35 @@ impl<'a> Walk<'a, '_> {
                     i = close + 1;
                 }
                 Some(Kind::Punct(b',')) => {
+                    self.bind_plain(prefix, base, glob);
                     prefix.truncate(base);
+                    glob = false;
+                    i += 1;
+                }
+                Some(Kind::Punct(b'*')) => {
+                    glob = true;
                     i += 1;
                 }
                 _ => i += 1,
             }
         }
+        self.bind_plain(prefix, base, glob);
         prefix.truncate(base);
+    }
+
+    /// A plain import binds its last segment to its path, as rustc does: after `use
+    /// crate::features::billing;`, `billing::jobs::X` is `crate::features::billing::jobs::X`
+    /// (what `boundaries` must see). An explicit `as` alias of the same name wins.
+    fn bind_plain(&mut self, prefix: &[&'a str], base: usize, glob: bool) {
+        if glob || prefix.len() <= base {
+            return;
+        }
+        let path = if prefix.last() == Some(&"self") { &prefix[..prefix.len() - 1] } else { prefix };
+        let Some(&name) = path.last() else { return };
+        if path.len() < 2 || matches!(name, "crate" | "super" | "self" | "Self") {
+            return;
+        }
+        self.aliases.entry(name).or_insert_with(|| path.to_vec());
     }
 
     /// The last segment of the path `name` stands for (`Ping` for `use ..::PingJob as Ping`).

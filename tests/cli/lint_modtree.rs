@@ -312,3 +312,29 @@ fn a_module_with_two_files_is_reported() {
     std::fs::remove_file(fx.path("src/a/mod.rs")).unwrap();
     fx.orch(&["lint"]).ok();
 }
+
+/// `use crate::features::billing;` then `billing::jobs::BillingJob` in auth: another
+/// feature's jobs folder, reached through the imported module name, as rustc resolves it.
+#[test]
+fn another_features_jobs_through_an_imported_module_break_the_boundary() {
+    let fx = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    fx.orch(&["new", "feature", "billing"]).ok();
+    let path = "src/features/auth/orchestrators/auth.rs";
+    append(
+        &fx,
+        path,
+        "\nuse crate::features::billing;\n\n/// Builds another feature's job.\npub fn sneaky() -> billing::jobs::BillingJob {\n    billing::jobs::BillingJob::new(\"x\")\n}\n",
+    );
+    let run = fx.orch(&["lint", "--format", "json"]);
+    assert!(findings(&run).contains(&("boundaries".into(), path.into())), "{}", run.transcript());
+    // its events are public: the same import used for them is fine
+    let clean = Fixture::project(&["--feature", "auth", "--runtime-version", "0.1.0"]);
+    clean.orch(&["new", "feature", "billing"]).ok();
+    append(
+        &clean,
+        path,
+        "\nuse crate::features::billing;\n\n/// Reads another feature's event type.\npub fn seen(e: &billing::events::BillingEvent) -> bool {\n    let _ = e;\n    true\n}\n",
+    );
+    let run = clean.orch(&["lint", "--format", "json"]);
+    assert!(!findings(&run).iter().any(|(rule, _)| rule == "boundaries"), "{}", run.transcript());
+}
