@@ -460,11 +460,13 @@ impl<'a> Walk<'a, '_> {
         prefix.truncate(base);
     }
 
-    /// A plain import binds its last segment to its path, as rustc does: after `use
-    /// crate::features::billing;`, `billing::jobs::X` is `crate::features::billing::jobs::X`
-    /// (what `boundaries` must see). An explicit `as` alias of the same name wins.
+    /// A plain import of a module of this crate binds its last segment to its path, as rustc
+    /// does: after `use crate::features::billing;`, `billing::jobs::X` is
+    /// `crate::features::billing::jobs::X` (what `boundaries` must see across features). An
+    /// explicit `as` alias of the same name wins. Imports from other crates (`use std::fs;`) are
+    /// left alone: the `use` line itself is what the I/O check reports.
     fn bind_plain(&mut self, prefix: &[&'a str], base: usize, glob: bool) {
-        if glob || prefix.len() <= base {
+        if glob || prefix.len() <= base || !matches!(prefix.first(), Some(&("crate" | "self" | "super"))) {
             return;
         }
         let path = if prefix.last() == Some(&"self") { &prefix[..prefix.len() - 1] } else { prefix };
